@@ -1,0 +1,142 @@
+package facts
+
+// Switch is what kaudit knows of an IOS/IOS-XE access switch.
+type Switch struct {
+	Hostname string `json:"hostname,omitempty"`
+	Version  string `json:"version,omitempty"`
+	// Interfaces come from the running config, merged with the runtime
+	// port-security view where both exist.
+	Interfaces []SwitchPort `json:"interfaces,omitempty"`
+	// MACAging is nil when show mac address-table aging-time was not read.
+	MACAging     *MACAging            `json:"mac_aging,omitempty"`
+	Neighbors    []Neighbor           `json:"neighbors,omitempty"`
+	PoE          []PoEPort            `json:"poe,omitempty"`
+	PortSecurity []PortSecurityStatus `json:"port_security_status,omitempty"`
+}
+
+// SwitchPort is one interface of a switch as configured.
+type SwitchPort struct {
+	Name        string `json:"name"` // canonical long name, e.g. GigabitEthernet1/0/5
+	Description string `json:"description,omitempty"`
+	Mode        string `json:"mode,omitempty"` // access, trunk, or "" (not set)
+	AccessVLAN  int    `json:"access_vlan,omitempty"`
+	VoiceVLAN   int    `json:"voice_vlan,omitempty"`
+	Shutdown    bool   `json:"shutdown,omitempty"`
+	// PortSecurity is the port-security configuration of the interface.
+	PortSecurity PortSecurity `json:"port_security"`
+	Source       Source       `json:"source"` // the "interface X" line
+}
+
+// PortSecurity is the port-security configuration of one interface. Unset
+// values are zero; the IOS defaults (maximum 1, violation shutdown, aging 0 =
+// none, type absolute) are applied by the methods, not stored.
+type PortSecurity struct {
+	Enabled bool `json:"enabled"`
+	// Maximum is the port-wide "maximum N" (0 = not configured).
+	Maximum int `json:"maximum,omitempty"`
+	// VLANMaximum holds "maximum N vlan access|voice|<id>" limits.
+	VLANMaximum map[string]int `json:"vlan_maximum,omitempty"`
+	Violation   string         `json:"violation,omitempty"` // protect|restrict|shutdown|shutdown vlan
+	// AgingMinutes is "aging time T" in minutes; AgingSet says it was configured.
+	AgingMinutes int         `json:"aging_minutes,omitempty"`
+	AgingSet     bool        `json:"aging_set,omitempty"`
+	AgingType    string      `json:"aging_type,omitempty"` // absolute|inactivity, "" = default absolute
+	AgingStatic  bool        `json:"aging_static,omitempty"`
+	Sticky       bool        `json:"sticky,omitempty"`
+	StickyMACs   []StickyMAC `json:"sticky_macs,omitempty"`
+	// Sources holds the line of each configured attribute: enabled,
+	// maximum, violation, aging_time, aging_type, aging_static, sticky.
+	Sources Sources `json:"sources,omitempty"`
+}
+
+// StickyMAC is a "mac-address sticky MAC [vlan access|voice]" line.
+type StickyMAC struct {
+	MAC    string `json:"mac"`
+	VLAN   string `json:"vlan,omitempty"` // access, voice, or a number
+	Source Source `json:"source"`
+}
+
+// EffectiveMaximum is the port-wide maximum with the IOS default of 1.
+func (p PortSecurity) EffectiveMaximum() int {
+	if p.Maximum > 0 {
+		return p.Maximum
+	}
+	return 1
+}
+
+// EffectiveAgingType is the aging type with the IOS default (absolute).
+func (p PortSecurity) EffectiveAgingType() string {
+	if p.AgingType == "" {
+		return "absolute"
+	}
+	return p.AgingType
+}
+
+// MACAging is show mac address-table aging-time, in seconds.
+type MACAging struct {
+	GlobalSeconds int         `json:"global_seconds"`
+	GlobalSet     bool        `json:"global_set"`
+	Global        Source      `json:"source"`
+	VLANs         []VLANAging `json:"vlans,omitempty"`
+}
+
+// VLANAging is a per-VLAN MAC aging time in seconds.
+type VLANAging struct {
+	VLAN    int    `json:"vlan"`
+	Seconds int    `json:"seconds"`
+	Source  Source `json:"source"`
+}
+
+// ForVLAN returns the aging time that applies to vlan and its source.
+func (m *MACAging) ForVLAN(vlan int) (int, Source) {
+	for _, v := range m.VLANs {
+		if v.VLAN == vlan {
+			return v.Seconds, v.Source
+		}
+	}
+	return m.GlobalSeconds, m.Global
+}
+
+// Neighbor is a CDP or LLDP neighbour on a local port.
+type Neighbor struct {
+	Protocol        string   `json:"protocol"` // cdp|lldp
+	LocalInterface  string   `json:"local_interface"`
+	DeviceID        string   `json:"device_id"`
+	Platform        string   `json:"platform,omitempty"`
+	IP              string   `json:"ip,omitempty"`
+	PortID          string   `json:"port_id,omitempty"`
+	Capabilities    []string `json:"capabilities,omitempty"`
+	SoftwareVersion string   `json:"software_version,omitempty"`
+	VoiceVLAN       int      `json:"voice_vlan,omitempty"`
+	Source          Source   `json:"source"` // the Device ID / System Name line
+}
+
+// PoEPort is one row of show power inline.
+type PoEPort struct {
+	Interface string  `json:"interface"`
+	Admin     string  `json:"admin"`
+	Oper      string  `json:"oper"`
+	Watts     float64 `json:"watts"`
+	Device    string  `json:"device,omitempty"`
+	Class     string  `json:"class,omitempty"`
+	MaxWatts  float64 `json:"max_watts,omitempty"`
+	Source    Source  `json:"source"`
+}
+
+// PortSecurityStatus is the runtime view of one port (show port-security
+// summary rows, or show port-security interface X blocks).
+type PortSecurityStatus struct {
+	Interface      string  `json:"interface"`
+	Enabled        bool    `json:"enabled"`
+	PortStatus     string  `json:"port_status,omitempty"`
+	Violation      string  `json:"violation,omitempty"`
+	AgingMinutes   int     `json:"aging_minutes"`
+	AgingType      string  `json:"aging_type,omitempty"`
+	MaxMACs        int     `json:"max_macs"`
+	TotalMACs      int     `json:"total_macs"`
+	StickyMACs     int     `json:"sticky_macs"`
+	LastSourceMAC  string  `json:"last_source_mac,omitempty"`
+	LastSourceVLAN int     `json:"last_source_vlan,omitempty"`
+	ViolationCount int     `json:"violation_count"`
+	Sources        Sources `json:"sources,omitempty"`
+}
