@@ -33,6 +33,15 @@ type ASAInterface struct {
 	MAC           string       `json:"mac,omitempty"`   // aabb.ccdd.eeff
 	Shutdown      bool         `json:"shutdown,omitempty"`
 	Sources       Sources      `json:"sources,omitempty"` // interface, nameif, ip_address, mac
+	// StandbyIP is the failover standby address ("ip address A M standby S"):
+	// the standby unit answers ARP for it.
+	StandbyIP netip.Addr `json:"standby_ip,omitzero"`
+	// VLAN is the 802.1Q tag of a subinterface ("vlan N"), 0 if none.
+	VLAN int `json:"vlan,omitempty"`
+	// LinkStatus and LineProtocol are as show interface prints them: "up",
+	// "down", "admin down" or "administratively down"; "" when not read.
+	LinkStatus   string `json:"link_status,omitempty"`
+	LineProtocol string `json:"line_protocol,omitempty"`
 }
 
 // ProxyARPSetting is the proxy-ARP state of one nameif with its line.
@@ -68,7 +77,7 @@ type ObjectGroup struct {
 type NATRule struct {
 	Kind     string `json:"kind"` // object|twice
 	RealIf   string `json:"real_if"`
-	MappedIf string `json:"mapped_if"` // "any" when so written
+	MappedIf string `json:"mapped_if"` // "any" when so written or when the line names no interfaces
 	Type     string `json:"type"`      // static|dynamic
 	// Object NAT: Object is the object the rule sits in, Mapped its mapped
 	// address (object name, IP, "interface").
@@ -81,7 +90,9 @@ type NATRule struct {
 	DestMapped   string `json:"dest_mapped,omitempty"`
 	NoProxyARP   bool   `json:"no_proxy_arp"`
 	RouteLookup  bool   `json:"route_lookup,omitempty"`
-	Source       Source `json:"source"`
+	// Inactive rules ("... inactive") translate nothing and answer no ARP.
+	Inactive bool   `json:"inactive,omitempty"`
+	Source   Source `json:"source"`
 }
 
 // Timeout is one global "timeout NAME value" setting, in seconds (0 = disabled).

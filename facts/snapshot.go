@@ -24,13 +24,17 @@ type Snapshot struct {
 
 // Device is one inventory host and the facts read from it.
 type Device struct {
-	Name     string   `json:"name"`
-	Platform string   `json:"platform"`
-	Address  string   `json:"address,omitempty"`
-	Roles    []string `json:"roles,omitempty"`
-	Tags     []string `json:"tags,omitempty"`
-	Status   string   `json:"status"`
-	Error    string   `json:"error,omitempty"`
+	Name     string `json:"name"`
+	Platform string `json:"platform"`
+	Address  string `json:"address,omitempty"`
+	// IP is the device's address on the voice network (inventory
+	// data.ip, else Address when it is an IP). It may differ from where
+	// kaudit connects (a jump host, a NAT, a simulator on loopback).
+	IP     string   `json:"ip,omitempty"`
+	Roles  []string `json:"roles,omitempty"`
+	Tags   []string `json:"tags,omitempty"`
+	Status string   `json:"status"`
+	Error  string   `json:"error,omitempty"`
 	// Keys lists the command keys that were read; Missing those expected
 	// but absent (facts unknown, defaults apply).
 	Keys    []string      `json:"keys,omitempty"`
@@ -94,8 +98,11 @@ type Phone struct {
 // Keepalive is how often a phone talks to its call managers, in seconds,
 // and how that was worked out.
 type Keepalive struct {
-	PrimarySeconds int `json:"primary_s"`
-	BackupSeconds  int `json:"backup_s,omitempty"`
+	// Protocol is the protocol the interval was computed for (the phone's,
+	// or the assumed default): SIP or SCCP.
+	Protocol       string `json:"protocol"`
+	PrimarySeconds int    `json:"primary_s"`
+	BackupSeconds  int    `json:"backup_s,omitempty"`
 	// ExpirySeconds is how long the primary waits from the last keepalive
 	// before unregistering the phone (SIP: the granted expires).
 	ExpirySeconds int `json:"expiry_s,omitempty"`

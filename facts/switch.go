@@ -18,13 +18,17 @@ type Switch struct {
 type SwitchPort struct {
 	Name        string `json:"name"` // canonical long name, e.g. GigabitEthernet1/0/5
 	Description string `json:"description,omitempty"`
-	Mode        string `json:"mode,omitempty"` // access, trunk, or "" (not set)
+	Mode        string `json:"mode,omitempty"` // access, trunk, dynamic auto, ... or "" (not set)
 	AccessVLAN  int    `json:"access_vlan,omitempty"`
 	VoiceVLAN   int    `json:"voice_vlan,omitempty"`
 	Shutdown    bool   `json:"shutdown,omitempty"`
 	// PortSecurity is the port-security configuration of the interface.
 	PortSecurity PortSecurity `json:"port_security"`
 	Source       Source       `json:"source"` // the "interface X" line
+
+	// Sources holds the line of each configured attribute: description,
+	// mode, access_vlan, voice_vlan, shutdown.
+	Sources Sources `json:"sources,omitempty"`
 }
 
 // PortSecurity is the port-security configuration of one interface. Unset
@@ -45,11 +49,17 @@ type PortSecurity struct {
 	Sticky       bool        `json:"sticky,omitempty"`
 	StickyMACs   []StickyMAC `json:"sticky_macs,omitempty"`
 	// Sources holds the line of each configured attribute: enabled,
-	// maximum, violation, aging_time, aging_type, aging_static, sticky.
+	// maximum, violation, aging_time, aging_type, aging_static, sticky,
+	// and maximum_vlan_<access|voice|N> for each VLANMaximum entry.
 	Sources Sources `json:"sources,omitempty"`
+
+	// StaticMACs are "mac-address MAC [vlan access|voice|N]" lines:
+	// configured secure addresses, neither learned nor sticky.
+	StaticMACs []StickyMAC `json:"static_macs,omitempty"`
 }
 
-// StickyMAC is a "mac-address sticky MAC [vlan access|voice]" line.
+// StickyMAC is a "mac-address sticky MAC [vlan access|voice]" line (or, in
+// StaticMACs, a "mac-address MAC [vlan ...]" line).
 type StickyMAC struct {
 	MAC    string `json:"mac"`
 	VLAN   string `json:"vlan,omitempty"` // access, voice, or a number
@@ -109,6 +119,10 @@ type Neighbor struct {
 	SoftwareVersion string   `json:"software_version,omitempty"`
 	VoiceVLAN       int      `json:"voice_vlan,omitempty"`
 	Source          Source   `json:"source"` // the Device ID / System Name line
+
+	// ChassisID and PortDescription are LLDP TLVs (empty for CDP).
+	ChassisID       string `json:"chassis_id,omitempty"`
+	PortDescription string `json:"port_description,omitempty"`
 }
 
 // PoEPort is one row of show power inline.
@@ -139,4 +153,12 @@ type PortSecurityStatus struct {
 	LastSourceVLAN int     `json:"last_source_vlan,omitempty"`
 	ViolationCount int     `json:"violation_count"`
 	Sources        Sources `json:"sources,omitempty"`
+	// Sources keys: enabled, port_status, violation, aging_time,
+	// aging_type, static_aging, max_macs, total_macs, configured_macs,
+	// sticky_macs, last_source, violation_count.
+
+	// ConfiguredMACs is "Configured MAC Addresses"; StaticAging is
+	// "SecureStatic Address Aging : Enabled".
+	ConfiguredMACs int  `json:"configured_macs,omitempty"`
+	StaticAging    bool `json:"static_aging,omitempty"`
 }

@@ -1,0 +1,51 @@
+// Package app wires the flow of an audit together: snapshot → join → rules
+// → report result. The CLI, the demo and the tests call it.
+package app
+
+import (
+	"time"
+
+	"github.com/kaudit/kaudit/facts"
+	"github.com/kaudit/kaudit/report"
+	"github.com/kaudit/kaudit/rules"
+)
+
+// Version is kaudit's version, set at build time with -ldflags.
+var Version = "dev"
+
+// Evaluate joins the snapshot, runs the rules and builds the report result.
+func Evaluate(snap *facts.Snapshot, cfg rules.Config, source string, started time.Time, failOn rules.Severity) *report.Result {
+	snap.Join(cfg.Defaults)
+	findings := rules.Evaluate(snap, cfg)
+	res := &report.Result{
+		Tool:     "kaudit",
+		Version:  Version,
+		Started:  started,
+		Source:   source,
+		Findings: findings,
+		Phones:   snap.Phones,
+		FailOn:   failOn,
+	}
+	for _, d := range snap.Devices {
+		res.Devices = append(res.Devices, DeviceResult(d))
+	}
+	if !started.IsZero() {
+		res.Duration = time.Since(started)
+	}
+	return res
+}
+
+// DeviceResult summarises how collecting one device went.
+func DeviceResult(d *facts.Device) report.DeviceResult {
+	r := report.DeviceResult{
+		Name:     d.Name,
+		Platform: d.Platform,
+		Status:   d.Status,
+		Error:    d.Error,
+		Missing:  d.Missing,
+	}
+	for _, e := range d.Errors {
+		r.Errors = append(r.Errors, e.Error())
+	}
+	return r
+}

@@ -1,0 +1,146 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/kaudit/kaudit/facts"
+	"github.com/kaudit/kaudit/rules"
+)
+
+// JSONWriter renders a Result as one indented JSON document. Every list is
+// an array, never null, and every key is always present, so consumers
+// (jq, dashboards, the history store) need no special cases.
+type JSONWriter struct{}
+
+type jsonReport struct {
+	Tool       string        `json:"tool"`
+	Version    string        `json:"version"`
+	Started    string        `json:"started"`
+	DurationMS int64         `json:"duration_ms"`
+	Source     string        `json:"source"`
+	FailOn     string        `json:"fail_on"`
+	ExitCode   int           `json:"exit_code"`
+	Summary    jsonSummary   `json:"summary"`
+	Devices    []jsonDevice  `json:"devices"`
+	Findings   []jsonFinding `json:"findings"`
+	Phones     []facts.Phone `json:"phones"`
+}
+
+type jsonSummary struct {
+	Devices    int            `json:"devices"`
+	OK         int            `json:"ok"`
+	Partial    int            `json:"partial"`
+	Failed     int            `json:"failed"`
+	Incomplete int            `json:"incomplete"`
+	Findings   map[string]int `json:"findings"`
+	Total      int            `json:"total_findings"`
+	Failing    int            `json:"failing_findings"`
+}
+
+type jsonDevice struct {
+	Name     string   `json:"name"`
+	Platform string   `json:"platform"`
+	Status   string   `json:"status"`
+	Error    string   `json:"error"`
+	Missing  []string `json:"missing"`
+	Errors   []string `json:"errors"`
+}
+
+type jsonFinding struct {
+	Rule     string           `json:"rule"`
+	Severity rules.Severity   `json:"severity"`
+	Device   string           `json:"device"`
+	Object   string           `json:"object"`
+	Phones   []string         `json:"phones"`
+	Message  string           `json:"message"`
+	Evidence []rules.Evidence `json:"evidence"`
+	Fix      []string         `json:"fix"`
+	Notes    []string         `json:"notes"`
+}
+
+// Write renders r to w.
+func (JSONWriter) Write(w io.Writer, r *Result) error {
+	s := summarize(r)
+	out := jsonReport{
+		Tool:       toolName(r),
+		Version:    r.Version,
+		DurationMS: r.Duration.Milliseconds(),
+		Source:     r.Source,
+		FailOn:     failOnName(r.FailOn),
+		ExitCode:   s.exit,
+		Summary: jsonSummary{
+			Devices:    s.devices,
+			OK:         s.ok,
+			Partial:    s.partial,
+			Failed:     s.failed,
+			Incomplete: s.incomplete,
+			Findings:   map[string]int{},
+			Total:      s.findings,
+			Failing:    s.failing,
+		},
+		Devices:  []jsonDevice{},
+		Findings: []jsonFinding{},
+		Phones:   sortedPhones(r),
+	}
+	if !r.Started.IsZero() {
+		out.Started = r.Started.Format(time.RFC3339)
+	}
+	// Every known severity is present, zero or not, so that
+	// .summary.findings.critical is always a number.
+	for _, sev := range severities {
+		out.Summary.Findings[sev.String()] = s.bySeverity[sev]
+	}
+	for sev, n := range s.bySeverity {
+		out.Summary.Findings[sev.String()] = n
+	}
+	if out.Phones == nil {
+		out.Phones = []facts.Phone{}
+	}
+	for _, d := range sortedDevices(r) {
+		out.Devices = append(out.Devices, jsonDevice{
+			Name:     d.Name,
+			Platform: d.Platform,
+			Status:   d.Status,
+			Error:    d.Error,
+			Missing:  nonNil(d.Missing),
+			Errors:   nonNil(d.Errors),
+		})
+	}
+	for _, f := range sortedFindings(r) {
+		ev := f.Evidence
+		if ev == nil {
+			ev = []rules.Evidence{}
+		}
+		out.Findings = append(out.Findings, jsonFinding{
+			Rule:     f.Rule,
+			Severity: f.Severity,
+			Device:   f.Device,
+			Object:   f.Object,
+			Phones:   nonNil(f.Phones),
+			Message:  f.Message,
+			Evidence: ev,
+			Fix:      nonNil(f.Fix),
+			Notes:    nonNil(f.Notes),
+		})
+	}
+
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	// The document is read by tools, not embedded in HTML; "<" and "&"
+	// appear in messages and configs and should stay legible.
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(out); err != nil {
+		return fmt.Errorf("write json report: %w", err)
+	}
+	return nil
+}
+
+func nonNil(ss []string) []string {
+	if ss == nil {
+		return []string{}
+	}
+	return ss
+}

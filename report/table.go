@@ -1,0 +1,172 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/kaudit/kaudit/facts"
+	"github.com/kaudit/kaudit/rules"
+)
+
+// DefaultMaxPhones is how many phones a finding lists on a terminal before
+// it says "+N more"; a finding on a trunk-facing setting can name hundreds.
+const DefaultMaxPhones = 5
+
+// TableWriter renders a Result as plain text for a terminal.
+type TableWriter struct {
+	// Color adds ANSI colours; off by default because output that is not
+	// a terminal (files, CI logs, pipes) must stay clean. The caller
+	// decides, e.g. with x/term's IsTerminal.
+	Color bool
+	// MaxPhones caps the phones listed per finding; 0 means
+	// DefaultMaxPhones, negative lists them all.
+	MaxPhones int
+}
+
+const (
+	ansiReset  = "\x1b[0m"
+	ansiBold   = "\x1b[1m"
+	ansiDim    = "\x1b[2m"
+	ansiRed    = "\x1b[1;31m"
+	ansiYellow = "\x1b[33m"
+	ansiCyan   = "\x1b[36m"
+)
+
+func (t *TableWriter) paint(code, s string) string {
+	if !t.Color || s == "" {
+		return s
+	}
+	return code + s + ansiReset
+}
+
+func severityColor(s rules.Severity) string {
+	switch s {
+	case rules.Critical:
+		return ansiRed
+	case rules.Warning:
+		return ansiYellow
+	}
+	return ansiCyan
+}
+
+// Write renders r to w.
+func (t *TableWriter) Write(w io.Writer, r *Result) error {
+	s := summarize(r)
+	var b strings.Builder
+
+	title := toolName(r)
+	if r.Version != "" {
+		title += " " + r.Version
+	}
+	fmt.Fprintf(&b, "%s audit of %s\n", t.paint(ansiBold, oneLine(title)), oneLine(orUnknown(r.Source)))
+	fmt.Fprintf(&b, "started %s, took %s\n", formatStarted(r.Started), formatDuration(r.Duration))
+	fmt.Fprintf(&b, "devices:  %d (%d ok, %d partial, %d failed)\n", s.devices, s.ok, s.partial, s.failed)
+	fmt.Fprintf(&b, "findings: %d (%s), fail on %s\n", s.findings, severityCounts(s), failOnName(r.FailOn))
+	res := fmt.Sprintf("exit %d, %s", s.exit, exitReason(r, s))
+	if s.exit != ExitClean {
+		res = t.paint(ansiRed, res)
+	}
+	fmt.Fprintf(&b, "result:   %s\n", res)
+
+	fs := sortedFindings(r)
+	if len(fs) == 0 {
+		b.WriteString("\nno findings\n")
+	}
+	max := t.MaxPhones
+	if max == 0 {
+		max = DefaultMaxPhones
+	}
+	for i, f := range fs {
+		t.writeFinding(&b, i+1, f, max)
+	}
+
+	var troubled []DeviceResult
+	for _, d := range sortedDevices(r) {
+		if d.Status != facts.StatusOK || d.Error != "" || len(d.Errors) > 0 || len(d.Missing) > 0 {
+			troubled = append(troubled, d)
+		}
+	}
+	if len(troubled) > 0 {
+		fmt.Fprintf(&b, "\n%s\n", t.paint(ansiBold, "devices not fully read:"))
+	}
+	for _, d := range troubled {
+		status := oneLine(orUnknown(d.Status))
+		if d.Incomplete() {
+			status = t.paint(ansiRed, status)
+		}
+		fmt.Fprintf(&b, "  %s (%s) %s", oneLine(d.Name), oneLine(orUnknown(d.Platform)), status)
+		if d.Error != "" {
+			fmt.Fprintf(&b, ": %s", oneLine(d.Error))
+		}
+		b.WriteByte('\n')
+		if len(d.Missing) > 0 {
+			fmt.Fprintf(&b, "    missing (defaults used): %s\n", strings.Join(cleanAll(d.Missing), ", "))
+		}
+		for _, e := range d.Errors {
+			fmt.Fprintf(&b, "    %s\n", oneLine(e))
+		}
+	}
+
+	_, err := io.WriteString(w, b.String())
+	if err != nil {
+		return fmt.Errorf("write table report: %w", err)
+	}
+	return nil
+}
+
+func (t *TableWriter) writeFinding(b *strings.Builder, n int, f rules.Finding, maxPhones int) {
+	sev := strings.ToUpper(f.Severity.String())
+	fmt.Fprintf(b, "\n[%d] %s %s\n", n, t.paint(severityColor(f.Severity), sev), t.paint(ansiBold, oneLine(f.Rule)))
+	where := strings.TrimSpace(oneLine(f.Device) + " " + oneLine(f.Object))
+	if where != "" {
+		fmt.Fprintf(b, "    %s\n", where)
+	}
+	if f.Message != "" {
+		fmt.Fprintf(b, "    %s\n", oneLine(f.Message))
+	}
+	if len(f.Phones) > 0 {
+		fmt.Fprintf(b, "    phones (%d): %s\n", len(f.Phones), phoneList(cleanAll(f.Phones), maxPhones))
+	}
+	if len(f.Evidence) > 0 {
+		b.WriteString("    evidence:\n")
+	}
+	for _, e := range f.Evidence {
+		line := oneLine(evidenceText(e))
+		if e.Default {
+			line = t.paint(ansiDim, line)
+		}
+		fmt.Fprintf(b, "      %s\n", line)
+	}
+	if len(f.Fix) > 0 {
+		fmt.Fprintf(b, "    fix on %s:\n", oneLine(orUnknown(f.Device)))
+	}
+	for _, c := range f.Fix {
+		for _, l := range cleanLines(c) {
+			fmt.Fprintf(b, "      %s\n", l)
+		}
+	}
+	for _, note := range f.Notes {
+		fmt.Fprintf(b, "    note: %s\n", oneLine(note))
+	}
+}
+
+func severityCounts(s summary) string {
+	parts := make([]string, 0, len(severities)+1)
+	known := 0
+	for _, sev := range severities {
+		parts = append(parts, fmt.Sprintf("%d %s", s.bySeverity[sev], sev))
+		known += s.bySeverity[sev]
+	}
+	if other := s.findings - known; other > 0 {
+		parts = append(parts, fmt.Sprintf("%d other", other))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
+}

@@ -1,0 +1,110 @@
+package rules
+
+import (
+	"fmt"
+
+	"github.com/kaudit/kaudit/facts"
+)
+
+func init() {
+	register(&Rule{
+		ID:       "port-security-aging-shorter-than-keepalive",
+		Severity: Critical,
+		Summary:  "port-security inactivity aging on a phone port forgets the phone before its keepalive",
+		Doc: `With "switchport port-security aging type inactivity", a secure MAC address
+is removed when no frame has come from it for the aging time. A registered IP
+phone can stay silent for its whole keepalive interval (SIP: the expires CUCM
+grants minus the register delta, 115 s by default; SCCP: 30 s to the primary).
+When the aging time is not longer than that silence, the phone's address is
+aged out between keepalives; the next keepalive is dropped or delayed while
+the address is relearned, TCP retransmits with a doubling RTO, and CUCM
+unregisters the phone (EndPointUnregistered Reason=13). This is case 2 of the
+troubleshooting note.
+
+Critical when the aging time is at most the phone's shortest keepalive
+interval; warning when it is within thresholds.port_security_warning_margin_s
+above it. Absolute aging and sticky addresses are not flagged: absolute
+aging removes addresses regardless of traffic, sticky addresses never age.
+
+Fix: an aging time that survives a lost keepalive (two intervals plus the
+margin), or no inactivity aging at all.`,
+		Check: checkPortSecurityAging,
+	})
+}
+
+func checkPortSecurityAging(c *Context) []Finding {
+	var out []Finding
+	for _, d := range c.Snap.Devices {
+		if d.Switch == nil {
+			continue
+		}
+		for i := range d.Switch.Interfaces {
+			port := &d.Switch.Interfaces[i]
+			ps := &port.PortSecurity
+			if !ps.Enabled || port.Shutdown || ps.Sticky || ps.EffectiveAgingType() != "inactivity" || ps.AgingMinutes <= 0 {
+				continue
+			}
+			phones := c.PhonesOn(d.Name, port.Name)
+			if len(phones) == 0 && port.VoiceVLAN == 0 {
+				continue // not a phone port
+			}
+			var note []string
+			if len(phones) == 0 {
+				// A voice port with no phone seen now: judge it by the
+				// phone that will be plugged in, from the defaults.
+				p := &facts.Phone{Switch: d.Name, Port: port.Name, Model: "phone (none seen)"}
+				p.Keepalive = c.Snap.Keepalive(p, c.Config.Defaults)
+				phones = []*facts.Phone{p}
+				note = append(note, fmt.Sprintf("no phone seen on %s (voice VLAN %d): judged against the default %s keepalive", port.Name, port.VoiceVLAN, c.Config.Defaults.PhoneProtocol))
+			}
+			worst := shortestKeepalive(phones)
+			ka := worst.Keepalive.ShortestSeconds()
+			aging := ps.AgingMinutes * 60
+			var sev Severity
+			switch {
+			case aging <= ka:
+				sev = Critical
+			case aging <= ka+c.Config.PortSecurityMargin:
+				sev = Warning
+			default:
+				continue
+			}
+			fixMin := ceilMinutes(2*ka + c.Config.PortSecurityMargin)
+			f := Finding{
+				Severity: sev,
+				Device:   d.Name,
+				Object:   port.Name,
+				Phones:   phoneNames(phones),
+				Message: fmt.Sprintf("port-security inactivity aging %d min (%d s) on %s is %s the phone keepalive interval of %d s: the phone's MAC is aged out between keepalives, keepalives are dropped and the phone unregisters",
+					ps.AgingMinutes, aging, port.Name, cmpWord(aging, ka), ka),
+				Evidence: []Evidence{
+					attr(d.Name, "port-security", "enabled", ps.Sources, "enabled"),
+					attr(d.Name, "aging time", fmt.Sprintf("%d min", ps.AgingMinutes), ps.Sources, "aging_time"),
+					attr(d.Name, "aging type", "inactivity", ps.Sources, "aging_type"),
+				},
+				Fix: []string{
+					"interface " + port.Name,
+					fmt.Sprintf(" switchport port-security aging time %d", fixMin),
+				},
+				Notes: append(note, notes(worst)...),
+			}
+			if len(worst.Seen) > 0 {
+				f.Evidence = append(f.Evidence, phoneEvidence(worst)...)
+			}
+			f.Evidence = append(f.Evidence, keepaliveEvidence(worst, ka, "keepalive interval")...)
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// cmpWord says how a timer compares with a keepalive.
+func cmpWord(timer, keepalive int) string {
+	switch {
+	case timer < keepalive:
+		return "shorter than"
+	case timer == keepalive:
+		return "equal to"
+	}
+	return "barely longer than"
+}
