@@ -258,12 +258,11 @@ func (s *Snapshot) keepaliveWith(p *Phone, cucms []*Device, byName map[string]*D
 	params := paramsOf(cm)
 	pick := func(v int, src *Source, dflt int, what string) int {
 		if v > 0 {
-			if src != nil {
-				k.Sources = append(k.Sources, *src)
-			}
+			k.Inputs = append(k.Inputs, KeepaliveInput{What: what, Seconds: v, Source: src})
 			return v
 		}
 		k.Defaulted = true
+		k.Inputs = append(k.Inputs, KeepaliveInput{What: what, Seconds: dflt, Default: true})
 		notes = append(notes, fmt.Sprintf("%s unknown: default %d s", what, dflt))
 		return dflt
 	}
@@ -321,10 +320,11 @@ func (s *Snapshot) Keepalive(p *Phone, def Defaults) Keepalive {
 // pickZero is pick for values where 0 is a legal setting (the register delta).
 func pickZero(v int, src *Source, dflt int, what string, k *Keepalive, notes *[]string) int {
 	if src != nil {
-		k.Sources = append(k.Sources, *src)
+		k.Inputs = append(k.Inputs, KeepaliveInput{What: what, Seconds: v, Source: src})
 		return v
 	}
 	k.Defaulted = true
+	k.Inputs = append(k.Inputs, KeepaliveInput{What: what, Seconds: dflt, Default: true})
 	*notes = append(*notes, fmt.Sprintf("%s unknown: default %d s", what, dflt))
 	return dflt
 }

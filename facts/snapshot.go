@@ -109,8 +109,18 @@ type Keepalive struct {
 	// Basis explains the computation, e.g. "SIP 120 s − delta 5 s".
 	Basis string `json:"basis"`
 	// Defaulted is set when a policy default stood in for an unknown fact.
-	Defaulted bool     `json:"defaulted,omitempty"`
-	Sources   []Source `json:"sources,omitempty"`
+	Defaulted bool `json:"defaulted,omitempty"`
+	// Inputs are the values the interval was computed from, each with the
+	// line it was read from or marked as a default.
+	Inputs []KeepaliveInput `json:"inputs,omitempty"`
+}
+
+// KeepaliveInput is one value behind a keepalive interval.
+type KeepaliveInput struct {
+	What    string  `json:"what"` // e.g. "Timer Register Delta"
+	Seconds int     `json:"seconds"`
+	Source  *Source `json:"source,omitempty"`
+	Default bool    `json:"default,omitempty"`
 }
 
 // ShortestSeconds is the longest the phone can stay silent on the wire:

@@ -27,23 +27,21 @@ func attr(device, what, value string, srcs facts.Sources, name string) Evidence 
 }
 
 // keepaliveEvidence is the phone side of a finding: the keepalive interval
-// and the lines (CUCM profile, service parameters) it was computed from.
+// and each value (CUCM profile timers, service parameters, or defaults) it
+// was computed from.
 func keepaliveEvidence(p *facts.Phone, seconds int, what string) []Evidence {
 	dev := p.CallManager
 	if dev == "" {
 		dev = "(policy)"
 	}
-	value := fmt.Sprintf("%d s — %s", seconds, p.Keepalive.Basis)
-	if len(p.Keepalive.Sources) == 0 {
-		return []Evidence{assumed(dev, what, value)}
-	}
-	out := []Evidence{}
-	for i, src := range p.Keepalive.Sources {
-		e := fact(src.Host, what, value, src)
-		if i > 0 {
-			e.What, e.Value = "  from", src.Text
+	out := []Evidence{{Device: dev, What: what, Value: fmt.Sprintf("%d s — %s", seconds, p.Keepalive.Basis), Default: p.Keepalive.Defaulted && len(p.Keepalive.Inputs) == 0}}
+	for _, in := range p.Keepalive.Inputs {
+		v := fmt.Sprintf("%d s", in.Seconds)
+		if in.Source != nil {
+			out = append(out, fact(in.Source.Host, "  "+in.What, v, *in.Source))
+		} else {
+			out = append(out, assumed(dev, "  "+in.What, v))
 		}
-		out = append(out, e)
 	}
 	return out
 }

@@ -75,8 +75,7 @@ func checkPortSecurityAging(c *Context) []Finding {
 				Device:   d.Name,
 				Object:   port.Name,
 				Phones:   phoneNames(phones),
-				Message: fmt.Sprintf("port-security inactivity aging %d min (%d s) on %s is %s the phone keepalive interval of %d s: the phone's MAC is aged out between keepalives, keepalives are dropped and the phone unregisters",
-					ps.AgingMinutes, aging, port.Name, cmpWord(aging, ka), ka),
+				Message:  agingMessage(ps.AgingMinutes, aging, port.Name, ka, sev),
 				Evidence: []Evidence{
 					attr(d.Name, "port-security", "enabled", ps.Sources, "enabled"),
 					attr(d.Name, "aging time", fmt.Sprintf("%d min", ps.AgingMinutes), ps.Sources, "aging_time"),
@@ -107,4 +106,13 @@ func cmpWord(timer, keepalive int) string {
 		return "equal to"
 	}
 	return "barely longer than"
+}
+
+func agingMessage(min, aging int, port string, ka int, sev Severity) string {
+	if sev == Critical {
+		return fmt.Sprintf("port-security inactivity aging %d min (%d s) on %s is %s the phone keepalive interval of %d s: the phone's MAC is aged out between keepalives, keepalives are dropped and the phone unregisters",
+			min, aging, port, cmpWord(aging, ka), ka)
+	}
+	return fmt.Sprintf("port-security inactivity aging %d min (%d s) on %s leaves only %d s over the phone keepalive interval of %d s: one late or lost keepalive ages the phone's MAC out and the phone unregisters",
+		min, aging, port, aging-ka, ka)
 }

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const labs = "../../testdata/labs"
+
+// kaudit runs the CLI in-process and returns its exit code and output.
+func kaudit(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	oldOut, oldErr := os.Stdout, os.Stderr
+	ro, wo, _ := os.Pipe()
+	re, we, _ := os.Pipe()
+	os.Stdout, os.Stderr = wo, we
+	outc, errc := make(chan string), make(chan string)
+	go func() { b, _ := io.ReadAll(ro); outc <- string(b) }()
+	go func() { b, _ := io.ReadAll(re); errc <- string(b) }()
+	root := newRoot()
+	root.SetOut(wo)
+	root.SetErr(we)
+	root.SetIn(strings.NewReader(stdin))
+	code := execute(root, args)
+	wo.Close()
+	we.Close()
+	os.Stdout, os.Stderr = oldOut, oldErr
+	return code, <-outc, <-errc
+}
+
+func TestAuditExitCodes(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"audit", "--offline", labs + "/clean"}, 0},
+		{[]string{"audit", "--offline", labs + "/case2-port-security-aging"}, 1},
+		{[]string{"audit", "--offline", labs + "/case1-proxy-arp", "--fail-on", "critical"}, 1},
+		// Only warnings and info: clean when failing on critical.
+		{[]string{"audit", "--offline", labs + "/edge-sccp-only", "--fail-on", "critical"}, 0},
+		{[]string{"audit", "--offline", labs + "/edge-sccp-only", "--fail-on", "info"}, 1},
+		// Broken devices with a critical finding on a good one: findings win.
+		{[]string{"audit", "--offline", labs + "/edge-bad-input"}, 1},
+		{[]string{"audit", "--offline", labs + "/edge-bad-input", "--limit", "!sw-good"}, 3},
+		{[]string{"audit", "--offline", labs + "/clean", "--format", "nope"}, 2},
+		{[]string{"audit", "--offline", labs + "/clean", "--fail-on", "nope"}, 2},
+		{[]string{"audit", "--offline", "/nonexistent"}, 2},
+		{[]string{"audit"}, 2},
+		{[]string{"audit", "--bogus"}, 2},
+	} {
+		code, out, errOut := kaudit(t, "", tc.args...)
+		if code != tc.code {
+			t.Errorf("kaudit %s: exit %d, want %d\nstdout: %.400s\nstderr: %s", strings.Join(tc.args, " "), code, tc.code, out, errOut)
+		}
+	}
+}
+
+func TestAuditJSONAndJUnit(t *testing.T) {
+	code, out, _ := kaudit(t, "", "audit", "--offline", labs+"/case2-port-security-aging", "--format", "json")
+	if code != 1 {
+		t.Fatalf("exit %d", code)
+	}
+	var doc struct {
+		Findings []struct {
+			Rule, Severity, Device, Object, Message string
+			Phones                                  []string
+			Evidence                                []json.RawMessage
+			Fix                                     []string
+		}
+		Devices []struct{ Name, Platform, Status, Error string }
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Findings) == 0 || len(doc.Devices) != 3 {
+		t.Fatalf("findings %d devices %d", len(doc.Findings), len(doc.Devices))
+	}
+	f := doc.Findings[0]
+	if f.Rule != "port-security-aging-shorter-than-keepalive" || f.Severity != "critical" || len(f.Evidence) < 4 || len(f.Fix) == 0 || len(f.Phones) == 0 {
+		t.Errorf("first finding: %+v", f)
+	}
+
+	out2 := filepath.Join(t.TempDir(), "k.xml")
+	code, stdout, _ := kaudit(t, "", "audit", "--offline", labs+"/case2-port-security-aging", "--format", "junit", "--out", out2)
+	if code != 1 || stdout != "" {
+		t.Fatalf("exit %d, stdout %q", code, stdout)
+	}
+	data, err := os.ReadFile(out2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var suites struct {
+		Failures int `xml:"failures,attr"`
+	}
+	if err := xml.Unmarshal(data, &suites); err != nil || suites.Failures == 0 {
+		t.Fatalf("junit: %v failures=%d", err, suites.Failures)
+	}
+}
+
+func TestAuditBadInventory(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "inventory.yaml"), []byte("hosts:\n  sw1:\n    platform: ios\n    adress: 1.2.3.4\n"), 0o644)
+	code, _, errOut := kaudit(t, "", "audit", "--offline", dir)
+	if code != 2 || !strings.Contains(errOut, "inventory.yaml:4") || !strings.Contains(errOut, "adress") {
+		t.Fatalf("exit %d stderr %q", code, errOut)
+	}
+}
+
+func TestAuditBadPolicy(t *testing.T) {
+	pol := filepath.Join(t.TempDir(), "policy.yaml")
+	os.WriteFile(pol, []byte("thresholds:\n  port_security_warning_margin_s: -5\n"), 0o644)
+	code, _, errOut := kaudit(t, "", "audit", "--offline", labs+"/clean", "--policy", pol)
+	if code != 2 || !strings.Contains(errOut, "policy.yaml:2") {
+		t.Fatalf("exit %d stderr %q", code, errOut)
+	}
+	// A policy with no margin turns case 2's 2-minute warning into nothing.
+	os.WriteFile(pol, []byte("thresholds:\n  port_security_warning_margin_s: 0\n"), 0o644)
+	_, out, _ := kaudit(t, "", "audit", "--offline", labs+"/case2-port-security-aging", "--policy", pol, "--format", "json")
+	if strings.Contains(out, `"severity": "warning"`) {
+		t.Fatalf("margin 0 still warns:\n%.600s", out)
+	}
+}
+
+func TestParse(t *testing.T) {
+	cdp := "Device ID: SEP0024142DDF24\nEntry address(es): \n  IP address: 10.1.1.20\nPlatform: Cisco IP Phone 8961,  Capabilities: Host Phone Two-port Mac Relay \nInterface: GigabitEthernet1/0/5,  Port ID (outgoing port): Port 1\nHoldtime : 150 sec\n"
+	code, out, errOut := kaudit(t, cdp, "parse", "ios", "show cdp neighbors detail", "-")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var sw struct {
+		Neighbors []struct {
+			DeviceID       string `json:"device_id"`
+			IP             string `json:"ip"`
+			LocalInterface string `json:"local_interface"`
+		} `json:"neighbors"`
+	}
+	if err := json.Unmarshal([]byte(out), &sw); err != nil || len(sw.Neighbors) != 1 {
+		t.Fatalf("%v: %s", err, out)
+	}
+	n := sw.Neighbors[0]
+	if n.DeviceID != "SEP0024142DDF24" || n.IP != "10.1.1.20" || n.LocalInterface != "GigabitEthernet1/0/5" {
+		t.Errorf("%+v", n)
+	}
+	code, _, errOut = kaudit(t, "a\x00b", "parse", "ios", "show_running-config")
+	if code != 2 || !strings.Contains(errOut, "binary") {
+		t.Errorf("binary input: exit %d %q", code, errOut)
+	}
+	code, _, _ = kaudit(t, "", "parse", "junos", "show_running-config")
+	if code != 2 {
+		t.Errorf("unknown platform: exit %d", code)
+	}
+}
+
+func TestRulesCommand(t *testing.T) {
+	code, out, _ := kaudit(t, "", "rules")
+	if code != 0 || strings.Count(out, "\n") < 6 || !strings.Contains(out, "asa-proxy-arp-answers-for-call-manager") {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	code, out, _ = kaudit(t, "", "rules", "sip-profile-timers-inconsistent")
+	if code != 0 || !strings.Contains(out, "Timer Register Delta") {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	if code, _, _ := kaudit(t, "", "rules", "no-such-rule"); code != 2 {
+		t.Fatalf("exit %d", code)
+	}
+}

@@ -1,0 +1,282 @@
+package ios
+
+import (
+	"bytes"
+	"strings"
+
+	"github.com/kaudit/kaudit/facts"
+)
+
+// ParseCDP reads show cdp neighbors detail into d.Switch.Neighbors
+// (protocol "cdp"), replacing the CDP neighbours read before. An entry
+// without its "Interface:" line (a truncated capture) fails the whole
+// output: d is left as it was. Callers that would rather keep the complete
+// entries use ReadCDP.
+func ParseCDP(data []byte, d *facts.Device) error {
+	ns, err := ReadCDP(data, d)
+	if err != nil {
+		return withHost(err, d)
+	}
+	sw := ensureSwitch(d)
+	sw.Neighbors = replaceNeighbors(sw.Neighbors, "cdp", ns)
+	return nil
+}
+
+// ReadCDP returns the neighbours of show cdp neighbors detail, without
+// touching d (read only for the device name in sources). When an entry is
+// broken it returns the first such error together with every complete
+// entry.
+func ReadCDP(data []byte, d *facts.Device) ([]facts.Neighbor, error) {
+	key := keyCDP
+	if err := checkText(key, data); err != nil {
+		return nil, err
+	}
+	p := cdpParser{d: d, key: key, r: newLineReader(data), total: -1, strs: interner{}}
+	p.out = make([]facts.Neighbor, 0, bytes.Count(data, cdpDeviceID))
+	p.run()
+	if p.err == nil && p.total >= 0 && p.total != p.entries {
+		p.err = facts.Errorf(key, p.totalLine, "device reports %d CDP entries, %d found: output garbled", p.total, p.entries)
+	}
+	return p.out, p.err
+}
+
+// replaceNeighbors swaps the neighbours of one protocol, keeping the
+// other's, so that CDP and LLDP can be parsed in any order, or again.
+func replaceNeighbors(old []facts.Neighbor, proto string, ns []facts.Neighbor) []facts.Neighbor {
+	out := make([]facts.Neighbor, 0, len(old)+len(ns))
+	for _, n := range old {
+		if n.Protocol != proto {
+			out = append(out, n)
+		}
+	}
+	return append(out, ns...)
+}
+
+// CDP detail sections an address or text line belongs to.
+const (
+	cdpNone = iota
+	cdpEntryAddrs
+	cdpMgmtAddrs
+	cdpVersion
+)
+
+type cdpParser struct {
+	d    *facts.Device
+	key  string
+	r    *lineReader
+	out  []facts.Neighbor
+	err  error
+	strs interner
+
+	open    bool // an entry is being read
+	cur     facts.Neighbor
+	start   int  // line of the open entry's Device ID
+	hasIf   bool // the open entry had its Interface line
+	section int
+	mgmtIP  string
+	version []byte
+
+	entries   int // entries seen, complete or not
+	total     int // "Total cdp entries displayed", -1 when absent
+	totalLine int
+}
+
+var (
+	cdpDeviceID    = []byte("Device ID:")
+	cdpPlatform    = []byte("Platform:")
+	cdpCaps        = []byte("Capabilities:")
+	cdpInterface   = []byte("Interface:")
+	cdpPortID      = []byte("Port ID (outgoing port):")
+	cdpEntryAddr   = []byte("Entry address(es):")
+	cdpMgmtAddr    = []byte("Management address(es):")
+	cdpIPAddr      = []byte("IP address:")
+	cdpIPv4Addr    = []byte("IPv4 Address:")
+	cdpVersionKey  = []byte("Version :")
+	cdpAdvertVer   = []byte("advertisement version:")
+	cdpTotal       = []byte("Total cdp entries displayed")
+	twoPortMACRlay = []byte("Two-port")
+)
+
+func (p *cdpParser) fail(line int, format string, args ...any) {
+	if p.err == nil {
+		p.err = facts.Errorf(p.key, line, format, args...)
+	}
+}
+
+func (p *cdpParser) run() {
+	r := p.r
+	for r.next() {
+		line := r.line
+		t := trimLeft(line)
+		if len(t) == 0 {
+			if p.section == cdpVersion {
+				p.section = cdpNone
+			}
+			continue
+		}
+		if bytes.HasPrefix(t, cdpDeviceID) {
+			p.flush()
+			p.open, p.start, p.entries = true, r.n, p.entries+1
+			src := r.src(p.d, p.key)
+			// The ID shares the source line's text.
+			id := src.Text[len(src.Text)-len(t)+len(cdpDeviceID):]
+			p.cur = facts.Neighbor{Protocol: "cdp", DeviceID: strings.TrimLeft(id, " \t"), Source: src}
+			continue
+		}
+		if _, ok := isPrompt(t); ok {
+			p.flush()
+			continue
+		}
+		if bytes.HasPrefix(t, cdpTotal) {
+			p.flush()
+			p.readTotal(t)
+			continue
+		}
+		if !p.open {
+			switch {
+			case isCaret(t):
+			case isDashes(t):
+			case isDeviceError(t):
+				if !bytes.Contains(t, []byte("not enabled")) {
+					p.fail(r.n, "device error: %s", t)
+				}
+			default:
+				p.fail(r.n, "unexpected text before the first %q: %q", cdpDeviceID, clip(t))
+			}
+			continue
+		}
+		if p.section == cdpVersion {
+			if !bytes.HasPrefix(t, cdpAdvertVer) {
+				if len(p.version) > 0 {
+					p.version = append(p.version, '\n')
+				}
+				p.version = append(p.version, t...)
+				continue
+			}
+			p.section = cdpNone
+		}
+		p.entryLine(t)
+	}
+	p.flush()
+}
+
+// entryLine reads one line inside an entry.
+func (p *cdpParser) entryLine(t []byte) {
+	switch {
+	case bytes.HasPrefix(t, cdpIPAddr), bytes.HasPrefix(t, cdpIPv4Addr):
+		_, ip := cutColon(t)
+		switch p.section {
+		case cdpEntryAddrs:
+			if p.cur.IP == "" && len(ip) > 0 {
+				p.cur.IP = string(ip)
+			}
+		case cdpMgmtAddrs:
+			if p.mgmtIP == "" && len(ip) > 0 {
+				p.mgmtIP = string(ip)
+			}
+		}
+		return
+	case bytes.HasPrefix(t, cdpEntryAddr):
+		p.section = cdpEntryAddrs
+		return
+	case bytes.HasPrefix(t, cdpMgmtAddr):
+		p.section = cdpMgmtAddrs
+		return
+	}
+	p.section = cdpNone
+	switch {
+	case bytes.HasPrefix(t, cdpPlatform):
+		rest := t[len(cdpPlatform):]
+		caps := []byte(nil)
+		if i := bytes.Index(rest, cdpCaps); i >= 0 {
+			rest, caps = rest[:i], rest[i+len(cdpCaps):]
+		}
+		p.cur.Platform = p.strs.get(trim(bytes.TrimRight(trim(rest), ",")))
+		p.cur.Capabilities = p.cdpCapabilities(caps)
+	case bytes.HasPrefix(t, cdpInterface):
+		rest := t[len(cdpInterface):]
+		port := []byte(nil)
+		if i := bytes.Index(rest, cdpPortID); i >= 0 {
+			rest, port = rest[:i], rest[i+len(cdpPortID):]
+		}
+		local := trim(bytes.TrimRight(trim(rest), ","))
+		if len(local) > 0 {
+			p.cur.LocalInterface = ifName(local)
+			p.hasIf = true
+		}
+		// The neighbour's own name for its port (eth0, Port 1, ...): kept
+		// as printed, since expanding it would corrupt non-IOS names.
+		p.cur.PortID = p.strs.get(trim(port))
+	case bytes.HasPrefix(t, cdpVersionKey):
+		p.section = cdpVersion
+		p.version = p.version[:0]
+	case isDashes(t):
+		p.flush()
+	}
+}
+
+// cdpCapabilities splits "Router Switch IGMP" into words, keeping the one
+// capability whose name has blanks ("Two-port Mac Relay") whole.
+func (p *cdpParser) cdpCapabilities(b []byte) []string {
+	var out []string
+	var buf [16][]byte
+	ws := fields(buf[:0], b)
+	for i := 0; i < len(ws); i++ {
+		if bytes.Equal(ws[i], twoPortMACRlay) && i+2 < len(ws) && string(ws[i+1]) == "Mac" && string(ws[i+2]) == "Relay" {
+			out = append(out, "Two-port Mac Relay")
+			i += 2
+			continue
+		}
+		out = append(out, p.strs.get(ws[i]))
+	}
+	return out
+}
+
+func (p *cdpParser) flush() {
+	if !p.open {
+		return
+	}
+	p.open = false
+	p.section = cdpNone
+	n := p.cur
+	if n.IP == "" {
+		n.IP = p.mgmtIP
+	}
+	if len(p.version) > 0 {
+		n.SoftwareVersion = p.strs.get(p.version)
+	}
+	p.cur, p.mgmtIP, p.version = facts.Neighbor{}, "", p.version[:0]
+	if !p.hasIf {
+		p.fail(p.start, "CDP entry for %q has no \"Interface:\" line: output truncated or garbled", n.DeviceID)
+		return
+	}
+	p.hasIf = false
+	p.out = append(p.out, n)
+}
+
+func (p *cdpParser) readTotal(t []byte) {
+	_, v := cutColon(t)
+	n, ok := atoi(v)
+	if !ok {
+		p.fail(p.r.n, "bad entry count %q", v)
+		return
+	}
+	p.total, p.totalLine = n, p.r.n
+}
+
+// cutColon splits "Key : value" at the first colon, trimming both sides.
+func cutColon(t []byte) (k, v []byte) {
+	i := bytes.IndexByte(t, ':')
+	if i < 0 {
+		return trim(t), nil
+	}
+	return trim(t[:i]), trim(t[i+1:])
+}
+
+// clip shortens a line quoted in an error.
+func clip(b []byte) []byte {
+	if len(b) > 60 {
+		return b[:60]
+	}
+	return b
+}

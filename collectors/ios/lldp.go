@@ -1,0 +1,249 @@
+package ios
+
+import (
+	"bytes"
+
+	"github.com/kaudit/kaudit/facts"
+)
+
+// ParseLLDP reads show lldp neighbors detail into d.Switch.Neighbors
+// (protocol "lldp"), replacing the LLDP neighbours read before.
+//
+// DeviceID is the System Name ("" when not advertised), PortID the Port id
+// as printed, Capabilities the enabled capability codes (B, R, T, ...),
+// IP the first management IP, Platform the LLDP-MED model, VoiceVLAN the
+// LLDP-MED Network Policy(Voice) VLAN. Older IOS releases omit "Local
+// Intf"; LocalInterface is then "".
+func ParseLLDP(data []byte, d *facts.Device) error {
+	ns, err := readLLDP(data, d)
+	if err != nil {
+		return withHost(err, d)
+	}
+	sw := ensureSwitch(d)
+	sw.Neighbors = replaceNeighbors(sw.Neighbors, "lldp", ns)
+	return nil
+}
+
+var (
+	lldpLocalIntf  = []byte("Local Intf:")
+	lldpChassis    = []byte("Chassis id:")
+	lldpPortID     = []byte("Port id:")
+	lldpPortDesc   = []byte("Port Description:")
+	lldpSysName    = []byte("System Name:")
+	lldpSysDesc    = []byte("System Description")
+	lldpTimeRem    = []byte("Time remaining")
+	lldpEnabledCap = []byte("Enabled Capabilities:")
+	lldpMgmt       = []byte("Management Addresses")
+	lldpIP         = []byte("IP:")
+	lldpVoice      = []byte("Network Policy(Voice):")
+	lldpModel      = []byte("Model:")
+	lldpTotal      = []byte("Total entries displayed")
+)
+
+const (
+	lldpNone = iota
+	lldpDesc
+	lldpMgmtAddrs
+)
+
+type lldpParser struct {
+	d    *facts.Device
+	key  string
+	r    *lineReader
+	out  []facts.Neighbor
+	err  error
+	strs interner
+
+	started bool // a separator or an entry key has been seen
+	open    bool
+	cur     facts.Neighbor
+	start   int
+	first   []byte // text of the entry's first line
+	hasName bool
+	section int
+	desc    []byte
+
+	entries   int
+	total     int
+	totalLine int
+}
+
+func readLLDP(data []byte, d *facts.Device) ([]facts.Neighbor, error) {
+	key := keyLLDP
+	if err := checkText(key, data); err != nil {
+		return nil, err
+	}
+	p := &lldpParser{d: d, key: key, r: newLineReader(data), total: -1, strs: interner{}}
+	p.run()
+	if p.err == nil && p.total >= 0 && p.total != p.entries {
+		p.err = facts.Errorf(key, p.totalLine, "device reports %d LLDP entries, %d found: output garbled", p.total, p.entries)
+	}
+	if p.err != nil {
+		return nil, p.err
+	}
+	return p.out, nil
+}
+
+func (p *lldpParser) fail(line int, format string, args ...any) {
+	if p.err == nil {
+		p.err = facts.Errorf(p.key, line, format, args...)
+	}
+}
+
+func (p *lldpParser) run() {
+	r := p.r
+	for r.next() {
+		t := trimLeft(r.line)
+		if len(t) == 0 {
+			if p.section == lldpDesc {
+				p.section = lldpNone
+			}
+			continue
+		}
+		switch {
+		case isDashes(t):
+			p.flush()
+			p.started = true
+			continue
+		case bytes.HasPrefix(t, lldpTotal):
+			p.flush()
+			_, v := cutColon(t)
+			n, ok := atoi(v)
+			if !ok {
+				p.fail(r.n, "bad entry count %q", v)
+				continue
+			}
+			p.total, p.totalLine = n, r.n
+			continue
+		case bytes.HasPrefix(t, lldpLocalIntf):
+			if p.open && (p.cur.LocalInterface != "" || p.cur.ChassisID != "") {
+				p.flush()
+			}
+			p.begin()
+			if v := trim(t[len(lldpLocalIntf):]); len(v) > 0 {
+				p.cur.LocalInterface = ifName(v)
+			}
+			continue
+		case bytes.HasPrefix(t, lldpChassis):
+			if p.open && p.cur.ChassisID != "" {
+				p.flush()
+			}
+			p.begin()
+			p.cur.ChassisID = string(trim(t[len(lldpChassis):]))
+			continue
+		}
+		if _, ok := isPrompt(t); ok {
+			p.flush()
+			continue
+		}
+		if !p.open {
+			switch {
+			case isCaret(t):
+			case isDeviceError(t):
+				if !bytes.Contains(t, []byte("not enabled")) {
+					p.fail(r.n, "device error: %s", t)
+				}
+			case !p.started:
+				p.fail(r.n, "unexpected text before the first LLDP entry: %q", clip(t))
+			}
+			continue
+		}
+		if p.section == lldpDesc && !bytes.HasPrefix(t, lldpTimeRem) {
+			if len(p.desc) > 0 {
+				p.desc = append(p.desc, '\n')
+			}
+			p.desc = append(p.desc, t...)
+			continue
+		}
+		p.entryLine(t)
+	}
+	p.flush()
+}
+
+// begin opens an entry at the current line unless one is open.
+func (p *lldpParser) begin() {
+	if p.open {
+		return
+	}
+	p.open, p.started, p.start, p.first, p.entries = true, true, p.r.n, p.r.line, p.entries+1
+	p.cur = facts.Neighbor{Protocol: "lldp"}
+	p.hasName = false
+}
+
+func (p *lldpParser) entryLine(t []byte) {
+	if p.section == lldpMgmtAddrs {
+		if bytes.HasPrefix(t, lldpIP) {
+			if p.cur.IP == "" {
+				p.cur.IP = string(trim(t[len(lldpIP):]))
+			}
+			return
+		}
+		if t[0] != 'I' && t[0] != 'O' && (t[0] < '0' || t[0] > '9') {
+			p.section = lldpNone // past IP:, IPV6:, OID: and OID values
+		} else {
+			return
+		}
+	}
+	switch {
+	case bytes.HasPrefix(t, lldpPortID):
+		p.cur.PortID = string(trim(t[len(lldpPortID):]))
+	case bytes.HasPrefix(t, lldpPortDesc):
+		p.cur.PortDescription = p.strs.get(trim(t[len(lldpPortDesc):]))
+	case bytes.HasPrefix(t, lldpSysName):
+		p.cur.DeviceID = string(trim(t[len(lldpSysName):]))
+		p.cur.Source = p.r.src(p.d, p.key)
+		p.hasName = true
+	case bytes.HasPrefix(t, lldpSysDesc):
+		p.desc = p.desc[:0]
+		rest := t[len(lldpSysDesc):]
+		if len(rest) > 0 && rest[0] == ':' {
+			p.section = lldpDesc
+			if v := trim(rest[1:]); len(v) > 0 {
+				p.desc = append(p.desc, v...)
+			}
+		}
+	case bytes.HasPrefix(t, lldpEnabledCap):
+		p.cur.Capabilities = nil
+		for _, c := range bytes.Split(trim(t[len(lldpEnabledCap):]), []byte(",")) {
+			if c = trim(c); len(c) > 0 {
+				p.cur.Capabilities = append(p.cur.Capabilities, p.strs.get(c))
+			}
+		}
+	case bytes.HasPrefix(t, lldpMgmt):
+		if bytes.HasSuffix(t, []byte(":")) {
+			p.section = lldpMgmtAddrs
+		}
+	case bytes.HasPrefix(t, lldpVoice):
+		// "VLAN 66, tagged, Layer-2 priority: 5, DSCP: 46"
+		v := trim(t[len(lldpVoice):])
+		if w, rest := cut(v); string(w) == "VLAN" {
+			if n, _, ok := leadingInt(rest); ok {
+				p.cur.VoiceVLAN = n
+			}
+		}
+	case bytes.HasPrefix(t, lldpModel):
+		p.cur.Platform = p.strs.get(trim(t[len(lldpModel):]))
+	}
+}
+
+func (p *lldpParser) flush() {
+	if !p.open {
+		return
+	}
+	p.open = false
+	p.section = lldpNone
+	n := p.cur
+	if len(p.desc) > 0 {
+		n.SoftwareVersion = p.strs.get(p.desc)
+	}
+	p.desc = p.desc[:0]
+	if n.ChassisID == "" || n.PortID == "" {
+		p.fail(p.start, "LLDP entry has no \"Chassis id\" or \"Port id\" line: output truncated or garbled")
+		return
+	}
+	if !p.hasName {
+		// No System Name: the entry is placed by its first line.
+		n.Source = facts.At(p.d, p.key, facts.Line{N: p.start, Text: string(p.first)})
+	}
+	p.out = append(p.out, n)
+}

@@ -1,0 +1,462 @@
+package ios
+
+import (
+	"bytes"
+
+	"github.com/kaudit/kaudit/facts"
+)
+
+// defaultMACAgingSeconds is the IOS default of mac address-table aging-time.
+const defaultMACAgingSeconds = 300
+
+// runningConfig is what ParseRunningConfig keeps before it touches d.
+type runningConfig struct {
+	hostname string
+	version  string
+	ports    []facts.SwitchPort
+	aging    *facts.MACAging
+}
+
+// ParseRunningConfig reads show running-config, a saved or candidate
+// configuration, or a "show running-config interface X" fragment: the
+// hostname, every interface with its switchport and port-security
+// settings, and any global "mac address-table aging-time" lines (used as
+// d.Switch.MACAging only when show mac address-table aging-time has not
+// filled it).
+func ParseRunningConfig(data []byte, d *facts.Device) error {
+	cfg, err := readRunningConfig(data, d)
+	if err != nil {
+		return withHost(err, d)
+	}
+	sw := ensureSwitch(d)
+	if cfg.hostname != "" {
+		sw.Hostname = cfg.hostname
+	}
+	if sw.Version == "" {
+		sw.Version = cfg.version
+	}
+	sw.Interfaces = cfg.ports
+	if sw.MACAging == nil {
+		sw.MACAging = cfg.aging
+	}
+	return nil
+}
+
+// configParser holds the state of one pass over a configuration.
+type configParser struct {
+	d   *facts.Device
+	key string
+	r   *lineReader
+	cfg runningConfig
+
+	cur    int // index in cfg.ports of the open interface block, -1 outside
+	base   int // indentation of the open block's commands, -1 until seen
+	byName map[string]int
+
+	// The Source of the current line, made once: the values read from a
+	// line are substrings of its text, so a kept line costs one string.
+	srcLine int
+	srcVal  facts.Source
+}
+
+func readRunningConfig(data []byte, d *facts.Device) (*runningConfig, error) {
+	key := keyRunningConfig
+	if err := checkText(key, data); err != nil {
+		return nil, err
+	}
+	n := bytes.Count(data, []byte("\ninterface "))
+	p := &configParser{d: d, key: key, r: newLineReader(data), cur: -1, base: -1, byName: make(map[string]int, n)}
+	p.cfg.ports = make([]facts.SwitchPort, 0, n+1)
+	r := p.r
+	var (
+		header     int  // line of the "Building configuration..." / "Current configuration" header
+		sawEnd     bool // the closing "end"
+		recognised bool // anything that only a configuration contains
+	)
+	for r.next() {
+		line := r.line
+		indent := 0
+		for indent < len(line) && isBlank(line[indent]) {
+			indent++
+		}
+		if indent == len(line) {
+			continue
+		}
+		body := line[indent:]
+		if r.paged && p.cur >= 0 && !startsTopLevel(line) {
+			// The paging prompt ate this line's indentation; inside an
+			// interface block it is most likely one of its commands.
+			indent = max(p.base, 1)
+		}
+		if indent > 0 {
+			if p.cur < 0 {
+				continue
+			}
+			if p.base < 0 {
+				p.base = indent
+			}
+			if indent > p.base {
+				continue // a sub-mode of an interface command (service instance, pvc, ...)
+			}
+			if err := p.interfaceLine(body); err != nil {
+				return nil, err
+			}
+			continue
+		}
+
+		p.cur = -1
+		switch line[0] {
+		case '!':
+			recognised = true
+		case 'i':
+			if word, rest := cut(line); string(word) == "interface" {
+				if err := p.openInterface(rest); err != nil {
+					return nil, err
+				}
+				recognised = true
+			}
+		case 'h':
+			if word, rest := cut(line); string(word) == "hostname" && len(rest) > 0 {
+				p.cfg.hostname = p.str(rest)
+				recognised = true
+			}
+		case 'v':
+			if word, rest := cut(line); string(word) == "version" && len(rest) > 0 {
+				p.cfg.version = p.str(rest)
+				recognised = true
+			}
+		case 'e':
+			if string(line) == "end" {
+				sawEnd, recognised = true, true
+			}
+		case 'b':
+			if word, rest := cut(line); string(word) == "banner" {
+				if err := p.skipBanner(rest); err != nil {
+					return nil, err
+				}
+				recognised = true
+			}
+		case 'm':
+			if err := p.macAging(line); err != nil {
+				return nil, err
+			}
+		case 'B', 'C', 'D':
+			// Building configuration... / Current configuration : N bytes /
+			// Derived configuration : N bytes
+			if bytes.HasPrefix(line, []byte("Building configuration")) ||
+				bytes.HasPrefix(line, []byte("Current configuration")) ||
+				bytes.HasPrefix(line, []byte("Derived configuration")) {
+				if header == 0 {
+					header = r.n
+				}
+				recognised = true
+			}
+		}
+	}
+	if !recognised {
+		return nil, facts.Errorf(key, 1, "not a configuration: no hostname, interface, \"!\" or \"end\" line")
+	}
+	if header > 0 && !sawEnd {
+		return nil, facts.Errorf(key, r.n, "configuration announced at line %d has no closing \"end\": output truncated", header)
+	}
+	if a := p.cfg.aging; a != nil && !a.GlobalSet {
+		a.GlobalSeconds = defaultMACAgingSeconds
+	}
+	return &p.cfg, nil
+}
+
+// startsTopLevel reports whether a configuration line can only be a
+// global command.
+func startsTopLevel(line []byte) bool {
+	return line[0] == '!' || bytes.HasPrefix(line, []byte("interface ")) || string(line) == "end"
+}
+
+func (p *configParser) errorf(format string, args ...any) error {
+	return facts.Errorf(p.key, p.r.n, format, args...)
+}
+
+func (p *configParser) src() facts.Source {
+	if p.srcLine != p.r.n {
+		p.srcVal, p.srcLine = p.r.src(p.d, p.key), p.r.n
+	}
+	return p.srcVal
+}
+
+// str returns b, a part of the current line, as a string that shares the
+// line's source text.
+func (p *configParser) str(b []byte) string {
+	off := cap(p.r.line) - cap(b)
+	if off < 0 || off+len(b) > len(p.r.line) {
+		return string(b)
+	}
+	return p.src().Text[off : off+len(b)]
+}
+
+// lowerStr is str in lower case, still sharing the text when b has no
+// upper-case letter (configurations write keywords in lower case).
+func (p *configParser) lowerStr(b []byte) string {
+	for _, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			return lower(b)
+		}
+	}
+	return p.str(b)
+}
+
+// openInterface starts the block of "interface NAME [point-to-point|...]".
+// A name seen twice (concatenated fragments) continues the first block.
+func (p *configParser) openInterface(rest []byte) error {
+	name, _ := cut(rest)
+	var long string
+	if isCanonicalInterface(name) {
+		long = p.str(name)
+	} else {
+		long = facts.CanonicalInterface(string(name))
+	}
+	if long == "" {
+		return p.errorf("interface line without a name")
+	}
+	p.base = -1
+	if i, ok := p.byName[long]; ok {
+		p.cur = i
+		return nil
+	}
+	p.cur = len(p.cfg.ports)
+	p.byName[long] = p.cur
+	p.cfg.ports = append(p.cfg.ports, facts.SwitchPort{Name: long, Source: p.src()})
+	return nil
+}
+
+// interfaceLine reads one command of the open interface block (t has no
+// leading indentation).
+func (p *configParser) interfaceLine(t []byte) error {
+	port := &p.cfg.ports[p.cur]
+	switch t[0] {
+	case 'd':
+		if word, rest := cut(t); string(word) == "description" {
+			port.Description = p.str(rest)
+			port.Sources.Set("description", p.src())
+		}
+	case 'n':
+		if string(t) == "no shutdown" {
+			port.Shutdown = false
+			delete(port.Sources, "shutdown")
+		}
+	case 's':
+		if string(t) == "shutdown" {
+			port.Shutdown = true
+			port.Sources.Set("shutdown", p.src())
+			return nil
+		}
+		if word, rest := cut(t); string(word) == "switchport" {
+			return p.switchport(port, rest)
+		}
+	}
+	return nil
+}
+
+func (p *configParser) switchport(port *facts.SwitchPort, t []byte) error {
+	word, rest := cut(t)
+	switch string(word) {
+	case "mode":
+		if len(rest) > 0 {
+			port.Mode = p.lowerStr(rest)
+			port.Sources.Set("mode", p.src())
+		}
+	case "access":
+		if w, rest := cut(rest); string(w) == "vlan" {
+			v, err := p.vlan(rest)
+			if err != nil {
+				return err
+			}
+			port.AccessVLAN = v
+			port.Sources.Set("access_vlan", p.src())
+		}
+	case "voice":
+		if w, rest := cut(rest); string(w) == "vlan" {
+			// dot1p, none and untagged carry voice without a voice VLAN: 0.
+			v, err := p.vlan(rest)
+			if err != nil {
+				return err
+			}
+			port.VoiceVLAN = v
+			port.Sources.Set("voice_vlan", p.src())
+		}
+	case "port-security":
+		return p.portSecurity(&port.PortSecurity, rest)
+	}
+	return nil
+}
+
+// vlan reads a VLAN number; a keyword (dynamic, dot1p, none, untagged,
+// name ...) is 0, a malformed number an error.
+func (p *configParser) vlan(t []byte) (int, error) {
+	w, _ := cut(t)
+	if len(w) == 0 || w[0] < '0' || w[0] > '9' {
+		return 0, nil
+	}
+	v, ok := atoi(w)
+	if !ok || v > 4095 {
+		return 0, p.errorf("bad VLAN %q", w)
+	}
+	return v, nil
+}
+
+func (p *configParser) number(what string, w []byte) (int, error) {
+	n, ok := atoi(w)
+	if !ok {
+		return 0, p.errorf("bad port-security %s %q", what, w)
+	}
+	return n, nil
+}
+
+func (p *configParser) portSecurity(ps *facts.PortSecurity, t []byte) error {
+	if len(t) == 0 {
+		ps.Enabled = true
+		ps.Sources.Set("enabled", p.src())
+		return nil
+	}
+	word, rest := cut(t)
+	switch string(word) {
+	case "maximum":
+		w, rest := cut(rest)
+		n, err := p.number("maximum", w)
+		if err != nil {
+			return err
+		}
+		if w, rest := cut(rest); string(w) == "vlan" {
+			scope, _ := cut(rest)
+			k := p.str(scope)
+			if k == "" {
+				k = "all" // "maximum N vlan" on a trunk: each VLAN
+			}
+			if ps.VLANMaximum == nil {
+				ps.VLANMaximum = map[string]int{}
+			}
+			ps.VLANMaximum[k] = n
+			ps.Sources.Set("maximum_vlan_"+k, p.src())
+			return nil
+		}
+		ps.Maximum = n
+		ps.Sources.Set("maximum", p.src())
+	case "violation":
+		if len(rest) > 0 {
+			ps.Violation = p.lowerStr(rest)
+			ps.Sources.Set("violation", p.src())
+		}
+	case "aging":
+		w, rest := cut(rest)
+		switch string(w) {
+		case "time":
+			v, _ := cut(rest)
+			n, err := p.number("aging time", v)
+			if err != nil {
+				return err
+			}
+			ps.AgingMinutes, ps.AgingSet = n, true
+			ps.Sources.Set("aging_time", p.src())
+		case "type":
+			if v, _ := cut(rest); len(v) > 0 {
+				ps.AgingType = p.lowerStr(v)
+				ps.Sources.Set("aging_type", p.src())
+			}
+		case "static":
+			ps.AgingStatic = true
+			ps.Sources.Set("aging_static", p.src())
+		}
+	case "mac-address":
+		w, rest := cut(rest)
+		sticky := string(w) == "sticky"
+		if sticky {
+			if len(rest) == 0 {
+				ps.Sticky = true
+				ps.Sources.Set("sticky", p.src())
+				return nil
+			}
+			w, rest = cut(rest)
+		}
+		mac := normalizeMAC(w)
+		if mac == "" {
+			if bytes.ContainsAny(w, ".:") {
+				return p.errorf("bad secure MAC address %q", w)
+			}
+			return nil // a keyword this version added, or nothing
+		}
+		m := facts.StickyMAC{MAC: mac, Source: p.src()}
+		if v, rest := cut(rest); string(v) == "vlan" {
+			scope, _ := cut(rest)
+			m.VLAN = p.str(scope)
+		}
+		if sticky {
+			ps.StickyMACs = append(ps.StickyMACs, m)
+		} else {
+			ps.StaticMACs = append(ps.StaticMACs, m)
+		}
+	}
+	return nil
+}
+
+// skipBanner consumes a banner's text, which may hold anything, even lines
+// that look like commands. IOS shows the delimiter as "^C" (sometimes a raw
+// ETX) after "banner TYPE" and again where the text ends.
+func (p *configParser) skipBanner(t []byte) error {
+	_, rest := cut(t) // motd, login, exec, incoming, ...
+	if len(rest) == 0 {
+		return nil
+	}
+	delim := rest[:1]
+	if bytes.HasPrefix(rest, []byte("^C")) {
+		delim = rest[:2]
+	}
+	if bytes.Contains(rest[len(delim):], delim) {
+		return nil
+	}
+	start := p.r.n
+	for p.r.next() {
+		if bytes.Contains(p.r.line, delim) {
+			return nil
+		}
+	}
+	return facts.Errorf(p.key, start, "banner is not closed by %q before the end of the output", delim)
+}
+
+// macAging reads "mac address-table aging-time N [vlan V]" (and the 12.1
+// spelling mac-address-table).
+func (p *configParser) macAging(line []byte) error {
+	word, rest := cut(line)
+	switch string(word) {
+	case "mac":
+		w, r := cut(rest)
+		if string(w) != "address-table" {
+			return nil
+		}
+		rest = r
+	case "mac-address-table":
+	default:
+		return nil
+	}
+	w, rest := cut(rest)
+	if string(w) != "aging-time" {
+		return nil
+	}
+	v, rest := cut(rest)
+	secs, ok := atoi(v)
+	if !ok {
+		return p.errorf("bad MAC aging time %q", v)
+	}
+	if p.cfg.aging == nil {
+		p.cfg.aging = &facts.MACAging{}
+	}
+	a := p.cfg.aging
+	if w, rest := cut(rest); string(w) == "vlan" {
+		vw, _ := cut(rest)
+		vlan, ok := atoi(vw)
+		if !ok {
+			return p.errorf("bad VLAN %q", vw)
+		}
+		a.VLANs = append(a.VLANs, facts.VLANAging{VLAN: vlan, Seconds: secs, Source: p.src()})
+		return nil
+	}
+	a.GlobalSeconds, a.GlobalSet, a.Global = secs, true, p.src()
+	return nil
+}

@@ -1,0 +1,267 @@
+package ios
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/kaudit/kaudit/facts"
+)
+
+// portWant is what a test expects of one interface.
+type portWant struct {
+	name, desc, mode      string
+	access, voice         int
+	shutdown              bool
+	enabled               bool
+	max                   int
+	vlanMax               string // fmt of VLANMaximum
+	violation             string
+	aging                 int
+	agingSet, agingStatic bool
+	agingType             string
+	sticky                bool
+	stickyMACs, static    string // "mac/vlan mac/vlan"
+	line                  int    // of the interface line
+}
+
+func macList(ms []facts.StickyMAC) string {
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.MAC+"/"+m.VLAN)
+	}
+	return strings.Join(out, " ")
+}
+
+func checkPort(t *testing.T, p facts.SwitchPort, w portWant) {
+	t.Helper()
+	ps := p.PortSecurity
+	got := portWant{
+		name: p.Name, desc: p.Description, mode: p.Mode, access: p.AccessVLAN, voice: p.VoiceVLAN,
+		shutdown: p.Shutdown, enabled: ps.Enabled, max: ps.Maximum, violation: ps.Violation,
+		aging: ps.AgingMinutes, agingSet: ps.AgingSet, agingStatic: ps.AgingStatic, agingType: ps.AgingType,
+		sticky: ps.Sticky, stickyMACs: macList(ps.StickyMACs), static: macList(ps.StaticMACs), line: p.Source.Line,
+	}
+	if ps.VLANMaximum != nil {
+		got.vlanMax = fmt.Sprint(ps.VLANMaximum)
+	}
+	if got != w {
+		t.Errorf("port %s:\n got  %+v\n want %+v", w.name, got, w)
+	}
+}
+
+func TestParseRunningConfig(t *testing.T) {
+	tests := []struct {
+		file     string
+		hostname string
+		version  string
+		ports    []portWant
+		aging    string // fmt of global/set and VLAN rows, "" = nil
+	}{
+		{
+			// CRLF, echoed command, header, tabs, trailing blanks, a banner
+			// holding config-like text, a nested sub-mode, trailing prompt,
+			// no final newline.
+			file: "access_crlf.txt", hostname: "sw-floor3", version: "15.2",
+			ports: []portWant{
+				{name: "FastEthernet0", shutdown: true, line: 45},
+				{name: "GigabitEthernet1/0/1", desc: "Desk 3.014 phone+PC", mode: "access", access: 110, voice: 210,
+					enabled: true, max: 3, vlanMax: "map[voice:1]", violation: "restrict", aging: 2, agingSet: true, agingType: "inactivity", line: 49},
+				{name: "GigabitEthernet1/0/2", desc: "Desk 3.015 (tab indented)", mode: "access", access: 110, voice: 210,
+					enabled: true, max: 2, violation: "shutdown vlan", sticky: true,
+					stickyMACs: "0024.142d.df24/voice 3c08.f6aa.0102/access", line: 62},
+				{name: "GigabitEthernet1/0/3", desc: "Printer 3.020", mode: "access", access: 110,
+					enabled: true, aging: 10, agingSet: true, agingStatic: true, static: "0011.2233.4455/access", line: 74},
+				{name: "GigabitEthernet1/0/4", desc: "unused", mode: "access", access: 999, shutdown: true, line: 83},
+				{name: "GigabitEthernet1/0/5", desc: "lobby phone, no PC", mode: "access", line: 89},
+				{name: "GigabitEthernet1/0/49", desc: "uplink to dist-1 Te1/0/7", mode: "trunk", line: 99},
+				{name: "Vlan1", shutdown: true, line: 105},
+				{name: "Vlan999", line: 109},
+			},
+			aging: "600/true [210:120]",
+		},
+		{
+			// Paging left on: --More-- with and without the erase sequence.
+			file: "paged_more.txt", hostname: "sw-floor4", version: "15.0",
+			ports: []portWant{
+				{name: "GigabitEthernet0/1", desc: "phone port", mode: "access", access: 20, voice: 30,
+					enabled: true, max: 2, violation: "protect", aging: 1, agingSet: true, agingType: "inactivity", line: 9},
+				{name: "GigabitEthernet0/2", mode: "access", access: 20, line: 20},
+			},
+		},
+		{
+			file: "fragment_interface.txt",
+			ports: []portWant{
+				{name: "GigabitEthernet1/0/7", desc: "conf room 3.100 (7832)", mode: "access", access: 110, voice: 210,
+					enabled: true, max: 2, vlanMax: "map[access:1 voice:1]", violation: "restrict", aging: 5, agingSet: true,
+					agingType: "inactivity", sticky: true, stickyMACs: "00eb.d5a1.77c3/voice", line: 6},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			data := testdata(t, keyRunningConfig, tt.file)
+			d := &facts.Device{Name: "sw1"}
+			if err := ParseRunningConfig(data, d); err != nil {
+				t.Fatal(err)
+			}
+			sw := d.Switch
+			eq(t, "hostname", sw.Hostname, tt.hostname)
+			eq(t, "version", sw.Version, tt.version)
+			if len(sw.Interfaces) != len(tt.ports) {
+				var names []string
+				for _, p := range sw.Interfaces {
+					names = append(names, p.Name)
+				}
+				t.Fatalf("interfaces %q, want %d", names, len(tt.ports))
+			}
+			for i, w := range tt.ports {
+				checkPort(t, sw.Interfaces[i], w)
+			}
+			aging := ""
+			if a := sw.MACAging; a != nil {
+				var vl []string
+				for _, v := range a.VLANs {
+					vl = append(vl, fmt.Sprintf("%d:%d", v.VLAN, v.Seconds))
+				}
+				aging = fmt.Sprintf("%d/%v %v", a.GlobalSeconds, a.GlobalSet, vl)
+			}
+			eq(t, "mac aging", aging, tt.aging)
+			checkSources(t, d, keyRunningConfig, data)
+		})
+	}
+}
+
+// The attribute sources point at the configuring lines.
+func TestRunningConfigSources(t *testing.T) {
+	data := testdata(t, keyRunningConfig, "access_crlf.txt")
+	d := &facts.Device{Name: "sw-floor3"}
+	if err := ParseRunningConfig(data, d); err != nil {
+		t.Fatal(err)
+	}
+	p := d.Switch.Interfaces[1]
+	for k, want := range map[string]string{
+		"enabled":            " switchport port-security",
+		"maximum":            " switchport port-security maximum 3",
+		"maximum_vlan_voice": " switchport port-security maximum 1 vlan voice",
+		"violation":          " switchport port-security violation restrict",
+		"aging_time":         " switchport port-security aging time 2",
+		"aging_type":         " switchport port-security aging type inactivity",
+	} {
+		s, ok := p.PortSecurity.Sources.Get(k)
+		if !ok || s.Text != want || s.Key != keyRunningConfig || s.Host != "sw-floor3" {
+			t.Errorf("source %s = %+v, want text %q", k, s, want)
+		}
+	}
+	if s := p.Sources["voice_vlan"]; s.Line != 53 || s.Text != " switchport voice vlan 210" {
+		t.Errorf("voice_vlan source %+v", s)
+	}
+	// The sticky address in the voice VLAN keeps its tab-indented line.
+	if m := d.Switch.Interfaces[2].PortSecurity.StickyMACs[0]; m.Source.Line != 70 || !strings.HasPrefix(m.Source.Text, "\tswitchport port-security mac-address sticky 0024") {
+		t.Errorf("sticky source %+v", m.Source)
+	}
+}
+
+func TestRunningConfigMerge(t *testing.T) {
+	// show mac address-table aging-time, when read, wins over the config.
+	d := seedDevice()
+	if err := ParseRunningConfig(testdata(t, keyRunningConfig, "access_crlf.txt"), d); err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "MAC aging kept", d.Switch.MACAging.GlobalSeconds, 300)
+	eq(t, "hostname replaced", d.Switch.Hostname, "sw-floor3")
+	eq(t, "version kept", d.Switch.Version, "15.2(7)E9")
+	eq(t, "interfaces replaced", d.Switch.Interfaces[0].Name, "FastEthernet0")
+	eq(t, "neighbours kept", len(d.Switch.Neighbors), 2)
+
+	// A port given twice (concatenated fragments) is one port.
+	cfg := "interface Gi1/0/1\n switchport access vlan 10\n!\ninterface GigabitEthernet1/0/1\n switchport voice vlan 20\n no shutdown\nend\n"
+	d = &facts.Device{Name: "sw1"}
+	if err := ParseRunningConfig([]byte(cfg), d); err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Switch.Interfaces) != 1 {
+		t.Fatalf("%d interfaces", len(d.Switch.Interfaces))
+	}
+	checkPort(t, d.Switch.Interfaces[0], portWant{name: "GigabitEthernet1/0/1", access: 10, voice: 20, line: 1})
+}
+
+func TestRunningConfigVariants(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  string
+		want portWant
+	}{
+		{"voice vlan dot1p", "interface Gi1/0/1\n switchport voice vlan dot1p\n!\n", portWant{name: "GigabitEthernet1/0/1", line: 1}},
+		{"voice vlan none", "interface Gi1/0/1\n switchport voice vlan none\n!\n", portWant{name: "GigabitEthernet1/0/1", line: 1}},
+		{"voice vlan untagged", "interface Gi1/0/1\n switchport voice vlan untagged\n!\n", portWant{name: "GigabitEthernet1/0/1", line: 1}},
+		{"access vlan dynamic", "interface Fa0/1\n switchport access vlan dynamic\n!\n", portWant{name: "FastEthernet0/1", line: 1}},
+		{"maximum per vlan id", "interface Gi1/0/1\n switchport port-security maximum 4 vlan 30\n switchport port-security maximum 2 vlan\n!\n",
+			portWant{name: "GigabitEthernet1/0/1", vlanMax: "map[30:4 all:2]", line: 1}},
+		{"static mac with vlan id", "interface Gi1/0/1\n switchport port-security mac-address 00:24:14:2D:DF:25 vlan 30\n!\n",
+			portWant{name: "GigabitEthernet1/0/1", static: "0024.142d.df25/30", line: 1}},
+		{"shutdown then no shutdown", "interface Gi1/0/1\n shutdown\n no shutdown\n!\n", portWant{name: "GigabitEthernet1/0/1", line: 1}},
+		{"mode dynamic desirable", "interface Gi1/0/1\n switchport mode dynamic desirable\n!\n", portWant{name: "GigabitEthernet1/0/1", mode: "dynamic desirable", line: 1}},
+		{"4-space indentation", "interface Gi1/0/1\n    switchport access vlan 7\n    switchport port-security\n!\n",
+			portWant{name: "GigabitEthernet1/0/1", access: 7, enabled: true, line: 1}},
+		{"single-line banner", "banner motd ^CNo entry^C\ninterface Gi1/0/2\n!\n", portWant{name: "GigabitEthernet1/0/2", line: 2}},
+		{"ETX banner", "banner login \x03\ninterface Gi9/9/9\n\x03\ninterface Gi1/0/2\n!\n", portWant{name: "GigabitEthernet1/0/2", line: 4}},
+		{"hash banner", "banner exec #\nhostname x\n#\ninterface Gi1/0/2\n!\n", portWant{name: "GigabitEthernet1/0/2", line: 4}},
+		{"forbidden keyword", "interface Gi1/0/1\n switchport port-security mac-address forbidden\n!\n", portWant{name: "GigabitEthernet1/0/1", line: 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := &facts.Device{Name: "sw1"}
+			if err := ParseRunningConfig([]byte(tt.cfg), d); err != nil {
+				t.Fatal(err)
+			}
+			if len(d.Switch.Interfaces) != 1 {
+				t.Fatalf("interfaces: %+v", d.Switch.Interfaces)
+			}
+			checkPort(t, d.Switch.Interfaces[0], tt.want)
+			eq(t, "hostname", d.Switch.Hostname, "")
+		})
+	}
+}
+
+func TestRunningConfigErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		data string
+		line int
+		msg  string
+	}{
+		{"binary", "interface Gi1/0/1\n\x00\x01\x02", 2, "binary data"},
+		{"empty", " \r\n\r\n", 0, "empty output"},
+		{"garbage", "lorem ipsum dolor\nsit amet\n", 1, "not a configuration"},
+		{"truncated", "sw1#show running-config\nBuilding configuration...\n\nCurrent configuration : 9000 bytes\n!\nhostname sw1\ninterface Gi1/0/1\n switchport", 8, "no closing \"end\""},
+		{"banner not closed", "hostname a\nbanner motd ^C\nhello\ninterface Gi1/0/1\n", 2, "banner is not closed"},
+		{"bad maximum", "interface Gi1/0/1\n switchport port-security maximum 2x\n!\n", 2, "bad port-security maximum"},
+		{"bad aging", "interface Gi1/0/1\n switchport port-security aging time 99999999999\n!\n", 2, "bad port-security aging time"},
+		{"bad vlan", "interface Gi1/0/1\n switchport access vlan 40000\n!\n", 2, "bad VLAN"},
+		{"bad sticky mac", "interface Gi1/0/1\n switchport port-security mac-address sticky 0024.142d.zz24\n!\n", 2, "bad secure MAC"},
+		{"interface without name", "interface\n!\n", 1, "without a name"},
+		{"bad global aging", "mac address-table aging-time soon\n!\n", 1, "bad MAC aging time"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := seedDevice()
+			err := ParseRunningConfig([]byte(tt.data), d)
+			checkParseError(t, err, keyRunningConfig, tt.line, tt.msg)
+			unchanged(t, d)
+		})
+	}
+}
+
+// checkParseError asserts a *facts.ParseError for sw1, key and line whose
+// message holds msg.
+func checkParseError(t *testing.T, err error, key string, line int, msg string) {
+	t.Helper()
+	pe, ok := err.(*facts.ParseError)
+	if !ok {
+		t.Fatalf("error %v (%T), want *facts.ParseError", err, err)
+	}
+	if pe.Host != "sw1" || pe.Key != key || pe.Line != line || !strings.Contains(pe.Msg, msg) {
+		t.Errorf("error %q (host %q key %q line %d), want sw1/%s line %d containing %q", pe, pe.Host, pe.Key, pe.Line, key, line, msg)
+	}
+}

@@ -1,0 +1,111 @@
+// Package offline replays saved device outputs: DIR/inventory.yaml and
+// DIR/<host>/<key>.txt, the layout live collection writes with --save-raw.
+package offline
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/kaudit/kaudit/collectors"
+	"github.com/kaudit/kaudit/collectors/platform"
+	"github.com/kaudit/kaudit/facts"
+	"github.com/kaudit/kaudit/inventory"
+)
+
+// InventoryFile is the inventory's name inside an offline directory.
+const InventoryFile = "inventory.yaml"
+
+// Load reads the inventory of dir. Errors name the file and line.
+func Load(dir string) (*inventory.Inventory, error) {
+	return inventory.Load(filepath.Join(dir, InventoryFile))
+}
+
+// Collect builds the snapshot of every host of inv from the outputs saved
+// under dir. A host whose outputs are missing or broken is reported on its
+// device entry; the others are collected in full. ctx is checked between
+// hosts so a huge directory can be interrupted.
+func Collect(ctx context.Context, dir string, inv *inventory.Inventory) (*facts.Snapshot, error) {
+	snap := &facts.Snapshot{}
+	for i := range inv.Hosts {
+		if err := ctx.Err(); err != nil {
+			return snap, err
+		}
+		snap.Devices = append(snap.Devices, CollectHost(dir, &inv.Hosts[i]))
+	}
+	return snap, nil
+}
+
+// CollectHost reads one host's saved outputs.
+func CollectHost(dir string, h *inventory.Host) *facts.Device {
+	d := collectors.NewDevice(h)
+	cmds, err := platform.Commands(h.Platform)
+	if err != nil {
+		d.Status, d.Error = facts.StatusFailed, err.Error()
+		return d
+	}
+	hostDir := filepath.Join(dir, h.Name)
+	if st, err := os.Stat(hostDir); err != nil || !st.IsDir() {
+		d.Status = facts.StatusFailed
+		d.Error = fmt.Sprintf("no saved outputs: %s is not a directory", hostDir)
+		return d
+	}
+	collectors.Apply(d, cmds, func(key string) ([]byte, error) {
+		return readLimited(filepath.Join(hostDir, key+".txt"))
+	})
+	// Files that no command of the platform reads are reported, so a typo
+	// in a file name does not silently leave a fact unknown.
+	known := map[string]bool{}
+	for _, c := range cmds {
+		known[c.Key+".txt"] = true
+	}
+	entries, _ := os.ReadDir(hostDir)
+	var unknown []string
+	for _, e := range entries {
+		if !e.IsDir() && strings.HasSuffix(e.Name(), ".txt") && !known[e.Name()] {
+			unknown = append(unknown, e.Name())
+		}
+	}
+	sort.Strings(unknown)
+	for _, name := range unknown {
+		d.Errors = append(d.Errors, &facts.ParseError{Host: h.Name, Key: strings.TrimSuffix(name, ".txt"),
+			Msg: fmt.Sprintf("unknown command key for platform %s: file ignored", h.Platform)})
+	}
+	if len(unknown) > 0 && d.Status == facts.StatusOK {
+		d.Status = facts.StatusPartial
+	}
+	return d
+}
+
+// readLimited reads a file but refuses one larger than a command can print,
+// without reading it all into memory first.
+func readLimited(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", path)
+	}
+	if st.Size() > facts.MaxOutputBytes {
+		return nil, fmt.Errorf("%s: %d bytes, more than the %d a command can print", path, st.Size(), facts.MaxOutputBytes)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, facts.MaxOutputBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > facts.MaxOutputBytes {
+		return nil, fmt.Errorf("%s: grew past %d bytes while reading", path, facts.MaxOutputBytes)
+	}
+	return data, nil
+}
+
