@@ -1,0 +1,668 @@
+package devsim
+
+import (
+	"bufio"
+	"crypto/subtle"
+	"io"
+	"math/rand/v2"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const (
+	maxLineLen   = 4096 // longer input lines are cut, as a device would
+	garbageBytes = 4096
+)
+
+const defaultCUCMBanner = `
+   Welcome to the Platform Command Line Interface
+
+VMware Installation:
+	2 vCPU: Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz
+	Disk 1: 110GB, Partitions aligned
+	8192 Mbytes RAM
+`
+
+const defaultASABanner = `Type help or '?' for a list of available commands.`
+
+// session is one shell or exec on one channel. It runs on a single
+// goroutine; the reader and writer are small and the lab bytes shared, so
+// a connection costs little more than the SSH layer's own buffers.
+type session struct {
+	srv  *Server
+	h    *hostState
+	r    *bufio.Reader
+	w    *bufio.Writer
+	done <-chan struct{} // closed when the connection is gone
+
+	reset      func() // drops the TCP connection
+	exitStatus func(code uint32)
+
+	interactive bool // a shell: echo, prompts and paging
+	priv        bool
+	page        int // lines per page, 0 = paging off
+	lastCR      bool
+	served      int  // lab outputs served so far
+	hung        bool // HangMidOutput already used
+	trickle     bool
+	failed      bool // the last command was rejected (exec exit status)
+	exited      bool // left with exit/logout/quit
+	line        []byte
+	rng         *rand.Rand
+}
+
+func newSession(srv *Server, h *hostState, rw io.ReadWriter, done <-chan struct{}) *session {
+	return &session{
+		srv:        srv,
+		h:          h,
+		r:          bufio.NewReaderSize(rw, 1024),
+		w:          bufio.NewWriterSize(rw, 8192),
+		done:       done,
+		reset:      func() {},
+		exitStatus: func(uint32) {},
+		priv:       h.EnablePassword == "",
+		page:       srv.opts.PageLines,
+	}
+}
+
+func (s *session) runShell() {
+	s.interactive = true
+	if s.h.Faults.HangAfterAuth {
+		s.hang()
+		return
+	}
+	if !s.greet() {
+		return
+	}
+	for {
+		line, err := s.readLine(true)
+		if err != nil {
+			return
+		}
+		if !s.execLine(line) {
+			if s.w.Flush() == nil && s.exited {
+				s.exitStatus(0)
+			}
+			return
+		}
+	}
+}
+
+// runExec runs one command without a terminal: no echo, no prompt, no
+// paging, at the privilege the login gives (show running-config needs
+// an empty enable password, as on a device where the user lands at 15).
+func (s *session) runExec(cmd string) {
+	s.interactive = false
+	s.page = 0
+	if s.h.Faults.HangAfterAuth {
+		s.hang()
+		return
+	}
+	s.execLine(cmd)
+	if s.w.Flush() != nil {
+		return
+	}
+	code := uint32(0)
+	if s.failed {
+		code = 1
+	}
+	s.exitStatus(code)
+}
+
+func (s *session) greet() bool {
+	banner := s.h.Banner
+	switch s.h.plat {
+	case cucm:
+		// The real CLI prints this at once and the rest only when its
+		// JVM is up, which is what a login timeout must survive.
+		s.text("\nCommand Line Interface is starting up, please wait ...\n")
+		if !s.sleep(s.h.Faults.CUCMLoginDelay) {
+			return false
+		}
+		if banner == "" {
+			banner = defaultCUCMBanner
+		}
+	case asa:
+		if banner == "" {
+			banner = defaultASABanner
+		}
+	}
+	s.text(banner)
+	s.prompt()
+	return s.w.Flush() == nil
+}
+
+func (s *session) promptString() string {
+	switch {
+	case s.h.plat == cucm:
+		return "admin:"
+	case s.priv:
+		return s.h.Name + "#"
+	}
+	return s.h.Name + ">"
+}
+
+func (s *session) prompt() bool { return s.emitS(s.promptString()) }
+
+// text prints multi-line text with CRLF endings.
+func (s *session) text(t string) {
+	for len(t) > 0 {
+		i := strings.IndexByte(t, '\n')
+		var l string
+		if i < 0 {
+			l, t = t, ""
+		} else {
+			l, t = t[:i], t[i+1:]
+		}
+		s.emitS(strings.TrimSuffix(l, "\r"))
+		s.emitS("\r\n")
+	}
+}
+
+func (s *session) sayln(l string) { s.emitS(l); s.emitS("\r\n") }
+
+// readByte flushes pending output before it would block, so everything
+// printed so far reaches the client before the device waits for it.
+func (s *session) readByte() (byte, error) {
+	if s.r.Buffered() == 0 {
+		if err := s.w.Flush(); err != nil {
+			return 0, err
+		}
+	}
+	return s.r.ReadByte()
+}
+
+// readLine edits a line the way a device's terminal does: printable
+// characters are echoed, backspace erases, CR, LF or CRLF ends the line.
+func (s *session) readLine(echo bool) (string, error) {
+	s.line = s.line[:0]
+	for {
+		b, err := s.readByte()
+		if err != nil {
+			return "", err
+		}
+		if b == '\n' && s.lastCR {
+			s.lastCR = false
+			continue
+		}
+		s.lastCR = b == '\r'
+		switch {
+		case b == '\r' || b == '\n':
+			if s.interactive {
+				s.emitS("\r\n")
+			}
+			return string(s.line), nil
+		case b == 0x7f || b == 0x08:
+			if len(s.line) > 0 {
+				s.line = s.line[:len(s.line)-1]
+				if echo && s.interactive {
+					s.emitS("\b \b")
+				}
+			}
+		case b == 0x15: // ^U
+			for ; len(s.line) > 0; s.line = s.line[:len(s.line)-1] {
+				if echo && s.interactive {
+					s.emitS("\b \b")
+				}
+			}
+		case b < 0x20 || len(s.line) >= maxLineLen:
+		default:
+			s.line = append(s.line, b)
+			if echo && s.interactive {
+				_ = s.w.WriteByte(b)
+			}
+		}
+	}
+}
+
+// execLine runs one typed line; false ends the session.
+func (s *session) execLine(raw string) bool {
+	norm := normalize(raw)
+	s.failed = false
+	if norm == "" {
+		if s.interactive {
+			s.prompt()
+		}
+		return true
+	}
+	s.srv.record(s.h, raw)
+	if !s.sleep(s.h.Latency) {
+		return false
+	}
+	if s.h.Handler != nil {
+		if out, ok := s.h.Handler(norm); ok {
+			return s.serveLab(frameless([]byte(out)))
+		}
+	}
+	e, res, failAt := s.h.resolve(norm, s.priv)
+	switch res {
+	case found:
+		switch e.op {
+		case opLab:
+			return s.serveEntry(e, raw)
+		case opExit:
+			s.exited = true
+			return false
+		case opEnable:
+			if !s.enable() {
+				return false
+			}
+		case opDisable:
+			s.priv = false
+		case opPageLength:
+			f := strings.Fields(norm)
+			n, _ := strconv.Atoi(f[len(f)-1])
+			s.page = n
+		case opPagingOff:
+			s.page = 0
+		case opPagingOn:
+			s.page = s.srv.opts.PageLines
+		case opWidth:
+		}
+	case ambiguous:
+		s.failed = true
+		if s.h.plat == asa {
+			s.sayln("ERROR: % Ambiguous command")
+		} else {
+			s.sayln(`% Ambiguous command:  "` + norm + `"`)
+			s.sayln("")
+		}
+	case incomplete:
+		s.failed = true
+		if s.h.plat == asa {
+			s.sayln("ERROR: % Incomplete command")
+		} else {
+			s.sayln("% Incomplete command.")
+			s.sayln("")
+		}
+	case invalid:
+		s.invalid(raw, failAt)
+	}
+	if s.interactive {
+		s.prompt()
+	}
+	return true
+}
+
+// invalid prints the device's rejection, the caret under the word it
+// choked on (shifted by the prompt the user sees before the line).
+func (s *session) invalid(raw string, word int) {
+	s.failed = true
+	if s.h.plat == cucm {
+		s.sayln("Executed command unsuccessfully")
+		s.sayln("No valid command entered")
+		return
+	}
+	col := wordColumn(raw, word)
+	if s.interactive {
+		col += len(s.promptString())
+	} else {
+		s.sayln(raw)
+	}
+	s.sayln(strings.Repeat(" ", col) + "^")
+	if s.h.plat == asa {
+		s.sayln("ERROR: % Invalid input detected at '^' marker.")
+		return
+	}
+	s.sayln("% Invalid input detected at '^' marker.")
+	s.sayln("")
+}
+
+// wordColumn is the byte offset of word k in s (past the end if absent).
+func wordColumn(s string, k int) int {
+	n := -1
+	in := false
+	for i := 0; i < len(s); i++ {
+		sp := s[i] == ' ' || s[i] == '\t'
+		if !sp && !in {
+			n++
+			if n == k {
+				return i
+			}
+		}
+		in = !sp
+	}
+	return len(s)
+}
+
+func (s *session) enable() bool {
+	if s.h.EnablePassword == "" {
+		s.priv = true
+		return true
+	}
+	tries := 3
+	if s.h.plat == asa {
+		tries = 1
+	}
+	for i := 0; i < tries; i++ {
+		s.emitS("Password: ")
+		pw, err := s.readLine(false)
+		if err != nil {
+			return false
+		}
+		s.srv.record(s.h, Redacted)
+		if subtle.ConstantTimeCompare([]byte(pw), []byte(s.h.EnablePassword)) == 1 {
+			s.priv = true
+			return true
+		}
+	}
+	s.failed = true
+	if s.h.plat == asa {
+		s.sayln("Invalid password")
+	} else {
+		s.sayln("% Bad secrets")
+		s.sayln("")
+	}
+	return true
+}
+
+func (s *session) serveEntry(e *entry, raw string) bool {
+	o := e.out
+	if o == nil {
+		var err error
+		o, err = s.srv.cache.load(filepath.Join(s.h.Dir, e.key+".txt"), s.h.plat)
+		if err != nil {
+			if !isNotExist(err) {
+				s.srv.log.Warn("devsim lab file", "host", s.h.Name, "key", e.key, "err", err)
+			}
+			// The lab has no answer: the device "does not know" the
+			// command, which is what a collector must survive anyway.
+			s.invalid(raw, len(strings.Fields(raw))-1)
+			if s.interactive {
+				s.prompt()
+			}
+			return true
+		}
+	}
+	return s.serveLab(o)
+}
+
+// lineSource yields output lines without their line ending.
+type lineSource interface{ next() ([]byte, bool) }
+
+type bodyLines struct{ rest []byte }
+
+func (b *bodyLines) next() ([]byte, bool) {
+	if len(b.rest) == 0 {
+		return nil, false
+	}
+	var l []byte
+	if i := indexNL(b.rest); i < 0 {
+		l, b.rest = b.rest, nil
+	} else {
+		l, b.rest = b.rest[:i], b.rest[i+1:]
+	}
+	if n := len(l); n > 0 && l[n-1] == '\r' {
+		l = l[:n-1]
+	}
+	return l, true
+}
+
+func indexNL(b []byte) int {
+	for i, c := range b {
+		if c == '\n' {
+			return i
+		}
+	}
+	return -1
+}
+
+// serveLab prints a lab output with the host's faults applied.
+func (s *session) serveLab(o *labOutput) bool {
+	f := s.h.Faults
+	s.served++
+	first := s.served == 1
+	s.trickle = f.Trickle
+	defer func() { s.trickle = false }()
+
+	if f.Garbage {
+		return s.garbage()
+	}
+	var src lineSource = &bodyLines{rest: o.body}
+	lines := o.lines
+	if f.Flood && first {
+		src = newFlood(s.h.plat, f.FloodBytes)
+		lines = -1
+	}
+	stop, reset, hang := -1, false, false
+	switch {
+	case f.ResetMidOutput && first && lines >= 0:
+		stop, reset = lines/2, true
+	case f.HangMidOutput && !s.hung && lines > s.srv.opts.PageLines:
+		stop, hang = lines/2, true
+		s.hung = true
+	}
+	if !s.output(src, stop) {
+		return false
+	}
+	switch {
+	case reset:
+		_ = s.w.Flush()
+		s.reset()
+		return false
+	case hang:
+		s.hang()
+		return false
+	}
+	if s.interactive && !f.PromptNeverReturns {
+		if !s.prompt() {
+			return false
+		}
+	}
+	return s.w.Flush() == nil
+}
+
+// output prints lines, paging while paging is on; stop >= 0 cuts the
+// output after that many lines.
+func (s *session) output(src lineSource, stop int) bool {
+	shown := 0
+	for i := 0; ; i++ {
+		l, ok := src.next()
+		if !ok || i == stop {
+			return true
+		}
+		if s.interactive && s.page > 0 && shown >= s.page {
+			switch s.more() {
+			case moreGone:
+				return false
+			case morePage:
+				shown = 0
+			case moreLine:
+				shown = s.page - 1
+			case moreQuit:
+				return true
+			}
+		}
+		if !s.emit(l) || !s.emitS("\r\n") {
+			return false
+		}
+		shown++
+	}
+}
+
+type moreKey int
+
+const (
+	moreGone moreKey = iota
+	morePage
+	moreLine
+	moreQuit
+)
+
+// more shows the platform's pager prompt, waits for a key and erases the
+// prompt again (the erase is what leaves --More-- remnants in saved
+// outputs).
+func (s *session) more() moreKey {
+	text, erase := " --More-- ", "\b\b\b\b\b\b\b\b\b\b          \b\b\b\b\b\b\b\b\b\b"
+	switch s.h.plat {
+	case asa:
+		text, erase = "<--- More --->", "\r              \r"
+	case cucm:
+		text = "Press <enter> for 1 line, <space> for one page, or <q> to quit"
+		erase = "\r" + strings.Repeat(" ", len(text)) + "\r"
+	}
+	if !s.emitS(text) {
+		return moreGone
+	}
+	for {
+		b, err := s.readByte()
+		if err != nil {
+			return moreGone
+		}
+		if b == '\n' && s.lastCR {
+			s.lastCR = false
+			continue
+		}
+		s.lastCR = b == '\r'
+		if !s.emitS(erase) {
+			return moreGone
+		}
+		switch b {
+		case ' ':
+			return morePage
+		case '\r', '\n':
+			return moreLine
+		}
+		return moreQuit
+	}
+}
+
+func (s *session) garbage() bool {
+	if s.rng == nil {
+		s.rng = rand.New(rand.NewPCG(s.h.seed, s.h.sessions.Add(1)))
+	}
+	var buf [64]byte
+	for n := 0; n < garbageBytes; n += len(buf) {
+		for i := range buf {
+			c := byte(s.rng.Uint32())
+			if c == '\n' || c == '\r' {
+				// Line ends could line a random run up into a prompt match.
+				c |= 0x80
+			}
+			buf[i] = c
+		}
+		if !s.emit(buf[:]) {
+			return false
+		}
+	}
+	return s.w.Flush() == nil
+}
+
+// hang holds the session open, printing nothing, until the client or
+// the server goes away.
+func (s *session) hang() {
+	_ = s.w.Flush()
+	_, _ = io.Copy(io.Discard, s.r)
+	<-s.done
+}
+
+// sleep waits d unless the connection ends first. What is printed so far
+// goes out before: a slow device still echoes at once.
+func (s *session) sleep(d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	if s.w.Buffered() > 0 && s.w.Flush() != nil {
+		return false
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-s.done:
+		return false
+	}
+}
+
+func (s *session) emit(p []byte) bool {
+	if !s.trickle {
+		_, err := s.w.Write(p)
+		return err == nil
+	}
+	for _, c := range p {
+		if s.w.WriteByte(c) != nil || !s.sleep(s.srv.opts.TrickleInterval) {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *session) emitS(p string) bool {
+	if !s.trickle {
+		_, err := s.w.WriteString(p)
+		return err == nil
+	}
+	for i := 0; i < len(p); i++ {
+		if s.w.WriteByte(p[i]) != nil || !s.sleep(s.srv.opts.TrickleInterval) {
+			return false
+		}
+	}
+	return true
+}
+
+// flood makes plausible lines for the platform until size bytes are out,
+// reusing one small buffer so 100 MB cost no memory.
+type flood struct {
+	p    platform
+	left int64
+	n    int
+	buf  []byte
+}
+
+func newFlood(p platform, size int64) *flood {
+	if size <= 0 {
+		size = DefaultFloodBytes
+	}
+	return &flood{p: p, left: size, buf: make([]byte, 0, 128)}
+}
+
+func (f *flood) next() ([]byte, bool) {
+	if f.left <= 0 {
+		return nil, false
+	}
+	n := f.n
+	f.n++
+	b := f.buf[:0]
+	switch f.p {
+	case ios:
+		b = append(b, ' ')
+		b = strconv.AppendInt(b, int64(100+n%400), 10)
+		b = append(b, "    0024."...)
+		b = appendHex4(b, n>>16)
+		b = append(b, '.')
+		b = appendHex4(b, n)
+		b = append(b, "    DYNAMIC     Gi"...)
+		b = strconv.AppendInt(b, int64(1+n/48%8), 10)
+		b = append(b, "/0/"...)
+		b = strconv.AppendInt(b, int64(1+n%48), 10)
+	case asa:
+		b = append(b, "  inside 10."...)
+		b = strconv.AppendInt(b, int64(n>>16&255), 10)
+		b = append(b, '.')
+		b = strconv.AppendInt(b, int64(n>>8&255), 10)
+		b = append(b, '.')
+		b = strconv.AppendInt(b, int64(n&255), 10)
+		b = append(b, " 0024."...)
+		b = appendHex4(b, n>>16)
+		b = append(b, '.')
+		b = appendHex4(b, n)
+		b = append(b, ' ')
+		b = strconv.AppendInt(b, int64(n%14400), 10)
+	default:
+		b = append(b, "SEP0024"...)
+		b = appendHex4(b, n>>16)
+		b = appendHex4(b, n)
+		b = append(b, " Standard SIP Profile          5                120                     3600"...)
+	}
+	f.buf = b
+	f.left -= int64(len(b) + 2)
+	return b, true
+}
+
+func appendHex4(b []byte, v int) []byte {
+	const hex = "0123456789abcdef"
+	return append(b, hex[v>>12&15], hex[v>>8&15], hex[v>>4&15], hex[v&15])
+}
