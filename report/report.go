@@ -4,7 +4,6 @@
 package report
 
 import (
-	"cmp"
 	"fmt"
 	"io"
 	"slices"
@@ -149,18 +148,7 @@ func New(format string) (Writer, error) {
 // SortFindings orders findings worst first, then by rule, device and
 // object; findings equal on all four keep their order.
 func SortFindings(fs []rules.Finding) {
-	slices.SortStableFunc(fs, func(a, b rules.Finding) int {
-		if c := cmp.Compare(b.Severity, a.Severity); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.Rule, b.Rule); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.Device, b.Device); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Object, b.Object)
-	})
+	slices.SortStableFunc(fs, rules.Compare)
 }
 
 // summary is what every format's header shows. Building it once keeps the

@@ -171,9 +171,14 @@ func natObject(n *facts.NATRule) string {
 // natFix re-enters rule n with no-proxy-arp.
 func natFix(n *facts.NATRule) []string {
 	line := strings.TrimSpace(n.Source.Text)
+	// no-proxy-arp goes before route-lookup and before a description,
+	// which runs to the end of the line.
 	with := line + " no-proxy-arp"
-	if i := strings.Index(line, " route-lookup"); i >= 0 {
-		with = line[:i] + " no-proxy-arp" + line[i:]
+	for _, kw := range []string{" route-lookup", " description "} {
+		if i := strings.Index(line, kw); i >= 0 {
+			with = line[:i] + " no-proxy-arp" + line[i:]
+			break
+		}
 	}
 	if n.Kind == "object" {
 		return []string{"object network " + n.Object, " no " + line, " " + with}

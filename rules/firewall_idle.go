@@ -95,7 +95,9 @@ func checkFirewallIdle(c *Context) []Finding {
 							ka = p.Keepalive.BackupSeconds
 						}
 						affected[p] = true
-						if worst == nil || ka < worstKA {
+						// The connection idle longest is the one a timer
+						// breaks first.
+						if worst == nil || ka > worstKA {
 							worst, worstKA, worstCM = p, ka, l.cm.device
 						}
 					}

@@ -20,6 +20,8 @@ type index struct {
 	// cucms are the call managers with their voice address.
 	cucms []cmAddr
 	snap  *facts.Snapshot
+	// quietest caches, per switch, the phone that can stay silent longest.
+	quietest map[string]*facts.Phone
 }
 
 type portKey struct{ sw, port string }
@@ -36,7 +38,7 @@ type cmAddr struct {
 }
 
 func buildIndex(s *facts.Snapshot) *index {
-	x := &index{phonesOnPort: make(map[portKey][2]int32, len(s.Phones)), phonesByCM: map[string][]*facts.Phone{}, snap: s}
+	x := &index{phonesOnPort: make(map[portKey][2]int32, len(s.Phones)), phonesByCM: map[string][]*facts.Phone{}, snap: s, quietest: map[string]*facts.Phone{}}
 	for i := range s.Phones {
 		p := &s.Phones[i]
 		if p.Switch != "" {

@@ -50,12 +50,9 @@ func checkPortSecurityAging(c *Context) []Finding {
 			}
 			var note []string
 			if len(phones) == 0 {
-				// A voice port with no phone seen now: judge it by the
-				// phone that will be plugged in, from the defaults.
-				p := &facts.Phone{Switch: d.Name, Port: port.Name, Model: "phone (none seen)"}
-				p.Keepalive = c.Snap.Keepalive(p, c.Config.Defaults)
+				p, why := c.expectedPhone(d, port)
 				phones = []*facts.Phone{p}
-				note = append(note, fmt.Sprintf("no phone seen on %s (voice VLAN %d): judged against the default %s keepalive", port.Name, port.VoiceVLAN, c.Config.Defaults.PhoneProtocol))
+				note = append(note, why)
 			}
 			worst := shortestKeepalive(phones)
 			ka := worst.Keepalive.ShortestSeconds()
@@ -115,4 +112,28 @@ func agingMessage(min, aging int, port string, ka int, sev Severity) string {
 	}
 	return fmt.Sprintf("port-security inactivity aging %d min (%d s) on %s leaves only %d s over the phone keepalive interval of %d s: one late or lost keepalive ages the phone's MAC out and the phone unregisters",
 		min, aging, port, aging-ka, ka)
+}
+
+// expectedPhone stands in for the phone that will be plugged into an empty
+// voice port: like the phones already on the switch (the one that can stay
+// silent longest), else the policy's default phone.
+func (c *Context) expectedPhone(d *facts.Device, port *facts.SwitchPort) (*facts.Phone, string) {
+	like, ok := c.idx.quietest[d.Name]
+	if !ok {
+		for i := range d.Switch.Interfaces {
+			for _, p := range c.PhonesOn(d.Name, d.Switch.Interfaces[i].Name) {
+				if like == nil || p.Keepalive.ShortestSeconds() > like.Keepalive.ShortestSeconds() {
+					like = p
+				}
+			}
+		}
+		c.idx.quietest[d.Name] = like
+	}
+	p := &facts.Phone{Switch: d.Name, Port: port.Name, Model: "phone (none seen)"}
+	if like != nil {
+		p.Keepalive = like.Keepalive
+		return p, fmt.Sprintf("no phone seen on %s (voice VLAN %d): judged like %s on the same switch (%s)", port.Name, port.VoiceVLAN, like.Name, like.Keepalive.Protocol)
+	}
+	p.Keepalive = c.Snap.Keepalive(p, c.Config.Defaults)
+	return p, fmt.Sprintf("no phone seen on %s (voice VLAN %d) nor on the switch: judged against the default %s phone", port.Name, port.VoiceVLAN, p.Keepalive.Protocol)
 }

@@ -139,19 +139,62 @@ func runRule(r *Rule, c *Context) (fs []Finding) {
 	return fs
 }
 
-// Sort orders findings worst first, then by rule, device and object.
+// Sort orders findings worst first, then by rule, device and object, with
+// numbers in names compared as numbers (Gi1/0/2 before Gi1/0/12).
 func Sort(fs []Finding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := fs[i], fs[j]
-		if a.Severity != b.Severity {
-			return a.Severity > b.Severity
+	sort.SliceStable(fs, func(i, j int) bool { return Compare(fs[i], fs[j]) < 0 })
+}
+
+// Compare orders two findings as Sort does.
+func Compare(a, b Finding) int {
+	if a.Severity != b.Severity {
+		if a.Severity > b.Severity {
+			return -1
 		}
-		if a.Rule != b.Rule {
-			return a.Rule < b.Rule
+		return 1
+	}
+	if c := strings.Compare(a.Rule, b.Rule); c != 0 {
+		return c
+	}
+	if c := NaturalCompare(a.Device, b.Device); c != 0 {
+		return c
+	}
+	return NaturalCompare(a.Object, b.Object)
+}
+
+// NaturalCompare compares strings with runs of digits taken as numbers.
+func NaturalCompare(a, b string) int {
+	for a != "" && b != "" {
+		da, db := digits(a), digits(b)
+		if da > 0 && db > 0 {
+			na, nb := strings.TrimLeft(a[:da], "0"), strings.TrimLeft(b[:db], "0")
+			if len(na) != len(nb) {
+				if len(na) < len(nb) {
+					return -1
+				}
+				return 1
+			}
+			if c := strings.Compare(na, nb); c != 0 {
+				return c
+			}
+			a, b = a[da:], b[db:]
+			continue
 		}
-		if a.Device != b.Device {
-			return a.Device < b.Device
+		if a[0] != b[0] {
+			if a[0] < b[0] {
+				return -1
+			}
+			return 1
 		}
-		return a.Object < b.Object
-	})
+		a, b = a[1:], b[1:]
+	}
+	return len(a) - len(b)
+}
+
+func digits(s string) int {
+	n := 0
+	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	return n
 }

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/kaudit/kaudit/facts"
@@ -30,10 +31,28 @@ Fix: restore the delta (default 5 s) or raise the expires in the SIP profile
 func checkSIPProfiles(c *Context) []Finding {
 	var out []Finding
 	def := c.Config.Defaults
-	for _, d := range c.Snap.Devices {
-		if d.CUCM == nil {
-			continue
+	// SIP profiles live in the cluster-wide database: every node prints
+	// the same table. Judge each profile once, on the first node (the
+	// primary first), with the phones of every node.
+	seen := map[string]bool{}
+	byProfile := map[string][]*facts.Phone{}
+	for i := range c.Snap.Phones {
+		p := &c.Snap.Phones[i]
+		if p.CallManager != "" && p.SIPProfile != "" {
+			k := strings.ToLower(p.SIPProfile)
+			byProfile[k] = append(byProfile[k], p)
 		}
+	}
+	var nodes []*facts.Device
+	for _, d := range c.Snap.Devices {
+		if d.CUCM != nil {
+			nodes = append(nodes, d)
+		}
+	}
+	sort.SliceStable(nodes, func(i, j int) bool {
+		return nodes[i].HasRole("cucm-primary") && !nodes[j].HasRole("cucm-primary")
+	})
+	for _, d := range nodes {
 		granted, grantedSrc := def.SIPStationKeepalive, (*facts.Source)(nil)
 		for i := range d.CUCM.ServiceParams {
 			sp := &d.CUCM.ServiceParams[i]
@@ -44,12 +63,15 @@ func checkSIPProfiles(c *Context) []Finding {
 				}
 			}
 		}
-		var users map[string][]*facts.Phone // built only when a profile is bad
 		for i := range d.CUCM.SIPProfiles {
 			prof := &d.CUCM.SIPProfiles[i]
 			if _, ok := prof.Sources.Get("register_delta"); !ok {
 				continue // delta unknown: nothing to compare
 			}
+			if seen[strings.ToLower(prof.Name)] {
+				continue
+			}
+			seen[strings.ToLower(prof.Name)] = true
 			delta := prof.RegisterDeltaSeconds
 			kaExp := prof.KeepaliveExpiresSeconds
 			_, kaKnown := prof.Sources.Get("keepalive_expires")
@@ -92,14 +114,7 @@ func checkSIPProfiles(c *Context) []Finding {
 			if src, ok := prof.Sources.Get("row"); ok {
 				ev = append([]Evidence{fact(d.Name, "SIP profile", prof.Name, src)}, ev...)
 			}
-			if users == nil {
-				users = map[string][]*facts.Phone{}
-				for _, p := range c.idx.phonesByCM[d.Name] {
-					k := strings.ToLower(p.SIPProfile)
-					users[k] = append(users[k], p)
-				}
-			}
-			phones := users[strings.ToLower(prof.Name)]
+			phones := byProfile[strings.ToLower(prof.Name)]
 			out = append(out, Finding{
 				Severity: sev,
 				Device:   d.Name,

@@ -1,0 +1,181 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kaudit/kaudit/collectors/offline"
+	"github.com/kaudit/kaudit/report"
+	"github.com/kaudit/kaudit/rules"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden reports of the labs")
+
+const labsDir = "../../testdata/labs"
+
+// AuditLab runs an offline audit of one bundled lab with the default policy.
+func auditLab(t testing.TB, lab string) *report.Result {
+	t.Helper()
+	dir := filepath.Join(labsDir, lab)
+	inv, err := offline.Load(dir)
+	if err != nil {
+		t.Fatalf("%s: %v", lab, err)
+	}
+	snap, err := offline.Collect(context.Background(), dir, inv)
+	if err != nil {
+		t.Fatalf("%s: %v", lab, err)
+	}
+	return Evaluate(snap, rules.DefaultConfig(), "offline testdata/labs/"+lab, time.Time{}, rules.Warning)
+}
+
+// TestLabGoldens renders every lab in every format and compares with the
+// golden files (go test ./internal/app -run TestLabGoldens -update).
+func TestLabGoldens(t *testing.T) {
+	labs, err := filepath.Glob(filepath.Join(labsDir, "*", "inventory.yaml"))
+	if err != nil || len(labs) == 0 {
+		t.Fatalf("no labs under %s: %v", labsDir, err)
+	}
+	for _, inv := range labs {
+		lab := filepath.Base(filepath.Dir(inv))
+		t.Run(lab, func(t *testing.T) {
+			res := auditLab(t, lab)
+			for _, format := range []string{"json", "markdown", "table"} {
+				w, err := report.New(format)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var buf bytes.Buffer
+				if err := w.Write(&buf, res); err != nil {
+					t.Fatal(err)
+				}
+				golden := filepath.Join("testdata", "golden", lab+"."+format)
+				if *update {
+					if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
+						t.Fatal(err)
+					}
+					continue
+				}
+				want, err := os.ReadFile(golden)
+				if err != nil {
+					t.Fatalf("%v (run with -update to create it)", err)
+				}
+				if !bytes.Equal(buf.Bytes(), want) {
+					t.Errorf("%s differs from %s (run with -update after checking the change)\n%s", format, golden, firstDiff(buf.Bytes(), want))
+				}
+			}
+		})
+	}
+}
+
+func firstDiff(got, want []byte) string {
+	gl, wl := bytes.Split(got, []byte("\n")), bytes.Split(want, []byte("\n"))
+	for i := 0; i < len(gl) || i < len(wl); i++ {
+		var g, w []byte
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if !bytes.Equal(g, w) {
+			return "line " + strconv.Itoa(i+1) + ":\n got: " + string(g) + "\nwant: " + string(w)
+		}
+	}
+	return ""
+}
+
+// TestLabExpectations checks each lab against what its README says kaudit
+// must find: the exact set of (severity, rule, device, object) and the
+// device statuses. Goldens catch any change; this says which change is wrong.
+func TestLabExpectations(t *testing.T) {
+	type f struct{ sev, rule, device, object string }
+	const (
+		psAging = "port-security-aging-shorter-than-keepalive"
+		psMax   = "port-security-max-too-low-for-voice"
+		proxy   = "asa-proxy-arp-answers-for-call-manager"
+		fwIdle  = "firewall-idle-timeout-shorter-than-keepalive"
+		macAge  = "mac-aging-shorter-than-keepalive"
+		sipProf = "sip-profile-timers-inconsistent"
+	)
+	gi := func(n int) string { return "GigabitEthernet1/0/" + strconv.Itoa(n) }
+	want := map[string][]f{
+		"case1-proxy-arp": {{"critical", proxy, "asa-edge", "voice / nat line 134"}},
+		"case2-port-security-aging": {
+			{"critical", psAging, "sw-floor1", gi(1)}, {"critical", psAging, "sw-floor1", gi(2)},
+			{"critical", psAging, "sw-floor1", gi(4)}, {"critical", psAging, "sw-floor1", gi(7)},
+			{"critical", psAging, "sw-floor1", gi(9)}, {"critical", psAging, "sw-floor1", gi(12)},
+			{"critical", psAging, "sw-floor1", gi(20)}, {"warning", psAging, "sw-floor1", gi(15)},
+		},
+		"clean":               nil,
+		"edge-aging-absolute": nil,
+		"edge-bad-input":      {{"critical", psAging, "sw-good", gi(3)}},
+		"edge-keepalive-expires-300": {
+			{"critical", fwIdle, "asa-core", "policy-map global_policy class voice-signalling idle"},
+			{"critical", sipProf, "cucm-pub", "sip-profile Broken SIP Profile"},
+		},
+		"edge-no-cucm": {{"critical", psAging, "sw-branch7", gi(1)}},
+		"edge-sccp-only": {
+			{"warning", psAging, "sw-plant5", gi(1)}, {"warning", psAging, "sw-plant5", gi(2)},
+			{"warning", psAging, "sw-plant5", gi(3)}, {"warning", psAging, "sw-plant5", gi(4)},
+			{"warning", psAging, "sw-plant5", gi(6)}, {"warning", psAging, "sw-plant5", gi(9)},
+			{"info", macAge, "sw-plant5", "vlan 200"},
+		},
+		"edge-sticky": {{"critical", psMax, "sw-floor7", gi(14)}},
+	}
+	for lab, exp := range want {
+		t.Run(lab, func(t *testing.T) {
+			res := auditLab(t, lab)
+			var got []f
+			for _, x := range res.Findings {
+				got = append(got, f{x.Severity.String(), x.Rule, x.Device, x.Object})
+			}
+			if len(got) != len(exp) {
+				t.Fatalf("got %d findings %v, want %d %v", len(got), got, len(exp), exp)
+			}
+			for i := range exp {
+				if got[i] != exp[i] {
+					t.Errorf("finding %d: got %v, want %v", i, got[i], exp[i])
+				}
+			}
+			for _, d := range res.Devices {
+				bad := lab == "edge-bad-input" && d.Name != "sw-good"
+				if !bad && (d.Status != "ok" || len(d.Errors) > 0) {
+					t.Errorf("device %s: %s %v", d.Name, d.Status, d.Errors)
+				}
+			}
+		})
+	}
+	// The broken lab: each bad file is named with its line, the rest survives.
+	res := auditLab(t, "edge-bad-input")
+	status := map[string]report.DeviceResult{}
+	for _, d := range res.Devices {
+		status[d.Name] = d
+	}
+	for name, frag := range map[string]string{
+		"sw-broken":  "sw-broken/show_running-config.txt:331",
+		"cucm-pub":   "cucm-pub/sql_sipprofile.txt:6",
+		"sw-missing": "not a directory",
+	} {
+		d := status[name]
+		all := d.Error + " " + strings.Join(d.Errors, " ")
+		if !strings.Contains(all, frag) {
+			t.Errorf("%s: want an error naming %q, got status %s: %s", name, frag, d.Status, all)
+		}
+	}
+	if !strings.Contains(strings.Join(status["sw-broken"].Errors, " "), "show_cdp_neighbors_detail.txt:32: binary data") {
+		t.Errorf("sw-broken binary CDP not reported: %v", status["sw-broken"].Errors)
+	}
+	if status["sw-missing"].Status != "failed" || status["sw-good"].Status != "ok" {
+		t.Errorf("statuses: %+v", status)
+	}
+}
