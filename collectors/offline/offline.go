@@ -108,4 +108,3 @@ func readLimited(path string) ([]byte, error) {
 	}
 	return data, nil
 }
-
