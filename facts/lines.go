@@ -5,9 +5,11 @@ import (
 	"unicode/utf8"
 )
 
-// MaxOutputBytes bounds one command output. Real outputs of the commands
-// kaudit runs stay far below it; larger input is refused, not parsed.
-const MaxOutputBytes = 64 << 20
+// MaxOutputBytes bounds one command output. The largest real outputs of the
+// commands kaudit runs (a switch stack's running config, a 50,000-phone
+// run sql table) stay below 10 MB; anything larger is a runaway or hostile
+// device and is refused, not parsed.
+const MaxOutputBytes = 32 << 20
 
 // Line is one line of device output with its 1-based number. Text has CR,
 // trailing spaces and tabs removed.
