@@ -177,26 +177,3 @@ options:
 		p.recognised = true
 	}, nil
 }
-
-// commit moves the parsed facts into the device. The running config owns
-// every list it reads; interfaces and proxy-ARP settings are merged with
-// what other commands reported.
-func (p *rcParser) commit() {
-	a := asaOf(p.d)
-	if p.hostname != "" {
-		a.Hostname = p.hostname
-	}
-	if a.Version == "" {
-		// show version, when read, is more precise (9.8(2)20 vs 9.8(2)).
-		a.Version = p.version
-	}
-	a.Interfaces = mergeInterfaces(a.Interfaces, p.ifaces, p.key)
-	a.ProxyARP = mergeProxyARP(a.ProxyARP, p.proxy, p.key)
-	a.Objects = p.objects
-	a.ObjectGroups = p.groups
-	a.NAT = p.nat
-	a.Timeouts = p.timeouts
-	a.ClassTimeouts = p.classTO
-	a.Inspects = p.inspects
-	a.ServicePolicy = p.policies
-}

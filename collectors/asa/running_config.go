@@ -1,6 +1,7 @@
 package asa
 
 import (
+	"bytes"
 	"net/netip"
 	"strings"
 
@@ -33,6 +34,10 @@ func ParseRunningConfig(data []byte, d *facts.Device) error {
 		objIndex:   map[string]int{},
 		groupIndex: map[string]int{},
 	}
+	// Sized up front: NAT rules and objects are large and a big edge
+	// firewall has tens of thousands of them.
+	p.nat = make([]facts.NATRule, 0, bytes.Count(data, []byte("nat ")))
+	p.objects = make([]facts.NetworkObject, 0, bytes.Count(data, []byte("object network ")))
 	if err := p.run(lines); err != nil {
 		return err
 	}
@@ -41,6 +46,36 @@ func ParseRunningConfig(data []byte, d *facts.Device) error {
 	}
 	p.commit()
 	return nil
+}
+
+// commit moves the parsed facts into the device. The running config owns
+// every list it reads; interfaces and proxy-ARP settings are merged with
+// what other commands reported.
+func (p *rcParser) commit() {
+	a := asaOf(p.d)
+	if p.hostname != "" {
+		a.Hostname = p.hostname
+	}
+	if a.Version == "" {
+		// show version, when read, is more precise (9.8(2)20 vs 9.8(2)).
+		a.Version = p.version
+	}
+	a.Interfaces = mergeInterfaces(a.Interfaces, p.ifaces, p.key)
+	a.ProxyARP = mergeProxyARP(a.ProxyARP, p.proxy, p.key)
+	a.Objects = nilIfEmpty(p.objects)
+	a.ObjectGroups = p.groups
+	a.NAT = nilIfEmpty(p.nat)
+	a.Timeouts = p.timeouts
+	a.ClassTimeouts = p.classTO
+	a.Inspects = p.inspects
+	a.ServicePolicy = p.policies
+}
+
+func nilIfEmpty[T any](s []T) []T {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
 }
 
 type block int
@@ -276,9 +311,10 @@ func (p *rcParser) parseTop(ln facts.Line, f []string) (func(), error) {
 		}
 		return func() { p.hostname, p.recognised, p.blk = f[1], true, blkNone }, nil
 	case "interface":
-		if len(f) != 2 {
-			return nil, p.errf(ln, "interface: want one interface name")
+		if len(f) < 2 {
+			return nil, p.errf(ln, "interface: missing interface name")
 		}
+		// Words after the name (PIX-era speed settings) carry nothing kaudit reads.
 		name := facts.CanonicalInterface(f[1])
 		return func() { p.openInterface(name, src) }, nil
 	case "object":
