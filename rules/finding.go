@@ -1,7 +1,10 @@
 package rules
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/kaudit/kaudit/facts"
@@ -81,4 +84,18 @@ type Finding struct {
 	Fix []string `json:"fix"`
 	// Notes say which facts were unknown and which defaults stood in.
 	Notes []string `json:"notes,omitempty"`
+}
+
+// Fingerprint identifies a finding across runs: the rule, device, object
+// and affected phones, not the message text (which may be reworded) nor
+// the evidence (whose line numbers move when a config is edited).
+func Fingerprint(f Finding) string {
+	phones := append([]string(nil), f.Phones...)
+	sort.Strings(phones)
+	h := sha256.New()
+	for _, s := range []string{f.Rule, f.Device, f.Object, strings.Join(phones, ",")} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
 }

@@ -341,3 +341,16 @@ func BenchmarkEvaluate10k(b *testing.B) {
 		}
 	}
 }
+
+func TestFingerprint(t *testing.T) {
+	a := Finding{Rule: "r", Device: "sw1", Object: "Gi1/0/5", Phones: []string{"SEPB", "SEPA"}, Message: "one"}
+	b := a
+	b.Message, b.Phones = "reworded", []string{"SEPA", "SEPB"}
+	if Fingerprint(a) != Fingerprint(b) {
+		t.Error("message or phone order changed the fingerprint")
+	}
+	b.Object = "Gi1/0/6"
+	if Fingerprint(a) == Fingerprint(b) {
+		t.Error("object not in the fingerprint")
+	}
+}
