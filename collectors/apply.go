@@ -1,6 +1,7 @@
 package collectors
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -28,6 +29,11 @@ func Apply(d *facts.Device, cmds []Command, read Reader) {
 		}
 		if err != nil {
 			d.Errors = append(d.Errors, &facts.ParseError{Host: d.Name, Key: c.Key, Msg: err.Error()})
+			continue
+		}
+		if c.Optional && Rejected(data) {
+			// e.g. show power inline on a switch without PoE: the fact
+			// does not exist there, which is not an error.
 			continue
 		}
 		d.Keys = append(d.Keys, c.Key)
@@ -78,4 +84,20 @@ func ParseOne(c Command, data []byte, d *facts.Device) (perr *facts.ParseError) 
 		return &out
 	}
 	return &facts.ParseError{Host: d.Name, Key: c.Key, Msg: err.Error()}
+}
+
+// Rejected reports whether output is only the device refusing the command
+// (IOS/ASA "% Invalid input detected", "% Incomplete command", CUCM
+// "Executed command unsuccessfully" in its first lines).
+func Rejected(data []byte) bool {
+	head := data
+	if len(head) > 512 {
+		head = head[:512]
+	}
+	for _, marker := range []string{"% Invalid input detected", "% Incomplete command", "% Ambiguous command", "Executed command unsuccessfully", "Invalid command"} {
+		if bytes.Contains(head, []byte(marker)) {
+			return true
+		}
+	}
+	return false
 }

@@ -120,3 +120,24 @@ func FuzzParsePortSecurityInterface(f *testing.F) {
 func FuzzParseVersion(f *testing.F) {
 	fuzzParser(f, keyVersion, ParseVersion, "Cisco IOS XE Software, Version 17.09.04a\nsw1 uptime is 1 day\n")
 }
+
+// The allocation-saving helpers agree with the facts functions they stand
+// in for.
+func FuzzNormalizers(f *testing.F) {
+	for _, s := range []string{"0024.142d.df24", "00:24:14:2D:DF:24", "0024142DDF2", "GigabitEthernet1/0/5", "Gi1/0/5", "Port-channel12", "Vlan200", "Vl", "Loopback0x", "Ethernet", "TwentyFiveGigE1/0/1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := normalizeMAC([]byte(s)), facts.NormalizeMAC(s); got != want {
+			t.Fatalf("normalizeMAC(%q) = %q, facts.NormalizeMAC = %q", s, got, want)
+		}
+		if isCanonicalInterface([]byte(s)) {
+			if want := facts.CanonicalInterface(s); want != s {
+				t.Fatalf("%q taken as canonical, facts.CanonicalInterface gives %q", s, want)
+			}
+		}
+		if got, want := ifName([]byte(s)), facts.CanonicalInterface(s); got != want {
+			t.Fatalf("ifName(%q) = %q, want %q", s, got, want)
+		}
+	})
+}

@@ -318,7 +318,7 @@ func looksLikeInterface(w []byte) bool {
 	return true
 }
 
-// lower returns s in ASCII lower case.
+// lower returns b as a string in ASCII lower case.
 func lower(b []byte) string {
 	out := make([]byte, len(b))
 	for i, c := range b {
@@ -347,6 +347,11 @@ var longIfNames = []string{
 func isCanonicalInterface(b []byte) bool {
 	for _, n := range longIfNames {
 		if len(b) > len(n) && string(b[:len(n)]) == n && b[len(n)] >= '0' && b[len(n)] <= '9' {
+			for _, c := range b[len(n):] {
+				if !(c >= '0' && c <= '9' || c == '/' || c == '.' || c == ':') {
+					return false
+				}
+			}
 			return true
 		}
 	}

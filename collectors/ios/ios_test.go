@@ -154,10 +154,11 @@ func TestSmallHelpers(t *testing.T) {
 		}
 	}
 	for cmd, want := range map[string]string{
-		"show port-security interface Gi1/0/5":  "GigabitEthernet1/0/5",
-		"sh port-sec int gi1/0/3":               "GigabitEthernet1/0/3",
-		"show port-security interface gi 1/0/4": "GigabitEthernet1/0/4",
-		"show port-security":                    "",
+		"show port-security interface Gi1/0/5":         "GigabitEthernet1/0/5",
+		"sh port-sec int gi1/0/3":                      "GigabitEthernet1/0/3",
+		"show port-security interface gi 1/0/4":        "GigabitEthernet1/0/4",
+		"show port-security":                           "",
+		"show port-security interface Gi1/0/5 address": "GigabitEthernet1/0/5",
 	} {
 		if got := echoedInterface([]byte(cmd)); got != want {
 			t.Errorf("echoedInterface(%q) = %q, want %q", cmd, got, want)

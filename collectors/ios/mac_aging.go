@@ -41,6 +41,9 @@ func readMACAging(data []byte, d *facts.Device) (*facts.MACAging, error) {
 		if isDeviceError(t) {
 			return nil, facts.Errorf(key, r.n, "device error: %s", t)
 		}
+		if hasPrefixFold(t, "no vlan age") {
+			continue // Catalyst 6500: "no vlan age other than global age configured"
+		}
 		if hasPrefixFold(t, "global aging time") {
 			_, v := cutColon(t)
 			secs, rest, ok := leadingInt(v)

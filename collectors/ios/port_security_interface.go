@@ -113,7 +113,11 @@ func echoedInterface(cmd []byte) string {
 	ws := fields(buf[:0], cmd)
 	for i := 1; i < len(ws)-1; i++ {
 		if hasPrefixFold(ws[i], "int") {
-			return facts.CanonicalInterface(string(bytes.Join(ws[i+1:], nil)))
+			name := ws[i+1]
+			if i+2 < len(ws) && ws[i+2][0] >= '0' && ws[i+2][0] <= '9' {
+				name = bytes.Join(ws[i+1:i+3], nil) // "gi 1/0/4"
+			}
+			return facts.CanonicalInterface(string(name))
 		}
 	}
 	return ""

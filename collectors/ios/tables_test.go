@@ -100,6 +100,7 @@ func TestParseMACAging(t *testing.T) {
 		{"one-line form", testdata(t, keyMACAging, "one_line.txt"), "300 set=true@2 []"},
 		{"Global row in the table", testdata(t, keyMACAging, "cat4500_table.txt"), "300 set=true@3 [210:120@4 999:0@5]"},
 		{"VLAN rows only", []byte("Vlan    Aging Time\r\n----    ----------\r\n  10      30\r\n"), "300 set=false@0 [10:30@3]"},
+		{"Catalyst 6500 note", []byte("Vlan    Aging Time\n----    ----------\nGlobal  300\nno vlan age other than global age configured\n"), "300 set=true@3 []"},
 		{"IOS-XE form", []byte("Global Aging Time:  120\nVlan    Aging Time\n----    ----------\n 210     60\n"), "120 set=true@1 [210:60@4]"},
 	}
 	for _, tt := range tests {
