@@ -60,7 +60,7 @@ func checkPortSecurityMax(c *Context) []Finding {
 				Message: fmt.Sprintf("port-security maximum %d on voice port %s (voice VLAN %d) cannot hold the phone and a PC (%d needed): the second MAC address triggers violation %s",
 					max, port.Name, port.VoiceVLAN, need, violation),
 				Evidence: []Evidence{
-					fact(d.Name, "voice vlan", fmt.Sprint(port.VoiceVLAN), port.Source),
+					attr(d.Name, "voice vlan", fmt.Sprint(port.VoiceVLAN), port.Sources, "voice_vlan"),
 					attr(d.Name, "port-security", "enabled", ps.Sources, "enabled"),
 					attr(d.Name, "maximum", fmt.Sprint(max), ps.Sources, "maximum"),
 					attr(d.Name, "violation", violation, ps.Sources, "violation"),
