@@ -120,7 +120,7 @@ func proxyFinding(c *Context, d *facts.Device, ifc *facts.ASAInterface, n *facts
 	affected := phones
 	if len(affected) == 0 {
 		for _, cm := range hitCMs {
-			affected = append(affected, c.idx.phonesByCM[cm.device.Name]...)
+			affected = append(affected, c.phonesByCM(cm.device.Name)...)
 		}
 	}
 	ev := []Evidence{

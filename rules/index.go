@@ -2,29 +2,31 @@ package rules
 
 import (
 	"net/netip"
+	"slices"
 	"sort"
+	"sync"
 
 	"github.com/kaudit/kaudit/facts"
 )
 
 // index holds lookups that several rules need, built once per evaluation so
-// that a 10,000-device snapshot stays linear.
+// that a 10,000-device snapshot stays linear. Lists only some rules need are
+// built on first use.
 type index struct {
-	// phonesOnPort maps a switch port to the phones there: a run of
-	// s.Phones, which Join sorts by switch and port.
-	phonesOnPort map[portKey][2]int32
-	// phonesByCM maps a CUCM device name to the phones it lists.
-	phonesByCM map[string][]*facts.Phone
-	// phoneIPs are the phones with a known IP address.
-	phoneIPs []phoneAddr
+	snap *facts.Snapshot
+	// ptrs[i] is &snap.Phones[i]; rules get sub-slices of it, so looking
+	// up the phones on a port allocates nothing.
+	ptrs []*facts.Phone
+	// phoneIPs are the phones with a known IP address, sorted (lazy:
+	// rules run concurrently, so lazy parts are built under a sync.Once).
+	phoneIPs     []phoneAddr
+	phoneIPsOnce sync.Once
+	// byCM maps a CUCM device name to the phones it lists (lazy).
+	byCM     map[string][]*facts.Phone
+	byCMOnce sync.Once
 	// cucms are the call managers with their voice address.
 	cucms []cmAddr
-	snap  *facts.Snapshot
-	// quietest caches, per switch, the phone that can stay silent longest.
-	quietest map[string]*facts.Phone
 }
-
-type portKey struct{ sw, port string }
 
 type phoneAddr struct {
 	ip    netip.Addr
@@ -38,25 +40,11 @@ type cmAddr struct {
 }
 
 func buildIndex(s *facts.Snapshot) *index {
-	x := &index{phonesOnPort: make(map[portKey][2]int32, len(s.Phones)), phonesByCM: map[string][]*facts.Phone{}, snap: s, quietest: map[string]*facts.Phone{}}
+	x := &index{snap: s}
+	x.ptrs = make([]*facts.Phone, len(s.Phones))
 	for i := range s.Phones {
-		p := &s.Phones[i]
-		if p.Switch != "" {
-			k := portKey{p.Switch, p.Port}
-			if r, ok := x.phonesOnPort[k]; ok && int(r[1]) == i {
-				x.phonesOnPort[k] = [2]int32{r[0], int32(i + 1)}
-			} else if !ok {
-				x.phonesOnPort[k] = [2]int32{int32(i), int32(i + 1)}
-			}
-		}
-		if p.CallManager != "" {
-			x.phonesByCM[p.CallManager] = append(x.phonesByCM[p.CallManager], p)
-		}
-		if ip, err := netip.ParseAddr(p.IP); err == nil {
-			x.phoneIPs = append(x.phoneIPs, phoneAddr{ip, p})
-		}
+		x.ptrs[i] = &s.Phones[i]
 	}
-	sort.Slice(x.phoneIPs, func(i, j int) bool { return x.phoneIPs[i].ip.Less(x.phoneIPs[j].ip) })
 	for _, d := range s.Devices {
 		if d.Platform != facts.PlatformCUCM {
 			continue
@@ -68,22 +56,46 @@ func buildIndex(s *facts.Snapshot) *index {
 	return x
 }
 
-// PhonesOn returns the phones seen on port of switch sw.
+// PhonesOn returns the phones seen on port of switch sw. Join sorts
+// s.Phones by switch and port, so they are one run found by binary search.
 func (c *Context) PhonesOn(sw, port string) []*facts.Phone {
-	r, ok := c.idx.phonesOnPort[portKey{sw, port}]
-	if !ok {
+	ps := c.idx.snap.Phones
+	before := func(p *facts.Phone) bool { return p.Switch < sw || p.Switch == sw && p.Port < port }
+	lo := sort.Search(len(ps), func(i int) bool { return !before(&ps[i]) })
+	hi := lo
+	for hi < len(ps) && ps[hi].Switch == sw && ps[hi].Port == port {
+		hi++
+	}
+	if hi == lo {
 		return nil
 	}
-	out := make([]*facts.Phone, 0, r[1]-r[0])
-	for i := r[0]; i < r[1]; i++ {
-		out = append(out, &c.idx.snap.Phones[i])
-	}
-	return out
+	return c.idx.ptrs[lo:hi:hi]
+}
+
+// phonesByCM returns the phones the call manager named cm lists.
+func (c *Context) phonesByCM(cm string) []*facts.Phone {
+	c.idx.byCMOnce.Do(func() {
+		c.idx.byCM = map[string][]*facts.Phone{}
+		for _, p := range c.idx.ptrs {
+			if p.CallManager != "" {
+				c.idx.byCM[p.CallManager] = append(c.idx.byCM[p.CallManager], p)
+			}
+		}
+	})
+	return c.idx.byCM[cm]
 }
 
 // phonesIn returns the phones whose IP lies in prefix, using the sorted IP
 // list so each lookup costs O(log n + matches).
 func (c *Context) phonesIn(p netip.Prefix) []*facts.Phone {
+	c.idx.phoneIPsOnce.Do(func() {
+		for _, ph := range c.idx.ptrs {
+			if ip, err := netip.ParseAddr(ph.IP); err == nil {
+				c.idx.phoneIPs = append(c.idx.phoneIPs, phoneAddr{ip, ph})
+			}
+		}
+		slices.SortFunc(c.idx.phoneIPs, func(a, b phoneAddr) int { return a.ip.Compare(b.ip) })
+	})
 	ips := c.idx.phoneIPs
 	p = p.Masked()
 	lo := sort.Search(len(ips), func(i int) bool { return !ips[i].ip.Less(p.Addr()) })

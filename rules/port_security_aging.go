@@ -34,6 +34,7 @@ margin), or no inactivity aging at all.`,
 
 func checkPortSecurityAging(c *Context) []Finding {
 	var out []Finding
+	quietest := map[string]*facts.Phone{} // per switch, for empty voice ports
 	for _, d := range c.Snap.Devices {
 		if d.Switch == nil {
 			continue
@@ -50,7 +51,7 @@ func checkPortSecurityAging(c *Context) []Finding {
 			}
 			var note []string
 			if len(phones) == 0 {
-				p, why := c.expectedPhone(d, port)
+				p, why := c.expectedPhone(d, port, quietest)
 				phones = []*facts.Phone{p}
 				note = append(note, why)
 			}
@@ -117,8 +118,8 @@ func agingMessage(min, aging int, port string, ka int, sev Severity) string {
 // expectedPhone stands in for the phone that will be plugged into an empty
 // voice port: like the phones already on the switch (the one that can stay
 // silent longest), else the policy's default phone.
-func (c *Context) expectedPhone(d *facts.Device, port *facts.SwitchPort) (*facts.Phone, string) {
-	like, ok := c.idx.quietest[d.Name]
+func (c *Context) expectedPhone(d *facts.Device, port *facts.SwitchPort, quietest map[string]*facts.Phone) (*facts.Phone, string) {
+	like, ok := quietest[d.Name]
 	if !ok {
 		for i := range d.Switch.Interfaces {
 			for _, p := range c.PhonesOn(d.Name, d.Switch.Interfaces[i].Name) {
@@ -127,7 +128,7 @@ func (c *Context) expectedPhone(d *facts.Device, port *facts.SwitchPort) (*facts
 				}
 			}
 		}
-		c.idx.quietest[d.Name] = like
+		quietest[d.Name] = like
 	}
 	p := &facts.Phone{Switch: d.Name, Port: port.Name, Model: "phone (none seen)"}
 	if like != nil {

@@ -5,8 +5,10 @@ package rules
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/kaudit/kaudit/facts"
 )
@@ -92,20 +94,36 @@ type Context struct {
 // stopping the audit.
 func Evaluate(snap *facts.Snapshot, cfg Config) []Finding {
 	c := &Context{Snap: snap, Config: cfg, idx: buildIndex(snap)}
-	var out []Finding
-	for _, r := range All() {
+	// Rules only read the snapshot, so they run side by side.
+	all := All()
+	results := make([][]Finding, len(all))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, r := range all {
 		override := strings.ToLower(cfg.Severity[r.ID])
 		if override == "off" {
 			continue
 		}
-		fs := runRule(r, c)
-		if override != "" {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			fs := runRule(r, c)
 			if sev, err := ParseSeverity(override); err == nil {
 				for i := range fs {
 					fs[i].Severity = sev
 				}
 			}
-		}
+			results[i] = fs
+		}()
+	}
+	wg.Wait()
+	n := 0
+	for _, fs := range results {
+		n += len(fs)
+	}
+	out := make([]Finding, 0, n)
+	for _, fs := range results {
 		out = append(out, fs...)
 	}
 	Sort(out)

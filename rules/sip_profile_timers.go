@@ -35,14 +35,7 @@ func checkSIPProfiles(c *Context) []Finding {
 	// the same table. Judge each profile once, on the first node (the
 	// primary first), with the phones of every node.
 	seen := map[string]bool{}
-	byProfile := map[string][]*facts.Phone{}
-	for i := range c.Snap.Phones {
-		p := &c.Snap.Phones[i]
-		if p.CallManager != "" && p.SIPProfile != "" {
-			k := strings.ToLower(p.SIPProfile)
-			byProfile[k] = append(byProfile[k], p)
-		}
-	}
+	var byProfile map[string][]*facts.Phone // built when a profile is bad
 	var nodes []*facts.Device
 	for _, d := range c.Snap.Devices {
 		if d.CUCM != nil {
@@ -113,6 +106,15 @@ func checkSIPProfiles(c *Context) []Finding {
 			}
 			if src, ok := prof.Sources.Get("row"); ok {
 				ev = append([]Evidence{fact(d.Name, "SIP profile", prof.Name, src)}, ev...)
+			}
+			if byProfile == nil {
+				byProfile = map[string][]*facts.Phone{}
+				for _, p := range c.idx.ptrs {
+					if p.CallManager != "" && p.SIPProfile != "" {
+						k := strings.ToLower(p.SIPProfile)
+						byProfile[k] = append(byProfile[k], p)
+					}
+				}
 			}
 			phones := byProfile[strings.ToLower(prof.Name)]
 			out = append(out, Finding{
