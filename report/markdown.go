@@ -99,6 +99,9 @@ func writeMDFinding(b *strings.Builder, n int, f rules.Finding) {
 		// from turning into a list.
 		fmt.Fprintf(b, "\n**Why:** %s\n", mdText(f.Message))
 	}
+	if wv := f.Waived; wv != nil {
+		fmt.Fprintf(b, "\n**Waived** (does not fail the run): %s — owner %s, until %s (%s)\n", mdText(wv.Reason), mdText(orUnknown(wv.Owner)), mdText(orNever(wv.Expires)), mdText(wv.Where))
+	}
 	if len(f.Phones) > 0 {
 		fmt.Fprintf(b, "\n**Phones (%d):** %s\n", len(f.Phones), mdText(phoneList(cleanAll(f.Phones), mdMaxPhones)))
 	}

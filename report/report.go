@@ -61,6 +61,33 @@ type Result struct {
 	// finding fails it, so a caller that forgets to set it errs on the
 	// side of a red build.
 	FailOn rules.Severity
+
+	// The fields below are optional sections; the formats that have no
+	// place for them ignore them.
+
+	// Ladders are the timer ladders of the phones named in findings (see
+	// LaddersFrom); html draws them.
+	Ladders []TimerLadder
+	// Diff compares the run with an earlier one; html shows it.
+	Diff *DiffSummary
+	// Captures are capture timelines drawn by the capture package; html
+	// embeds them after sanitising.
+	Captures []CaptureTimeline
+	// Rules lists the ids of the rules that ran. Metrics write a zero
+	// series for each so that a rule that stops firing reads 0, not
+	// "no data". Nil means every registered rule.
+	Rules []string
+}
+
+// DiffSummary is what changed between two runs of the history store.
+type DiffSummary struct {
+	// From and To are the run ids compared.
+	From, To int64
+	// New findings appeared in To, Resolved ones were in From only, Open
+	// ones are in both (matched by rules.Fingerprint).
+	New, Resolved, Open []rules.Finding
+	// Changes lists other differences in words ("sw1: 2 outputs missing").
+	Changes []string
 }
 
 // Exit codes, as documented for the CLI. ExitUsage is never returned by
@@ -101,7 +128,8 @@ func (r *Result) Failing() int {
 	return n
 }
 
-func (r *Result) fails(f rules.Finding) bool { return f.Severity >= r.FailOn }
+// fails reports whether f fails the run: at or above FailOn and not waived.
+func (r *Result) fails(f rules.Finding) bool { return f.Severity >= r.FailOn && f.Waived == nil }
 
 // Incomplete reports whether any device is incomplete (see
 // DeviceResult.Incomplete).
@@ -124,6 +152,7 @@ var writers = map[string]func() Writer{
 	"json":     func() Writer { return JSONWriter{} },
 	"junit":    func() Writer { return JUnitWriter{} },
 	"markdown": func() Writer { return MarkdownWriter{} },
+	"html":     func() Writer { return HTMLWriter{} },
 }
 
 // Formats lists the names New accepts, sorted.

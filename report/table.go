@@ -146,6 +146,9 @@ func (t *TableWriter) writeFinding(b *strings.Builder, n int, f rules.Finding, m
 			fmt.Fprintf(b, "      %s\n", l)
 		}
 	}
+	if wv := f.Waived; wv != nil {
+		fmt.Fprintf(b, "    WAIVED (does not fail the run): %s — owner %s, until %s (%s)\n", oneLine(wv.Reason), orUnknown(oneLine(wv.Owner)), orNever(wv.Expires), oneLine(wv.Where))
+	}
 	for _, note := range f.Notes {
 		fmt.Fprintf(b, "    note: %s\n", oneLine(note))
 	}
@@ -169,4 +172,11 @@ func orUnknown(s string) string {
 		return "unknown"
 	}
 	return s
+}
+
+func orNever(s string) string {
+	if s == "" {
+		return "no expiry"
+	}
+	return oneLine(s)
 }

@@ -84,6 +84,17 @@ type Finding struct {
 	Fix []string `json:"fix"`
 	// Notes say which facts were unknown and which defaults stood in.
 	Notes []string `json:"notes,omitempty"`
+	// Waived is set when a policy waiver accepts the finding: it is
+	// reported apart and does not fail the run.
+	Waived *Waived `json:"waived,omitempty"`
+}
+
+// Waived says which waiver accepted a finding.
+type Waived struct {
+	Reason  string `json:"reason"`
+	Owner   string `json:"owner,omitempty"`
+	Expires string `json:"expires,omitempty"` // YYYY-MM-DD, "" = never
+	Where   string `json:"where"`             // policy.yaml:LINE
 }
 
 // Fingerprint identifies a finding across runs: the rule, device, object

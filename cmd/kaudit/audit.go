@@ -107,7 +107,7 @@ func runAudit(ctx context.Context, stdout io.Writer, o *auditOpts) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := loadConfig(o.policy)
+	pol, err := loadPolicy(o.policy)
 	if err != nil {
 		return err
 	}
@@ -126,7 +126,7 @@ func runAudit(ctx context.Context, stdout io.Writer, o *auditOpts) error {
 	if err != nil {
 		return &exitError{code: report.ExitIncomplete, err: err}
 	}
-	res := app.Evaluate(snap, cfg, "offline "+o.offline, started, failOn)
+	res := app.Evaluate(snap, pol, "offline "+o.offline, started, failOn)
 	return o.write(stdout, res)
 }
 

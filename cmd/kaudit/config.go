@@ -2,14 +2,14 @@ package main
 
 import (
 	"github.com/kaudit/kaudit/internal/app"
-	"github.com/kaudit/kaudit/rules"
+	"github.com/kaudit/kaudit/policy"
 )
 
-// loadConfig reads policy.yaml into the rules' configuration.
-func loadConfig(path string) (rules.Config, error) {
+// loadPolicy reads policy.yaml (the defaults when path is "").
+func loadPolicy(path string) (policy.Policy, error) {
 	p, err := app.LoadPolicy(path)
 	if err != nil {
-		return rules.Config{}, usageErr("%v", err)
+		return p, usageErr("%v", err)
 	}
-	return app.RulesConfig(p), nil
+	return p, nil
 }

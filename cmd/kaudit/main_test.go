@@ -169,3 +169,18 @@ func TestRulesCommand(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 }
+
+func TestAuditWaiver(t *testing.T) {
+	pol := filepath.Join(t.TempDir(), "policy.yaml")
+	os.WriteFile(pol, []byte(`waivers:
+  - rule: port-security-aging-shorter-than-keepalive
+    device: sw-branch7
+    object: GigabitEthernet1/0/*
+    reason: branch closes in December
+    owner: noc
+`), 0o644)
+	code, out, _ := kaudit(t, "", "audit", "--offline", labs+"/edge-no-cucm", "--policy", pol)
+	if code != 0 || !strings.Contains(out, "WAIVED") || !strings.Contains(out, "branch closes in December") {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+}

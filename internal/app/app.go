@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kaudit/kaudit/facts"
+	"github.com/kaudit/kaudit/policy"
 	"github.com/kaudit/kaudit/report"
 	"github.com/kaudit/kaudit/rules"
 )
@@ -13,10 +14,17 @@ import (
 // Version is kaudit's version, set at build time with -ldflags.
 var Version = "dev"
 
-// Evaluate joins the snapshot, runs the rules and builds the report result.
-func Evaluate(snap *facts.Snapshot, cfg rules.Config, source string, started time.Time, failOn rules.Severity) *report.Result {
+// Evaluate joins the snapshot, runs the rules, applies the policy's waivers
+// and builds the report result.
+func Evaluate(snap *facts.Snapshot, pol policy.Policy, source string, started time.Time, failOn rules.Severity) *report.Result {
+	cfg := RulesConfig(pol)
 	snap.Join(cfg.Defaults)
 	findings := rules.Evaluate(snap, cfg)
+	now := started
+	if now.IsZero() {
+		now = time.Now()
+	}
+	ApplyWaivers(findings, pol, now)
 	res := &report.Result{
 		Tool:     "kaudit",
 		Version:  Version,

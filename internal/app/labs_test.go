@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kaudit/kaudit/collectors/offline"
+	"github.com/kaudit/kaudit/policy"
 	"github.com/kaudit/kaudit/report"
 	"github.com/kaudit/kaudit/rules"
 )
@@ -32,7 +33,7 @@ func auditLab(t testing.TB, lab string) *report.Result {
 	if err != nil {
 		t.Fatalf("%s: %v", lab, err)
 	}
-	return Evaluate(snap, rules.DefaultConfig(), "offline testdata/labs/"+lab, time.Time{}, rules.Warning)
+	return Evaluate(snap, policy.Default(), "offline testdata/labs/"+lab, time.Time{}, rules.Warning)
 }
 
 // TestLabGoldens renders every lab in every format and compares with the
