@@ -4,12 +4,15 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/kaudit/kaudit/collectors/live"
 	"github.com/kaudit/kaudit/collectors/offline"
+	"github.com/kaudit/kaudit/facts"
 	"github.com/kaudit/kaudit/internal/app"
 	"github.com/kaudit/kaudit/inventory"
 	"github.com/kaudit/kaudit/report"
@@ -71,35 +74,81 @@ func (o *outputOpts) write(stdout io.Writer, res *report.Result) error {
 
 type auditOpts struct {
 	outputOpts
-	offline string
-	limit   string
+	liveOpts
+	offline   string
+	inventory string
+	limit     string
+}
+
+// liveOpts are the flags of live collection over SSH.
+type liveOpts struct {
+	workers       int
+	acceptNewKeys bool
+	knownHosts    string
+	saveRaw       string
+	deviceTimeout time.Duration
+	retries       int
+	verbose       bool
+}
+
+func (o *liveOpts) register(cmd *cobra.Command) {
+	cmd.Flags().IntVar(&o.workers, "workers", 16, "devices collected at once")
+	cmd.Flags().BoolVar(&o.acceptNewKeys, "accept-new-host-keys", false, "record the host key of a device not in known_hosts (trust on first use); a changed key is always refused")
+	cmd.Flags().StringVar(&o.knownHosts, "known-hosts", "", "known_hosts file (default: the host's known_hosts setting, else ~/.ssh/known_hosts)")
+	cmd.Flags().StringVar(&o.saveRaw, "save-raw", "", "write every output to DIR in the offline layout (replay with --offline DIR)")
+	cmd.Flags().DurationVar(&o.deviceTimeout, "device-timeout", 0, "give up on a device after this long (default: from its command timeouts)")
+	cmd.Flags().IntVar(&o.retries, "retries", 3, "connection attempts per device (connection errors only, never after a command ran)")
+	cmd.Flags().BoolVarP(&o.verbose, "verbose", "v", false, "structured debug logs on standard error")
+}
+
+func (o *liveOpts) options(stderr io.Writer) (live.Options, *progress) {
+	p := newProgress(stderr)
+	opt := live.Options{
+		Workers:           o.workers,
+		AcceptNewHostKeys: o.acceptNewKeys,
+		KnownHostsFile:    o.knownHosts,
+		SaveRaw:           o.saveRaw,
+		Retries:           o.retries,
+		DeviceTimeout:     o.deviceTimeout,
+		Progress:          p.event,
+	}
+	if o.verbose {
+		opt.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return opt, p
 }
 
 func newAuditCmd() *cobra.Command {
 	var o auditOpts
 	cmd := &cobra.Command{
-		Use:   "audit (--offline DIR)",
+		Use:   "audit (-i inventory.yaml | --offline DIR)",
 		Short: "Audit the voice network and report findings",
 		Long: `Audit reads every device of the inventory, builds one snapshot, runs every
 rule and prints the findings.
 
-  kaudit audit --offline DIR   replays saved outputs: DIR/inventory.yaml and
-                               DIR/<host>/<command-key>.txt
+  kaudit audit -i inventory.yaml   logs into every host over SSH (read-only:
+                                   only allow-listed show / run sql select
+                                   commands), host keys checked against
+                                   known_hosts
+  kaudit audit --offline DIR       replays saved outputs: DIR/inventory.yaml
+                                   and DIR/<host>/<command-key>.txt
 
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input
 error, 3 audit incomplete (a device failed or an output did not parse).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runAudit(cmd.Context(), cmd.OutOrStdout(), &o)
+			return runAudit(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), &o)
 		},
 	}
-	o.register(cmd)
+	o.outputOpts.register(cmd)
+	o.liveOpts.register(cmd)
+	cmd.Flags().StringVarP(&o.inventory, "inventory", "i", "", "inventory.yaml of the devices to audit live over SSH")
 	cmd.Flags().StringVar(&o.offline, "offline", "", "audit saved outputs in DIR instead of connecting to devices")
 	cmd.Flags().StringVar(&o.limit, "limit", "", "only audit hosts matching a filter (name glob, platform=ios, group=G, tag=T, role=R; comma = and)")
 	return cmd
 }
 
-func runAudit(ctx context.Context, stdout io.Writer, o *auditOpts) error {
+func runAudit(ctx context.Context, stdout, stderr io.Writer, o *auditOpts) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -111,22 +160,44 @@ func runAudit(ctx context.Context, stdout io.Writer, o *auditOpts) error {
 	if err != nil {
 		return err
 	}
-	if o.offline == "" {
-		return usageErr("audit needs --offline DIR (live collection is not available yet)")
+	if (o.offline == "") == (o.inventory == "") {
+		return usageErr("audit needs exactly one of -i inventory.yaml (live) or --offline DIR")
 	}
 	started := time.Now()
-	inv, err := offline.Load(o.offline)
-	if err != nil {
-		return usageErr("%v", err)
+	var snap *facts.Snapshot
+	var source string
+	if o.offline != "" {
+		if o.saveRaw != "" {
+			return usageErr("--save-raw goes with a live audit (-i)")
+		}
+		inv, err := offline.Load(o.offline)
+		if err != nil {
+			return usageErr("%v", err)
+		}
+		if inv, err = limit(inv, o.limit); err != nil {
+			return err
+		}
+		if snap, err = offline.Collect(ctx, o.offline, inv); err != nil {
+			return &exitError{code: report.ExitIncomplete, err: err}
+		}
+		source = "offline " + o.offline
+	} else {
+		inv, err := inventory.Load(o.inventory)
+		if err != nil {
+			return usageErr("%v", err)
+		}
+		if inv, err = limit(inv, o.limit); err != nil {
+			return err
+		}
+		opt, bar := o.liveOpts.options(stderr)
+		snap, err = live.Collect(ctx, inv, opt)
+		bar.finish()
+		if err != nil {
+			return &exitError{code: report.ExitIncomplete, err: err}
+		}
+		source = "live " + o.inventory
 	}
-	if inv, err = limit(inv, o.limit); err != nil {
-		return err
-	}
-	snap, err := offline.Collect(ctx, o.offline, inv)
-	if err != nil {
-		return &exitError{code: report.ExitIncomplete, err: err}
-	}
-	res := app.Evaluate(snap, pol, "offline "+o.offline, started, failOn)
+	res := app.Evaluate(snap, pol, source, started, failOn)
 	return o.write(stdout, res)
 }
 

@@ -43,7 +43,7 @@ func newRoot() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newAuditCmd(), newParseCmd(), newRulesCmd(), newDevsimCmd())
+	root.AddCommand(newAuditCmd(), newParseCmd(), newRulesCmd(), newDevsimCmd(), newDemoCmd())
 	return root
 }
 

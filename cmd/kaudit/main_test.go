@@ -184,3 +184,46 @@ func TestAuditWaiver(t *testing.T) {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
 }
+
+// The README's first command: bundled labs audited live over SSH on
+// 127.0.0.1, with the findings of the offline audit of the same labs.
+func TestDemo(t *testing.T) {
+	code, out, errOut := kaudit(t, "", "demo", "--format", "json")
+	if code != 1 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	dec := json.NewDecoder(strings.NewReader(out))
+	var rules []string
+	for dec.More() {
+		var doc struct {
+			Source   string
+			Findings []struct{ Rule, Severity string }
+			Devices  []struct{ Status string }
+		}
+		if err := dec.Decode(&doc); err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range doc.Devices {
+			if d.Status != "ok" {
+				t.Errorf("%s: device status %s", doc.Source, d.Status)
+			}
+		}
+		rules = append(rules, doc.Source)
+		for _, f := range doc.Findings {
+			rules = append(rules, f.Severity+" "+f.Rule)
+		}
+	}
+	got := strings.Join(rules, "\n")
+	for _, want := range []string{
+		"lab case1-proxy-arp\ncritical asa-proxy-arp-answers-for-call-manager",
+		"lab case2-port-security-aging\ncritical port-security-aging-shorter-than-keepalive",
+		"lab clean",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.HasSuffix(got, "lab clean") == false {
+		t.Errorf("clean lab has findings:\n%s", got)
+	}
+}

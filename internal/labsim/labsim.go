@@ -59,6 +59,8 @@ func Serve(ctx context.Context, dir string, o Options) (*Lab, error) {
 			return nil, err
 		}
 		l.ownsDir = true
+	} else if err := os.MkdirAll(l.Dir, 0o700); err != nil {
+		return nil, err
 	}
 	pw, err := randomSecret()
 	if err != nil {

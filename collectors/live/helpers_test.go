@@ -1,0 +1,248 @@
+package live
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kaudit/kaudit/collectors/cucm"
+	"github.com/kaudit/kaudit/collectors/offline"
+	"github.com/kaudit/kaudit/facts"
+	"github.com/kaudit/kaudit/internal/devsim"
+	"github.com/kaudit/kaudit/inventory"
+)
+
+const (
+	testUser    = "netops"
+	envPassword = "KAUDIT_LIVE_TEST_PASSWORD"
+	envEnable   = "KAUDIT_LIVE_TEST_ENABLE"
+	ownLab      = "testdata/lab"
+	shortWait   = 2 * time.Second
+)
+
+var testSeed = []byte("kaudit-live-test")
+
+// repoLab returns a lab of the repository's testdata/labs, skipping the
+// test loudly when it is gone.
+func repoLab(t *testing.T, name string) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found above the test directory")
+		}
+		dir = parent
+	}
+	lab := filepath.Join(dir, "testdata", "labs", name)
+	if _, err := os.Stat(lab); err != nil {
+		t.Skipf("SKIPPING: repository lab %s is missing (%v)", lab, err)
+	}
+	return lab
+}
+
+// cucmKeys tells devsim which file answers each CUCM query (their keys are
+// short names, not derived from the CLI).
+func cucmKeys() map[string]string {
+	m := map[string]string{}
+	for _, c := range cucm.Commands() {
+		m[c.CLI] = c.Key
+	}
+	return m
+}
+
+// creds sets the test credentials in the environment the inventory
+// refers to.
+type creds struct{ password, enable string }
+
+var defaultCreds = creds{password: "Lab-Pass-7c2e", enable: "Lab-Enable-41a9"}
+
+// simHost is a device for devsim with credentials matching creds.
+func simHost(name, platform, dir string, c creds) devsim.Host {
+	h := devsim.Host{Name: name, Platform: platform, Dir: dir, Username: testUser, Password: c.password}
+	if platform != devsim.PlatformCUCM {
+		h.EnablePassword = c.enable
+	}
+	if platform == devsim.PlatformCUCM {
+		h.Keys = cucmKeys()
+	}
+	return h
+}
+
+// labSim loads a lab directory as devsim hosts, with its inventory.
+func labSim(t *testing.T, lab string, c creds) ([]devsim.Host, *inventory.Inventory) {
+	t.Helper()
+	inv, err := offline.Load(lab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plats := map[string]string{}
+	for _, h := range inv.Hosts {
+		plats[h.Name] = h.Platform
+	}
+	hosts, err := devsim.LoadHostsFromDir(lab, plats)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range hosts {
+		hosts[i] = simHost(hosts[i].Name, hosts[i].Platform, hosts[i].Dir, c)
+	}
+	return hosts, inv
+}
+
+type sim struct {
+	srv        *devsim.Server
+	inv        *inventory.Inventory
+	knownHosts string
+}
+
+// startSim serves hosts on 127.0.0.1 and returns an inventory for them:
+// each host at its devsim port, credentials from the environment, a
+// known_hosts file listing every devsim key, 2 s timeouts. like, when
+// given, supplies roles, tags and data (the lab's inventory).
+func startSim(t *testing.T, hosts []devsim.Host, opts devsim.Options, c creds, like *inventory.Inventory) *sim {
+	t.Helper()
+	if opts.Seed == nil {
+		opts.Seed = testSeed
+	}
+	t.Setenv(envPassword, c.password)
+	t.Setenv(envEnable, c.enable)
+	srv, err := devsim.Start(context.Background(), hosts, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	kh := filepath.Join(t.TempDir(), "known_hosts")
+	if err := os.WriteFile(kh, srv.KnownHosts(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	inv := &inventory.Inventory{}
+	for _, sh := range hosts {
+		_, ps, err := net.SplitHostPort(srv.Addr(sh.Name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		port, _ := strconv.Atoi(ps)
+		h := inventory.Host{
+			Name:           sh.Name,
+			Platform:       sh.Platform,
+			Address:        "127.0.0.1",
+			Port:           port,
+			Username:       testUser,
+			Password:       inventory.SecretRef{Kind: inventory.SecretEnv, Ref: envPassword},
+			KnownHosts:     kh,
+			Timeout:        shortWait,
+			CommandTimeout: shortWait,
+		}
+		if sh.Platform != devsim.PlatformCUCM {
+			h.Enable = inventory.SecretRef{Kind: inventory.SecretEnv, Ref: envEnable}
+		}
+		if like != nil {
+			if lh := like.Host(sh.Name); lh != nil {
+				h.Roles, h.Tags = lh.Roles, lh.Tags
+				h.Data = map[string]string{}
+				for k, v := range lh.Data {
+					h.Data[k] = v
+				}
+				if _, ok := h.Data["ip"]; !ok {
+					if a, err := netip.ParseAddr(lh.Address); err == nil {
+						h.Data["ip"] = a.String()
+					}
+				}
+			}
+		}
+		inv.Hosts = append(inv.Hosts, h)
+	}
+	sort.Slice(inv.Hosts, func(i, j int) bool { return inv.Hosts[i].Name < inv.Hosts[j].Name })
+	return &sim{srv: srv, inv: inv, knownHosts: kh}
+}
+
+// quick are Options for tests: short backoff, logs into a buffer.
+func quick(logs *syncBuffer) Options {
+	o := Options{Backoff: 20 * time.Millisecond, DeviceTimeout: 30 * time.Second}
+	if logs != nil {
+		o.Logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return o
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.MarshalIndent(v, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// withoutLines is the JSON of v with every source's line number and text
+// removed: saved lab files carry the echoed command line that a live
+// session strips, so line numbers differ by design between the two.
+func withoutLines(t *testing.T, v any) string {
+	t.Helper()
+	var x any
+	if err := json.Unmarshal([]byte(mustJSON(t, v)), &x); err != nil {
+		t.Fatal(err)
+	}
+	var strip func(v any) any
+	strip = func(v any) any {
+		switch v := v.(type) {
+		case map[string]any:
+			if _, isSource := v["key"]; isSource {
+				delete(v, "line")
+				delete(v, "text")
+			}
+			for k, e := range v {
+				v[k] = strip(e)
+			}
+		case []any:
+			for i, e := range v {
+				v[i] = strip(e)
+			}
+		}
+		return v
+	}
+	return mustJSON(t, strip(x))
+}
+
+func device(t *testing.T, s *facts.Snapshot, name string) *facts.Device {
+	t.Helper()
+	d := s.Device(name)
+	if d == nil {
+		t.Fatalf("no device %s in snapshot", name)
+	}
+	return d
+}

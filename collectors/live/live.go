@@ -1,0 +1,369 @@
+// Package live collects the read-only command outputs of every inventory
+// host over SSH and turns them into the same snapshot offline replay of
+// the saved outputs gives: the parsing is shared (collectors.Apply), and
+// SaveRaw writes exactly the offline layout.
+package live
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kaudit/kaudit/collectors"
+	"github.com/kaudit/kaudit/collectors/offline"
+	"github.com/kaudit/kaudit/collectors/platform"
+	"github.com/kaudit/kaudit/collectors/sshx"
+	"github.com/kaudit/kaudit/facts"
+	"github.com/kaudit/kaudit/inventory"
+)
+
+// DefaultWorkers is how many devices are collected at once by default.
+const DefaultWorkers = 16
+
+// Options tune Collect. The zero value is usable.
+type Options struct {
+	// Workers bounds the devices collected at once (default 16).
+	Workers int
+	// AcceptNewHostKeys records unknown host keys in known_hosts (trust
+	// on first use). A changed key is refused regardless.
+	AcceptNewHostKeys bool
+	// KnownHostsFile is used for hosts whose inventory entry sets no
+	// known_hosts; "" means ~/.ssh/known_hosts.
+	KnownHostsFile string
+	// SaveRaw, when set, is a directory that receives what was collected
+	// in the offline layout: inventory.yaml and <host>/<key>.txt.
+	SaveRaw string
+	// Retries is how many connection attempts are made in all (default
+	// 3). Only connection errors are retried, never a failed login, a
+	// host key problem, or anything after a command was sent.
+	Retries int
+	// Backoff is the wait before the second attempt, doubled after each
+	// further one (default 1s).
+	Backoff time.Duration
+	// DeviceTimeout bounds one device from first dial to last output.
+	// 0 derives it from the host's timeouts and command count.
+	DeviceTimeout time.Duration
+	// OutputLimit caps one command's output (default facts.MaxOutputBytes);
+	// a device printing more is reported failed.
+	OutputLimit int64
+	// Progress receives device started/done/failed events. Calls are
+	// serialised; keep it quick, it holds up the worker that reports.
+	Progress func(Event)
+	// Logger receives debug logs; nil discards them. Secrets never reach it.
+	Logger *slog.Logger
+	// Dialer opens the first TCP hop of every connection; nil uses
+	// net.Dialer.
+	Dialer func(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
+// EventKind says what happened to a device.
+type EventKind int
+
+// Event kinds.
+const (
+	DeviceStarted EventKind = iota + 1
+	DeviceDone              // collected; Status is ok or partial
+	DeviceFailed            // Err says why
+)
+
+func (k EventKind) String() string {
+	switch k {
+	case DeviceStarted:
+		return "started"
+	case DeviceDone:
+		return "done"
+	case DeviceFailed:
+		return "failed"
+	}
+	return fmt.Sprintf("EventKind(%d)", int(k))
+}
+
+// Event is one step of the collection, for a progress display.
+type Event struct {
+	Kind     EventKind
+	Host     string
+	Platform string
+	Index    int // the host's position in the inventory
+	Total    int // hosts in the inventory
+	Finished int // devices finished so far, this one included (Done, Failed)
+	Status   string
+	Err      string
+	Elapsed  time.Duration
+}
+
+// Collect audits every host of inv, opt.Workers at a time, and returns
+// the snapshot with devices in inventory order. A device that cannot be
+// reached or read is reported failed on its entry; the others are
+// collected in full. The error is only for what stops the whole run: a
+// SaveRaw directory that cannot be written, or ctx ending (then the
+// devices not collected are marked failed).
+func Collect(ctx context.Context, inv *inventory.Inventory, opt Options) (*facts.Snapshot, error) {
+	if opt.Workers <= 0 {
+		opt.Workers = DefaultWorkers
+	}
+	if opt.Retries <= 0 {
+		opt.Retries = sshx.DefaultTries
+	}
+	if opt.Backoff <= 0 {
+		opt.Backoff = sshx.DefaultBackoff
+	}
+	if opt.OutputLimit <= 0 {
+		opt.OutputLimit = facts.MaxOutputBytes
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opt.SaveRaw != "" {
+		if err := saveInventory(opt.SaveRaw, inv); err != nil {
+			return nil, err
+		}
+	}
+	c := &collector{inv: inv, opt: opt, total: len(inv.Hosts)}
+	devices := make([]*facts.Device, len(inv.Hosts))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(opt.Workers, len(inv.Hosts)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				devices[i] = c.host(ctx, i)
+			}
+		}()
+	}
+feed:
+	for i := range inv.Hosts {
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	snap := &facts.Snapshot{Devices: devices}
+	for i, d := range devices {
+		if d == nil {
+			d = collectors.NewDevice(&inv.Hosts[i])
+			d.Status = facts.StatusFailed
+			d.Error = fmt.Sprintf("%s: not collected: %v", d.Name, context.Cause(ctx))
+			devices[i] = d
+		}
+	}
+	if ctx.Err() != nil {
+		return snap, context.Cause(ctx)
+	}
+	return snap, nil
+}
+
+type collector struct {
+	inv   *inventory.Inventory
+	opt   Options
+	total int
+
+	mu       sync.Mutex
+	finished int
+}
+
+func (c *collector) emit(e Event) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e.Total = c.total
+	if e.Kind != DeviceStarted {
+		c.finished++
+		e.Finished = c.finished
+	}
+	if c.opt.Progress != nil {
+		c.opt.Progress(e)
+	}
+}
+
+// deviceTimeout is the overall budget of one device when none is set:
+// every connection attempt with its backoff, the login steps and every
+// command, each at its own limit. It is a safety net for a device that
+// stays just inside each single limit.
+func (c *collector) deviceTimeout(h *inventory.Host, ncmds int) time.Duration {
+	if c.opt.DeviceTimeout > 0 {
+		return c.opt.DeviceTimeout
+	}
+	t := h.Timeout
+	if t <= 0 {
+		t = inventory.DefaultTimeout
+	}
+	ct := h.CommandTimeout
+	if ct <= 0 {
+		ct = inventory.DefaultCommandTimeout
+	}
+	budget := time.Duration(c.opt.Retries) * t
+	for i, b := 1, c.opt.Backoff; i < c.opt.Retries; i, b = i+1, b*2 {
+		budget += b
+	}
+	// Login: the prompt, enable (up to three waits) and the paging commands.
+	budget += 6 * t
+	return budget + time.Duration(ncmds)*ct
+}
+
+// errDevice is the cause of a device's own deadline.
+type errDevice struct{ d time.Duration }
+
+func (e errDevice) Error() string { return fmt.Sprintf("device timeout of %s exceeded", e.d) }
+
+func (c *collector) host(ctx context.Context, i int) *facts.Device {
+	h := &c.inv.Hosts[i]
+	log := c.opt.Logger.With("host", h.Name)
+	start := time.Now()
+	d := collectors.NewDevice(h)
+	c.emit(Event{Kind: DeviceStarted, Host: h.Name, Platform: h.Platform, Index: i})
+	fail := func(err error) *facts.Device {
+		d.Status = facts.StatusFailed
+		d.Error = h.Name + ": " + err.Error()
+		if c.opt.SaveRaw != "" {
+			// Outputs of an earlier run must not stand in for this one.
+			if err := clearHost(c.opt.SaveRaw, h.Name, false); err != nil {
+				log.Debug("save raw", "err", err.Error())
+			}
+		}
+		log.Debug("device failed", "err", d.Error, "elapsed", time.Since(start))
+		c.emit(Event{Kind: DeviceFailed, Host: h.Name, Platform: h.Platform, Index: i,
+			Status: d.Status, Err: d.Error, Elapsed: time.Since(start)})
+		return d
+	}
+	if ctx.Err() != nil {
+		return fail(fmt.Errorf("not collected: %w", context.Cause(ctx)))
+	}
+	cmds, err := platform.Commands(h.Platform)
+	if err != nil {
+		return fail(err)
+	}
+	limit := c.deviceTimeout(h, len(cmds))
+	dctx, cancel := context.WithTimeoutCause(ctx, limit, errDevice{limit})
+	defer cancel()
+
+	log.Debug("device start", "device", h)
+	conn, err := sshx.Connect(dctx, c.inv, h, sshx.Config{
+		KnownHostsFile:    c.opt.KnownHostsFile,
+		AcceptNewHostKeys: c.opt.AcceptNewHostKeys,
+		Dialer:            c.opt.Dialer,
+		Tries:             c.opt.Retries,
+		Backoff:           c.opt.Backoff,
+		Logger:            c.opt.Logger,
+	})
+	if err != nil {
+		return fail(err)
+	}
+	defer conn.Close()
+	log.Debug("connected", "attempts", conn.Attempts)
+	sess, err := conn.OpenSession(dctx, sshx.SessionOptions{LoginTimeout: h.Timeout, OutputLimit: c.opt.OutputLimit})
+	if err != nil {
+		return fail(err)
+	}
+	defer sess.Close()
+
+	outs := make(map[string][]byte, len(cmds))
+	errs := make(map[string]error)
+	for _, cmd := range cmds {
+		t0 := time.Now()
+		out, err := sess.Run(dctx, cmd.CLI, h.CommandTimeout)
+		switch {
+		case err == nil:
+			// A device that prints one of our secrets (a type 0 password
+			// in its config) must not get it into the snapshot or files.
+			outs[cmd.Key] = []byte(conn.Redact(string(out)))
+			log.Debug("command done", "command", cmd.CLI, "bytes", len(out), "elapsed", time.Since(t0))
+		case errors.Is(err, sshx.ErrRejected):
+			// Offline, a command the device does not know is a missing
+			// file; live it is the same.
+			errs[cmd.Key] = fmt.Errorf("%w: %v", fs.ErrNotExist, err)
+			log.Debug("command rejected", "command", cmd.CLI, "err", err.Error())
+		case errors.Is(err, sshx.ErrRefused):
+			errs[cmd.Key] = err
+			log.Debug("command refused", "command", cmd.CLI, "err", err.Error())
+		default:
+			return fail(err)
+		}
+	}
+	collectors.Apply(d, cmds, func(key string) ([]byte, error) {
+		if err, ok := errs[key]; ok {
+			return nil, err
+		}
+		if out, ok := outs[key]; ok {
+			return out, nil
+		}
+		return nil, fs.ErrNotExist
+	})
+	if c.opt.SaveRaw != "" {
+		if err := saveHost(c.opt.SaveRaw, h.Name, outs); err != nil {
+			d.Errors = append(d.Errors, &facts.ParseError{Host: h.Name, Key: "save-raw", Msg: err.Error()})
+			if d.Status == facts.StatusOK {
+				d.Status = facts.StatusPartial
+			}
+		}
+	}
+	log.Debug("device done", "status", d.Status, "elapsed", time.Since(start))
+	c.emit(Event{Kind: DeviceDone, Host: h.Name, Platform: h.Platform, Index: i,
+		Status: d.Status, Elapsed: time.Since(start)})
+	return d
+}
+
+// clearHost removes the .txt outputs in DIR/<host>/, creating the
+// directory when create is set. Nothing else is touched.
+func clearHost(dir, host string, create bool) error {
+	hd := filepath.Join(dir, host)
+	if create {
+		if err := os.MkdirAll(hd, 0o700); err != nil {
+			return fmt.Errorf("save raw: %w", err)
+		}
+	}
+	entries, err := os.ReadDir(hd)
+	if errors.Is(err, fs.ErrNotExist) && !create {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("save raw: %w", err)
+	}
+	for _, e := range entries {
+		if e.Type().IsRegular() && strings.HasSuffix(e.Name(), ".txt") {
+			if err := os.Remove(filepath.Join(hd, e.Name())); err != nil {
+				return fmt.Errorf("save raw: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// saveInventory writes the inventory of the run beside the outputs, so
+// that offline replay sees the same hosts, roles and data.
+func saveInventory(dir string, inv *inventory.Inventory) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("save raw: %w", err)
+	}
+	p := filepath.Join(dir, offline.InventoryFile)
+	if err := os.WriteFile(p, inventory.Marshal(inv), 0o600); err != nil {
+		return fmt.Errorf("save raw: %w", err)
+	}
+	return nil
+}
+
+// saveHost writes one device's outputs as DIR/<host>/<key>.txt. Outputs
+// of an earlier run left in that directory are removed first, or replay
+// would mix them with this run's.
+func saveHost(dir, host string, outs map[string][]byte) error {
+	if err := clearHost(dir, host, true); err != nil {
+		return err
+	}
+	hd := filepath.Join(dir, host)
+	for key, out := range outs {
+		if err := os.WriteFile(filepath.Join(hd, key+".txt"), out, 0o600); err != nil {
+			return fmt.Errorf("save raw: %w", err)
+		}
+	}
+	return nil
+}

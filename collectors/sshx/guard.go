@@ -1,0 +1,238 @@
+package sshx
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// maxCommandLen bounds what the guard lets through; the longest command
+// kaudit sends (the CUCM phones query) is about 330 characters.
+const maxCommandLen = 2048
+
+// sessionCommands are the exact non-show lines a session may type: paging
+// and width settings and the enable that precedes the enable secret.
+var sessionCommands = map[string]bool{
+	"terminal length 0":      true,
+	"terminal width 511":     true,
+	"terminal pager 0":       true,
+	"set cli pagination off": true,
+	"enable":                 true,
+}
+
+// pipeFilters are the output filters a show command may pipe into. Every
+// other pipe target (redirect, tee, append, ...) writes somewhere.
+var pipeFilters = map[string]bool{
+	"include": true, "exclude": true, "begin": true, "section": true, "count": true, "grep": true,
+}
+
+// sqlForbidden are SQL words that have no place in a read-only query:
+// they write, lock, run code or start a second statement.
+var sqlForbidden = map[string]bool{
+	"insert": true, "update": true, "delete": true, "drop": true, "create": true,
+	"alter": true, "truncate": true, "grant": true, "revoke": true, "execute": true,
+	"exec": true, "call": true, "procedure": true, "function": true, "into": true,
+	"lock": true, "unlock": true, "rename": true, "merge": true, "load": true,
+	"unload": true, "set": true, "begin": true, "commit": true, "rollback": true,
+	"system": true, "database": true, "close": true, "output": true,
+}
+
+// ErrRefused marks a command the read-only guard would not send.
+var ErrRefused = errors.New("refused by the read-only guard")
+
+// RefusedError is returned for a command the guard refused; nothing of it
+// reached the device.
+type RefusedError struct {
+	Command string // as given, cut to 80 characters; "" when it may hold a secret
+	Reason  string
+}
+
+func (e *RefusedError) Error() string {
+	if e.Command == "" {
+		return fmt.Sprintf("%v: %s", ErrRefused, e.Reason)
+	}
+	return fmt.Sprintf("%v: %q: %s", ErrRefused, e.Command, e.Reason)
+}
+
+func (e *RefusedError) Unwrap() error { return ErrRefused }
+
+func refuse(cmd, format string, args ...any) error {
+	if len(cmd) > 80 {
+		cmd = cmd[:77] + "..."
+	}
+	return &RefusedError{Command: cmd, Reason: fmt.Sprintf(format, args...)}
+}
+
+// Allowed reports whether cmd may be typed on a device: a show command
+// (optionally piped into an output filter), a `run sql select` query, or
+// one of the paging/width commands and enable. Anything else, and anything
+// that could smuggle a second command (line ends, control characters,
+// `;`, pipes into redirect), is refused with the reason.
+func Allowed(cmd string) error {
+	switch {
+	case cmd == "":
+		return refuse(cmd, "empty command")
+	case len(cmd) > maxCommandLen:
+		return refuse(cmd, "longer than %d characters", maxCommandLen)
+	}
+	for i := 0; i < len(cmd); i++ {
+		c := cmd[i]
+		switch {
+		case c == '\n' || c == '\r':
+			return refuse(cmd, "contains a line end (it would type two commands)")
+		case c < 0x20 || c == 0x7f:
+			return refuse(cmd, "contains control character 0x%02x", c)
+		case c >= 0x80:
+			return refuse(cmd, "contains non-ASCII bytes")
+		case c == '?':
+			return refuse(cmd, "contains '?', which opens the device's help")
+		}
+	}
+	if strings.TrimSpace(cmd) != cmd {
+		return refuse(cmd, "leading or trailing spaces")
+	}
+	lower := strings.ToLower(cmd)
+	words := strings.Fields(lower)
+	if sessionCommands[strings.Join(words, " ")] {
+		return nil
+	}
+	switch {
+	case words[0] == "show" && len(words) > 1:
+		return allowedShow(cmd, lower)
+	case len(words) >= 3 && words[0] == "run" && words[1] == "sql" && words[2] == "select":
+		return allowedSQL(cmd, lower)
+	}
+	return refuse(cmd, "not a read-only command (allowed: show ..., run sql select ..., %s)", sessionList())
+}
+
+func sessionList() string {
+	return "terminal length 0, terminal width 511, terminal pager 0, set cli pagination off, enable"
+}
+
+func allowedShow(cmd, lower string) error {
+	if i := strings.IndexAny(lower, ";<>`"); i >= 0 {
+		return refuse(cmd, "contains %q", lower[i])
+	}
+	parts := strings.Split(lower, "|")
+	for _, p := range parts[1:] {
+		f := strings.Fields(p)
+		if len(f) == 0 {
+			return refuse(cmd, "empty pipe")
+		}
+		if !pipeFilters[f[0]] {
+			return refuse(cmd, "pipe into %q (only include, exclude, begin, section, count and grep are read-only)", f[0])
+		}
+		if len(f) < 2 && f[0] != "count" {
+			return refuse(cmd, "pipe %s without a pattern", f[0])
+		}
+	}
+	return nil
+}
+
+// allowedSQL accepts one SELECT statement. Words are looked at outside
+// quoted strings only, so `like '%update%'` is fine but `; delete` and
+// `select ... into` are not.
+func allowedSQL(cmd, lower string) error {
+	var word strings.Builder
+	var quote byte
+	check := func() error {
+		w := word.String()
+		word.Reset()
+		if sqlForbidden[w] {
+			return refuse(cmd, "SQL %q is not read-only", w)
+		}
+		return nil
+	}
+	for i := 0; i < len(lower); i++ {
+		c := lower[i]
+		if quote != 0 {
+			if c == quote {
+				if i+1 < len(lower) && lower[i+1] == quote { // doubled quote escapes itself
+					i++
+					continue
+				}
+				quote = 0
+			}
+			continue
+		}
+		switch {
+		case c == '\'' || c == '"':
+			if err := check(); err != nil {
+				return err
+			}
+			quote = c
+		case c == ';':
+			return refuse(cmd, "contains ';' (a second SQL statement)")
+		case c == '-' && i+1 < len(lower) && lower[i+1] == '-',
+			c == '/' && i+1 < len(lower) && lower[i+1] == '*',
+			c == '{':
+			return refuse(cmd, "contains an SQL comment")
+		case c == '_' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9':
+			word.WriteByte(c)
+		default:
+			if err := check(); err != nil {
+				return err
+			}
+		}
+	}
+	if quote != 0 {
+		return refuse(cmd, "unterminated quoted string")
+	}
+	return check()
+}
+
+// writeKind is what the guard let through.
+type writeKind int
+
+const (
+	writeReturn writeKind = iota
+	writeCommand
+	writeSecret
+	writePager
+)
+
+// guard is the one gate every byte written to a device session passes.
+// Besides allow-listed commands it lets through a bare return, the answer
+// to a pager prompt the reader has just seen, and the enable secret — but
+// only right after "enable" and its return were sent.
+type guard struct {
+	enable      []byte
+	enableTyped bool // "enable" was the last command
+	secretOK    bool // "enable" and its return went out: the secret may follow
+	pagerOK     bool // the reader saw a pager prompt and awaits its answer
+}
+
+// check decides on one write. The caller holds the lock that serialises
+// writes and must send nothing when err is set.
+func (g *guard) check(p []byte, pager bool) (writeKind, error) {
+	switch {
+	case pager:
+		if !g.pagerOK || string(p) != " " {
+			return 0, &RefusedError{Reason: "pager answer without a pager prompt"}
+		}
+		g.pagerOK = false
+		return writePager, nil
+	case string(p) == "\n":
+		g.secretOK = g.enableTyped
+		g.enableTyped = false
+		return writeReturn, nil
+	case g.secretOK && len(g.enable) > 0 && subtle.ConstantTimeCompare(p, g.enable) == 1:
+		g.secretOK = false
+		return writeSecret, nil
+	}
+	wasSecretOK := g.secretOK
+	g.secretOK, g.enableTyped = false, false
+	if err := Allowed(string(p)); err != nil {
+		var re *RefusedError
+		// What follows an enable may be a mistyped secret, and a secret
+		// written out of turn must not be repeated either.
+		if errors.As(err, &re) && (wasSecretOK || len(g.enable) > 0 && bytes.Contains(p, g.enable)) {
+			re.Command = ""
+		}
+		return 0, err
+	}
+	g.enableTyped = string(bytes.ToLower(p)) == "enable"
+	return writeCommand, nil
+}

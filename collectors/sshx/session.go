@@ -1,0 +1,302 @@
+package sshx
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"time"
+
+	"github.com/scrapli/scrapligo/driver/generic"
+	"github.com/scrapli/scrapligo/driver/network"
+	"github.com/scrapli/scrapligo/driver/opoptions"
+	"github.com/scrapli/scrapligo/driver/options"
+	"github.com/scrapli/scrapligo/logging"
+	scrapliplatform "github.com/scrapli/scrapligo/platform"
+	"github.com/scrapli/scrapligo/util"
+
+	"github.com/kaudit/kaudit/facts"
+	"github.com/kaudit/kaudit/inventory"
+)
+
+// asaPlatform is kaudit's scrapligo platform definition for the ASA.
+//
+//go:embed asa.yaml
+var asaPlatform []byte
+
+// readSize is what one transport read asks for; large reads keep a
+// 32 MiB output to a few hundred scrapligo read-loop turns.
+const readSize = 64 << 10
+
+// pagingCommands turn paging off (and widen the terminal) after login.
+var pagingCommands = map[string][]string{
+	inventory.PlatformIOS:  {"terminal length 0", "terminal width 511"},
+	inventory.PlatformASA:  {"terminal pager 0", "terminal width 511"},
+	inventory.PlatformCUCM: {"set cli pagination off"},
+}
+
+var cucmPrompt = regexp.MustCompile(`(?m)^admin:[ \t]*$`)
+
+// cucmFailed is what the CUCM CLI prints for a command it rejects.
+var cucmFailed = []string{"Executed command unsuccessfully"}
+
+// Errors of Session.Run besides ErrRefused, ErrOutputLimit and ErrConnLost.
+var (
+	// ErrNoPrompt: the device did not finish its output with a prompt in
+	// time (hung, trickling, or printing something that is no prompt).
+	ErrNoPrompt = errors.New("no prompt")
+	// ErrRejected: the device answered that it does not know the command
+	// (% Invalid input). The session stays usable.
+	ErrRejected = errors.New("rejected by the device")
+)
+
+// SessionOptions tune OpenSession.
+type SessionOptions struct {
+	// LoginTimeout bounds each step of the login: the first prompt,
+	// enable, the paging commands (default: the host's Timeout).
+	LoginTimeout time.Duration
+	// OutputLimit caps one command's output (default facts.MaxOutputBytes).
+	OutputLimit int64
+}
+
+// Session is a logged-in CLI on a device, driven by scrapligo: IOS through
+// its cisco_iosxe platform, the ASA through kaudit's platform definition,
+// CUCM through the generic driver with the admin: prompt. Every byte it
+// writes passes the read-only guard.
+type Session struct {
+	host   *inventory.Host
+	sh     *shell
+	drv    *generic.Driver // commands go through the generic driver: no privilege juggling per command
+	close  func() error
+	stop   func() bool
+	broken error
+}
+
+// OpenSession starts a shell on c and logs in: waits for the prompt,
+// enters enable mode when the host has an enable secret, and turns paging
+// off. When ctx ends the connection is closed, which ends anything the
+// session is waiting for.
+func (c *Conn) OpenSession(ctx context.Context, opt SessionOptions) (*Session, error) {
+	h := c.Host
+	login := opt.LoginTimeout
+	if login <= 0 {
+		login = h.Timeout
+	}
+	if login <= 0 {
+		login = inventory.DefaultTimeout
+	}
+	limit := opt.OutputLimit
+	if limit <= 0 {
+		limit = facts.MaxOutputBytes
+	}
+	log := c.cfg.logger().With("host", h.Name)
+	sh := newShell(c.client, c.sec.enable, c.sec.list(), limit, log)
+	s := &Session{host: h, sh: sh}
+	s.stop = context.AfterFunc(ctx, func() { c.Close() })
+
+	opts := []util.Option{
+		options.WithCustomTransport(sh),
+		options.WithPort(h.Port),
+		options.WithTimeoutOps(login),
+		options.WithTransportReadSize(readSize),
+		options.WithTermWidth(termWidth),
+	}
+	if log.Enabled(ctx, slog.LevelDebug) {
+		lg, err := logging.NewInstance(
+			logging.WithLevel(logging.Info),
+			logging.WithFormatter(func(level, msg string) string { return level + ": " + msg }),
+			logging.WithLogger(func(a ...interface{}) {
+				log.Debug("scrapligo", "text", redact(fmt.Sprint(a...), c.sec.list()))
+			}))
+		if err == nil {
+			opts = append(opts, options.WithLogger(lg))
+		}
+	}
+	paging := pagingCommands[h.Platform]
+	phase := "login"
+	sendPaging := func(d *generic.Driver) error {
+		phase = "paging"
+		for _, cmd := range paging {
+			r, err := d.SendCommand(cmd)
+			if err != nil {
+				return err
+			}
+			if r.Failed != nil {
+				// A pager that stays on is handled by the shell anyway.
+				log.Debug("paging command rejected", "command", cmd)
+			}
+		}
+		return nil
+	}
+	var err error
+	switch h.Platform {
+	case inventory.PlatformIOS, inventory.PlatformASA:
+		var def any = scrapliplatform.CiscoIosxe
+		if h.Platform == inventory.PlatformASA {
+			def = asaPlatform
+		}
+		enable := c.sec.enable != ""
+		opts = append(opts,
+			options.WithNetworkOnOpen(func(d *network.Driver) error {
+				if _, err := d.GetPrompt(); err != nil {
+					return err
+				}
+				if enable {
+					phase = "enable"
+					if err := d.AcquirePriv(d.DefaultDesiredPriv); err != nil {
+						return err
+					}
+				}
+				return sendPaging(d.Driver)
+			}),
+			// Closing drops the channel; typing "exit" is not needed and
+			// is not on the allow-list.
+			options.WithNetworkOnClose(func(*network.Driver) error { return nil }),
+		)
+		if enable {
+			opts = append(opts, options.WithAuthSecondary(c.sec.enable))
+		}
+		var p *scrapliplatform.Platform
+		p, err = scrapliplatform.NewPlatform(def, h.Address, opts...)
+		if err != nil {
+			s.stop()
+			return nil, fmt.Errorf("scrapligo platform %s: %w", h.Platform, err)
+		}
+		var nd *network.Driver
+		if nd, err = p.GetNetworkDriver(); err != nil {
+			s.stop()
+			return nil, err
+		}
+		s.drv, s.close = nd.Driver, nd.Close
+		err = nd.Open()
+	case inventory.PlatformCUCM:
+		opts = append(opts,
+			options.WithPromptPattern(cucmPrompt),
+			options.WithFailedWhenContains(cucmFailed),
+			options.WithOnOpen(func(d *generic.Driver) error {
+				// CUCM's CLI takes long to start; the prompt wait is
+				// the login timeout.
+				if _, err := d.GetPrompt(); err != nil {
+					return err
+				}
+				return sendPaging(d)
+			}),
+		)
+		var gd *generic.Driver
+		if gd, err = generic.NewDriver(h.Address, opts...); err != nil {
+			s.stop()
+			return nil, fmt.Errorf("scrapligo generic driver: %w", err)
+		}
+		s.drv, s.close = gd, gd.Close
+		err = gd.Open()
+	default:
+		s.stop()
+		return nil, fmt.Errorf("unknown platform %q", h.Platform)
+	}
+	if err != nil {
+		err = s.openError(ctx, phase, err, login)
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Session) openError(ctx context.Context, phase string, err error, timeout time.Duration) error {
+	var re *RefusedError
+	switch {
+	case errors.As(err, &re):
+		return fmt.Errorf("%s: %w", phase, err)
+	case ctx.Err() != nil:
+		return fmt.Errorf("%s: %w", phase, context.Cause(ctx))
+	case s.sh.failed() != nil:
+		return fmt.Errorf("%s: %w", phase, s.sh.failed())
+	case phase == "enable" && (errors.Is(err, util.ErrTimeoutError) || errors.Is(err, util.ErrPrivilegeError)):
+		return fmt.Errorf("enable: %w of privileged mode within %s (check the enable secret)", ErrNoPrompt, durText(timeout))
+	case errors.Is(err, util.ErrTimeoutError):
+		return fmt.Errorf("%s: %w within %s", phase, ErrNoPrompt, durText(timeout))
+	case errors.Is(err, util.ErrConnectionError):
+		return fmt.Errorf("%s: %w", phase, ErrConnLost)
+	}
+	return fmt.Errorf("%s: %s", phase, redact(err.Error(), s.sh.secret))
+}
+
+// Run types one command and returns its output as the device printed it
+// between the echoed command and the next prompt (CR removed, trailing
+// spaces trimmed, pager prompts removed). Errors begin with the command.
+// ErrRefused and ErrRejected leave the session usable; after any other
+// error it is not, and Run returns that error again.
+func (s *Session) Run(ctx context.Context, cli string, timeout time.Duration) ([]byte, error) {
+	if s.broken != nil {
+		return nil, s.broken
+	}
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("%s: %w", cli, context.Cause(ctx))
+	}
+	if timeout <= 0 {
+		timeout = inventory.DefaultCommandTimeout
+	}
+	r, err := s.drv.SendCommand(cli, opoptions.WithTimeoutOps(timeout))
+	if err != nil {
+		var re *RefusedError
+		if errors.As(err, &re) {
+			return nil, err
+		}
+		err = s.runError(ctx, cli, err, timeout)
+		s.broken = err
+		return nil, err
+	}
+	out := []byte(r.Result)
+	if r.Failed != nil {
+		return nil, fmt.Errorf("%s: %w: %s", cli, ErrRejected, redact(firstLine(out), s.sh.secret))
+	}
+	return out, nil
+}
+
+func (s *Session) runError(ctx context.Context, cli string, err error, timeout time.Duration) error {
+	switch {
+	case ctx.Err() != nil:
+		return fmt.Errorf("%s: %w", cli, context.Cause(ctx))
+	case s.sh.failed() != nil:
+		return fmt.Errorf("%s: %w", cli, s.sh.failed())
+	case errors.Is(err, util.ErrTimeoutError):
+		return fmt.Errorf("%s: %w within %s", cli, ErrNoPrompt, durText(timeout))
+	case errors.Is(err, util.ErrConnectionError):
+		return fmt.Errorf("%s: %w", cli, ErrConnLost)
+	}
+	return fmt.Errorf("%s: %s", cli, redact(err.Error(), s.sh.secret))
+}
+
+// Sent lists the commands the session typed (not the enable secret).
+func (s *Session) Sent() []string { return s.sh.Sent() }
+
+// Close ends the session; the connection stays for its owner to close.
+func (s *Session) Close() error {
+	s.stop()
+	if s.close != nil {
+		return s.close()
+	}
+	return s.sh.Close()
+}
+
+func firstLine(b []byte) string {
+	for _, l := range bytes.Split(b, []byte("\n")) {
+		if t := bytes.TrimSpace(l); len(t) > 0 && !bytes.Equal(t, []byte("^")) {
+			if len(t) > 120 {
+				t = t[:120]
+			}
+			return string(t)
+		}
+	}
+	return "no output"
+}
+
+// durText writes 60s rather than 1m0s: timeouts are set in seconds.
+func durText(d time.Duration) string {
+	if d%time.Second == 0 {
+		return fmt.Sprintf("%ds", int64(d/time.Second))
+	}
+	return d.String()
+}

@@ -1,0 +1,331 @@
+package sshx
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+
+	"github.com/scrapli/scrapligo/transport"
+	"golang.org/x/crypto/ssh"
+)
+
+// Terminal geometry asked for: wide enough that no device wraps lines,
+// and a length the paging commands then turn off anyway.
+const (
+	termWidth  = 511
+	termHeight = 255
+)
+
+// ErrOutputLimit is returned when one command prints more than the limit.
+var ErrOutputLimit = errors.New("output limit exceeded")
+
+// ErrConnLost is returned when the device closes or drops the connection.
+var ErrConnLost = errors.New("connection closed by the device")
+
+// pagerMarkers are the pager prompts of IOS/ASA/CUCM: devices print them
+// when paging could not be turned off, and wait for a key.
+var pagerMarkers = [][]byte{
+	[]byte("--More--"),
+	[]byte("<--- More --->"),
+	[]byte("Press <enter> for 1 line, <space> for one page, or <q> to quit"),
+}
+
+// shell is an interactive pty shell on an SSH client, and the scrapligo
+// transport drivers talk through. It is the single place bytes are written
+// to a device: Write passes each one through the read-only guard. Read
+// answers pager prompts (the only write it makes, also guarded), removes
+// them and their erase sequences from the output, and enforces the output
+// limit.
+type shell struct {
+	client *ssh.Client
+	secret []string // scrubbed from log lines and refusal messages
+	limit  int64
+	log    *slog.Logger
+
+	wmu   sync.Mutex // serialises writes; guards g and stdin
+	g     guard
+	stdin io.WriteCloser
+	sent  []string // commands written, for logs and tests
+
+	sess   *ssh.Session
+	stdout io.Reader
+	open   atomic.Bool
+
+	// Read side, used by scrapligo's one read goroutine only.
+	pend       []byte // held back: may be the start of a pager prompt
+	erasing    bool   // a pager prompt was answered; its erase may follow
+	erase      []byte
+	pendingErr error
+	received   atomic.Int64 // output bytes since the last command
+
+	mu   sync.Mutex
+	fail error // first fatal error; the shell is unusable after it
+}
+
+var _ transport.Implementation = (*shell)(nil)
+
+func newShell(client *ssh.Client, enable string, secret []string, limit int64, log *slog.Logger) *shell {
+	s := &shell{client: client, secret: secret, limit: limit, log: log}
+	if enable != "" {
+		s.g.enable = []byte(enable)
+	}
+	return s
+}
+
+// Open starts the pty shell; scrapligo calls it from Driver.Open.
+func (s *shell) Open(*transport.Args) error {
+	sess, err := s.client.NewSession()
+	if err != nil {
+		return fmt.Errorf("open session: %w", err)
+	}
+	stdin, err := sess.StdinPipe()
+	if err != nil {
+		sess.Close()
+		return fmt.Errorf("open session: %w", err)
+	}
+	stdout, err := sess.StdoutPipe()
+	if err != nil {
+		sess.Close()
+		return fmt.Errorf("open session: %w", err)
+	}
+	modes := ssh.TerminalModes{ssh.ECHO: 1, ssh.TTY_OP_ISPEED: 115200, ssh.TTY_OP_OSPEED: 115200}
+	if err := sess.RequestPty("vt100", termHeight, termWidth, modes); err != nil {
+		sess.Close()
+		return fmt.Errorf("request pty: %w", err)
+	}
+	if err := sess.Shell(); err != nil {
+		sess.Close()
+		return fmt.Errorf("start shell: %w", err)
+	}
+	s.wmu.Lock()
+	s.sess, s.stdin, s.stdout = sess, stdin, stdout
+	s.wmu.Unlock()
+	s.open.Store(true)
+	return nil
+}
+
+// Close ends the shell (not the SSH connection, which Conn owns).
+func (s *shell) Close() error {
+	s.open.Store(false)
+	s.wmu.Lock()
+	sess := s.sess
+	s.wmu.Unlock()
+	if sess != nil {
+		sess.Close()
+	}
+	return nil
+}
+
+func (s *shell) IsAlive() bool { return s.open.Load() && s.failed() == nil }
+
+func (s *shell) setFailed(err error) {
+	s.mu.Lock()
+	if s.fail == nil {
+		s.fail = err
+	}
+	s.mu.Unlock()
+}
+
+func (s *shell) failed() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.fail
+}
+
+// Write sends b if the guard allows it; scrapligo writes a command, its
+// return and the enable secret as separate calls.
+func (s *shell) Write(b []byte) error {
+	return s.write(b, false)
+}
+
+func (s *shell) write(b []byte, pager bool) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	return s.writeLocked(b, pager)
+}
+
+// answerPager sends the space that pages on. Only the reader, having just
+// removed a pager prompt from the output, arms the guard for it.
+func (s *shell) answerPager() error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	s.g.pagerOK = true
+	return s.writeLocked([]byte(" "), true)
+}
+
+func (s *shell) writeLocked(b []byte, pager bool) error {
+	if err := s.failed(); err != nil {
+		return err
+	}
+	if s.stdin == nil {
+		return errors.New("shell is not open")
+	}
+	kind, err := s.g.check(b, pager)
+	if err != nil {
+		var re *RefusedError
+		if errors.As(err, &re) {
+			err = &RefusedError{Command: redact(re.Command, s.secret), Reason: redact(re.Reason, s.secret)}
+		}
+		s.log.Debug("ssh write refused", "err", err.Error())
+		return err
+	}
+	switch kind {
+	case writeCommand:
+		s.received.Store(0)
+		s.sent = append(s.sent, string(b))
+		s.log.Debug("ssh send", "command", redact(string(b), s.secret))
+	case writeSecret:
+		s.log.Debug("ssh send", "command", "<enable secret>")
+	case writePager:
+		s.log.Debug("ssh pager prompt answered")
+	}
+	if _, err := s.stdin.Write(b); err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	return nil
+}
+
+// Sent lists the commands written so far.
+func (s *shell) Sent() []string {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	return append([]string(nil), s.sent...)
+}
+
+// Read returns up to n bytes of device output. After a fatal error it
+// reports io.EOF so that scrapligo's read loop ends.
+func (s *shell) Read(n int) ([]byte, error) {
+	if s.failed() != nil {
+		return nil, io.EOF
+	}
+	if s.pendingErr != nil {
+		return nil, s.readFailed(s.pendingErr)
+	}
+	buf := make([]byte, n)
+	m, err := s.stdout.Read(buf)
+	if m > 0 {
+		if s.received.Add(int64(m)) > s.limit {
+			lerr := &limitError{limit: s.limit}
+			s.setFailed(lerr)
+			// The device would keep flooding; nothing more is wanted.
+			s.Close()
+			return nil, lerr
+		}
+		out := s.filter(buf[:m])
+		if err != nil {
+			s.pendingErr = err
+		}
+		return out, nil
+	}
+	if err != nil {
+		return nil, s.readFailed(err)
+	}
+	return nil, nil
+}
+
+func (s *shell) readFailed(err error) error {
+	if errors.Is(err, io.EOF) {
+		s.setFailed(ErrConnLost)
+	} else {
+		s.setFailed(fmt.Errorf("%w: %v", ErrConnLost, err))
+	}
+	return io.EOF
+}
+
+// limitError is ErrOutputLimit with the limit in its message.
+type limitError struct{ limit int64 }
+
+func (e *limitError) Error() string { return "output exceeds " + sizeText(e.limit) + " limit" }
+
+func (e *limitError) Is(target error) bool { return target == ErrOutputLimit }
+
+func sizeText(n int64) string {
+	if n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// filter removes pager prompts and their erase sequences from the stream,
+// answering each prompt with a space.
+func (s *shell) filter(in []byte) []byte {
+	data := in
+	if len(s.pend) > 0 {
+		data = append(s.pend, in...)
+		s.pend = nil
+	}
+	var out []byte
+	if s.erasing {
+		i := 0
+		for i < len(data) && isEraseByte(data[i]) {
+			i++
+		}
+		s.erase = append(s.erase, data[:i]...)
+		data = data[i:]
+		if len(data) == 0 {
+			return out
+		}
+		// Spaces after the last backspace or CR are the next line's
+		// indentation, not part of the erase.
+		k := bytes.LastIndexAny(s.erase, "\b\r")
+		out = append(out, s.erase[k+1:]...)
+		s.erase, s.erasing = s.erase[:0], false
+	}
+	trimmed := bytes.TrimRight(data, " ")
+	for _, m := range pagerMarkers {
+		if !bytes.HasSuffix(trimmed, m) {
+			continue
+		}
+		cut := len(trimmed) - len(m)
+		j := cut
+		for j > 0 && data[j-1] == ' ' {
+			j--
+		}
+		if j == 0 || data[j-1] == '\n' || data[j-1] == '\r' {
+			cut = j
+		}
+		out = append(out, data[:cut]...)
+		s.erasing = true
+		if err := s.answerPager(); err != nil {
+			s.log.Debug("ssh pager answer failed", "err", err.Error())
+		}
+		return out
+	}
+	if k := partialMarker(data); k > 0 {
+		s.pend = append([]byte(nil), data[len(data)-k:]...)
+		data = data[:len(data)-k]
+	}
+	return append(out, data...)
+}
+
+func isEraseByte(c byte) bool { return c == '\b' || c == ' ' || c == '\r' }
+
+// partialMarker is how many bytes at the end of data may be the start of
+// a pager prompt still on its way (with the spaces before it).
+func partialMarker(data []byte) int {
+	k := 0
+	for _, m := range pagerMarkers {
+		for l := min(len(m)-1, len(data)); l > k; l-- {
+			if bytes.HasSuffix(data, m[:l]) {
+				k = l
+				break
+			}
+		}
+	}
+	if k == 0 {
+		// Only spaces since the last line end: " --More-- " may follow.
+		t := len(data) - len(bytes.TrimRight(data, " "))
+		if t > 0 && (t == len(data) || data[len(data)-t-1] == '\n') {
+			return t
+		}
+		return 0
+	}
+	for k < len(data) && data[len(data)-k-1] == ' ' {
+		k++
+	}
+	return k
+}
