@@ -1,0 +1,614 @@
+package capture
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/google/gopacket"
+)
+
+// Analyze reads one capture file. On a read error the returned Analysis
+// still holds what the packets before the problem showed.
+func Analyze(ctx context.Context, path string, opts Options) (*Analysis, error) {
+	fa, err := AnalyzeFile(ctx, path, opts)
+	if fa == nil {
+		return nil, err
+	}
+	return &Analysis{Files: []*FileAnalysis{fa}, Verdicts: append([]Verdict{}, fa.Verdicts...)}, err
+}
+
+// AnalyzeFile reads one capture file; see AnalyzeReader.
+func AnalyzeFile(ctx context.Context, path string, opts Options) (*FileAnalysis, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("capture: %w", err)
+	}
+	defer f.Close()
+	return AnalyzeReader(ctx, path, f, opts)
+}
+
+// AnalyzeReader streams a pcap or pcapng capture (optionally gzipped)
+// from r; name is used in messages. Memory grows with the number of
+// conversations, keepalives and ARP answers, not with packets. When the
+// capture is broken the result covers the packets before the problem and
+// the error is a *ReadError naming name, the packet and its offset.
+func AnalyzeReader(ctx context.Context, name string, r io.Reader, opts Options) (*FileAnalysis, error) {
+	a, err := newAnalyzer(name, opts)
+	if err != nil {
+		return nil, err
+	}
+	src, err := openSource(r)
+	if err != nil {
+		rerr := &ReadError{File: name, Err: err}
+		a.fa.Error = rerr.Error()
+		a.finish()
+		return a.fa, rerr
+	}
+	a.fa.Format = src.format()
+	a.fa.LinkType = linkTypeName(src.linkType())
+	var rerr error
+	for n := 1; ; n++ {
+		if n&4095 == 0 {
+			if err := ctx.Err(); err != nil {
+				rerr = fmt.Errorf("%s: stopped at packet %d: %w", name, n, err)
+				break
+			}
+		}
+		data, ci, lt, err := src.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			rerr = &ReadError{File: name, Packet: n, Offset: src.offset(), Err: err}
+			break
+		}
+		a.packet(n, data, ci, lt)
+	}
+	// pcapng learns its link type from the first packet's interface.
+	a.fa.LinkType = linkTypeName(src.linkType())
+	a.finish()
+	if rerr != nil {
+		a.fa.Error = rerr.Error()
+		return a.fa, rerr
+	}
+	return a.fa, nil
+}
+
+// AnalyzePair reads a phone-side and a call-manager-side capture of the
+// same traffic and matches the keepalives of one against the other.
+func AnalyzePair(ctx context.Context, phonePath, cmPath string, opts Options) (*Analysis, error) {
+	p, perr := AnalyzeFile(ctx, phonePath, opts)
+	if p == nil {
+		return nil, perr
+	}
+	c, cerr := AnalyzeFile(ctx, cmPath, opts)
+	if c == nil {
+		return nil, errors.Join(perr, cerr)
+	}
+	pair, vs := MatchPair(p, c, opts)
+	an := &Analysis{Files: []*FileAnalysis{p, c}, Pair: pair}
+	an.Verdicts = append(an.Verdicts, p.Verdicts...)
+	an.Verdicts = append(an.Verdicts, c.Verdicts...)
+	an.Verdicts = append(an.Verdicts, vs...)
+	sortVerdicts(an.Verdicts)
+	return an, errors.Join(perr, cerr)
+}
+
+type tlKey struct {
+	phone, cm netip.Addr
+	proto     string
+}
+
+type appConn struct {
+	proto appProto
+	st    [2]stream
+	// kas are keepalives sent in each direction that no TCP ACK has
+	// covered yet: retransmissions attach to them.
+	kas [2][]kaRef
+}
+
+type kaRef struct {
+	tl       *Timeline
+	i        int
+	seq, end uint32
+}
+
+const maxPendingKeepalives = 16
+
+type analyzer struct {
+	opts    Options
+	asaMACs map[[6]byte]bool
+	cms     map[netip.Addr]bool
+	fa      *FileAnalysis
+	dec     *decoder
+	f       frame
+	conns   map[connKey]*conn
+	tls     map[tlKey]*Timeline
+	arp     arpState
+	udpMsg  sipMsg
+	listed  int
+
+	// The stream callback's context, set before every feed.
+	cur     *conn
+	curDir  int
+	emitFn  func(*msgEvent)
+	badLink map[uint32]int
+	status  map[int]string
+}
+
+func newAnalyzer(name string, opts Options) (*analyzer, error) {
+	opts = opts.withDefaults()
+	asa, err := parseMACs(opts.ASAMACs)
+	if err != nil {
+		return nil, fmt.Errorf("capture: %w", err)
+	}
+	cms := map[netip.Addr]bool{}
+	for _, s := range opts.CallManagers {
+		ip, err := netip.ParseAddr(strings.TrimSpace(s))
+		if err != nil {
+			return nil, fmt.Errorf("capture: call manager %q: %w", s, err)
+		}
+		cms[ip.Unmap()] = true
+	}
+	a := &analyzer{
+		opts: opts, asaMACs: asa, cms: cms, dec: newDecoder(),
+		conns: map[connKey]*conn{}, tls: map[tlKey]*Timeline{},
+		fa: &FileAnalysis{File: name, Counts: Counts{SIPByMethod: map[string]int{}, SIPByStatus: map[string]int{}},
+			Timelines: []*Timeline{}, Retransmitted: []*RetransmittedSegment{}, Verdicts: []Verdict{}},
+		badLink: map[uint32]int{},
+	}
+	a.emitFn = a.onStreamMsg
+	return a, nil
+}
+
+func (a *analyzer) packet(n int, data []byte, ci gopacket.CaptureInfo, lt uint32) {
+	f := &a.f
+	f.num = n
+	f.ts = Timestamp(ci.Timestamp.UnixNano())
+	c := &a.fa.Counts
+	c.Packets++
+	c.Bytes += int64(ci.Length)
+	if a.fa.First == 0 || f.ts < a.fa.First {
+		a.fa.First = f.ts
+	}
+	if f.ts > a.fa.Last {
+		a.fa.Last = f.ts
+	}
+	if !a.dec.decode(lt, data, f) {
+		c.Undecoded++
+		if _, err := a.dec.firstLayer(lt, nil); err != nil {
+			a.badLink[lt]++
+		}
+		return
+	}
+	if f.arp != nil {
+		a.onARP(f.arp, f)
+		return
+	}
+	if f.fragment {
+		c.IPFragments++
+		return
+	}
+	switch {
+	case f.isTCP:
+		a.onTCP(f)
+	case f.isUDP:
+		a.onUDP(f)
+	}
+}
+
+var omitted = &RetransmittedSegment{}
+
+func (a *analyzer) onTCP(f *frame) {
+	c := &a.fa.Counts
+	c.TCPSegments++
+	if !f.tcpOK {
+		return
+	}
+	k, d := keyOf(f.src, f.dst, f.sport, f.dport)
+	cn := a.conns[k]
+	switch {
+	case cn == nil:
+		cn = newConn(k)
+		a.conns[k] = cn
+	case f.flags&(thSYN|thACK) == thSYN && cn.dir[d].baseSet && f.seq != cn.dir[d].baseSeq:
+		// A new SYN with another ISN: the ports were reused for a new
+		// connection (Wireshark starts a new conversation too).
+		a.closeConn(cn)
+		cn = newConn(k)
+		a.conns[k] = cn
+	}
+	prevNext := cn.dir[d].nextSeq
+	ta := cn.analyze(d, f)
+	if f.flags&(thSYN|thACK) == thSYN {
+		cn.mruSyn = f.ts
+	}
+	if f.flags&(thSYN|thACK) == thACK && cn.mruSyn != 0 && cn.firstRTT == 0 {
+		cn.firstRTT = f.ts - cn.mruSyn
+	}
+	if ta&aAnyRetransmission != 0 {
+		c.TCPRetransmissions++
+		if ta&aFastRetransmission != 0 {
+			c.TCPFastRetransmissions++
+		}
+		if ta&aSpuriousRetransmission != 0 {
+			c.TCPSpuriousRetransmissions++
+		}
+	}
+	if ta&aOutOfOrder != 0 {
+		c.TCPOutOfOrder++
+	}
+	ev := cn.trackSent(d, f, ta, prevNext)
+	if ev != nil {
+		a.listRetransmission(cn, d, f, ev)
+	}
+
+	if cn.app == nil {
+		switch {
+		case f.sport == 2000 || f.dport == 2000:
+			cn.app = &appConn{proto: protoSCCP}
+		case f.sport == 5060 || f.dport == 5060:
+			cn.app = &appConn{proto: protoSIP}
+		case len(f.payload) > 0 && cn.probed&(1<<d) == 0:
+			// SIP on another port is recognised by its first payload in
+			// either direction only, so bulk traffic is not scanned.
+			cn.probed |= 1 << d
+			if !looksLikeSIP(f.payload) {
+				return
+			}
+			cn.app = &appConn{proto: protoSIP}
+		default:
+			return
+		}
+		cn.app.st[0].proto, cn.app.st[1].proto = cn.app.proto, cn.app.proto
+	}
+	app := cn.app
+	a.cur = cn
+	if f.flags&thACK != 0 {
+		a.ackKeepalives(app, 1-d, f)
+		a.curDir = 1 - d
+		app.st[1-d].ackedPast(f.ack, a.emitFn)
+	}
+	if ev != nil {
+		a.retransmittedKeepalive(app, d, f, ev)
+	}
+	a.curDir = d
+	app.st[d].feed(f.seq, f.seglen, f.payload, f.flags&thSYN != 0, segRef{seq: f.seq, len: uint32(f.seglen), ts: f.ts, frame: f.num}, a.emitFn)
+}
+
+// closeConn processes what a conversation still holds before it is
+// replaced.
+func (a *analyzer) closeConn(cn *conn) {
+	if cn.app == nil {
+		return
+	}
+	a.cur = cn
+	for d := 0; d < 2; d++ {
+		a.curDir = d
+		cn.app.st[d].flushGap(a.emitFn)
+	}
+}
+
+func addrPort(ip netip.Addr, port uint16) string {
+	return netip.AddrPortFrom(ip, port).String()
+}
+
+func (a *analyzer) listRetransmission(cn *conn, d int, f *frame, ev *retxEvent) {
+	r := Retransmission{Time: f.ts, Frame: f.num, SinceFirst: Duration(ev.sinceFirst), RTO: Duration(ev.rto), Kind: ev.kind}
+	var seg *RetransmittedSegment
+	if ev.rec != nil {
+		seg = ev.rec.listed
+	}
+	if seg == nil {
+		if a.opts.MaxListed < 0 || a.listed >= a.opts.MaxListed {
+			a.fa.RetransmittedOmitted++
+			seg = omitted
+		} else {
+			seg = &RetransmittedSegment{Src: addrPort(f.src, f.sport), Dst: addrPort(f.dst, f.dport), Seq: f.seq, Len: uint32(f.seglen)}
+			if ev.rec != nil {
+				seg.Seq, seg.Len, seg.First, seg.Frame = ev.rec.seq, ev.rec.end-ev.rec.seq, ev.rec.first, ev.rec.frame
+			}
+			a.fa.Retransmitted = append(a.fa.Retransmitted, seg)
+			a.listed++
+		}
+		if ev.rec != nil {
+			ev.rec.listed = seg
+		}
+	}
+	if seg != omitted {
+		seg.Copies = append(seg.Copies, r)
+	}
+}
+
+func (a *analyzer) onUDP(f *frame) {
+	a.fa.Counts.UDPDatagrams++
+	p := f.payload
+	for len(p) > 0 && (p[0] == '\r' || p[0] == '\n') {
+		p = p[1:]
+	}
+	if len(p) == 0 || (f.sport != 5060 && f.dport != 5060 && !looksLikeSIP(p)) {
+		return
+	}
+	if !parseSIP(p, &a.udpMsg) {
+		return
+	}
+	ref := segRef{ts: f.ts, frame: f.num}
+	a.onSIP(&sipCtx{src: f.src, dst: f.dst, sport: f.sport, dport: f.dport, start: ref}, &a.udpMsg)
+}
+
+// sipCtx is where a SIP message came from.
+type sipCtx struct {
+	src, dst     netip.Addr
+	sport, dport uint16
+	tcp          bool
+	cn           *conn
+	d            int
+	start        segRef
+	seq          uint32
+	msgLen       int
+}
+
+func (a *analyzer) ends(cn *conn, d int) (src, dst netip.Addr, sport, dport uint16) {
+	k := cn.key
+	if d == 0 {
+		return k.a, k.b, k.pa, k.pb
+	}
+	return k.b, k.a, k.pb, k.pa
+}
+
+func (a *analyzer) onStreamMsg(m *msgEvent) {
+	cn, d := a.cur, a.curDir
+	src, dst, sport, dport := a.ends(cn, d)
+	switch cn.app.proto {
+	case protoSIP:
+		n := len(m.data)
+		if m.truncated {
+			n = int(m.start.len) // the capture holds only the start
+		}
+		a.onSIP(&sipCtx{src: src, dst: dst, sport: sport, dport: dport, tcp: true, cn: cn, d: d, start: m.start, seq: m.seq, msgLen: n}, m.sip)
+	case protoSCCP:
+		a.onSCCP(cn, d, src, dst, sport, dport, m)
+	}
+}
+
+func (a *analyzer) statusName(code int) string {
+	s, ok := a.status[code]
+	if !ok {
+		if a.status == nil {
+			a.status = map[int]string{}
+		}
+		s = strconv.Itoa(code)
+		a.status[code] = s
+	}
+	return s
+}
+
+func (a *analyzer) onSIP(x *sipCtx, m *sipMsg) {
+	c := &a.fa.Counts
+	if !m.request {
+		c.SIPResponses++
+		c.SIPByStatus[a.statusName(m.status)]++
+		if m.cseqMethod == "REGISTER" {
+			a.registerResponse(x, m)
+		}
+		return
+	}
+	c.SIPRequests++
+	c.SIPByMethod[m.method]++
+	if m.method == "REGISTER" {
+		c.SIPRegisters++
+		a.register(x, m)
+	}
+}
+
+func (a *analyzer) timeline(phone, cm netip.Addr, proto string) *Timeline {
+	k := tlKey{phone, cm, proto}
+	tl := a.tls[k]
+	if tl == nil {
+		tl = &Timeline{Phone: phone.String(), CallManager: cm.String(), Protocol: proto, Role: "primary", key: k, Keepalives: []Keepalive{}}
+		a.tls[k] = tl
+	}
+	return tl
+}
+
+func sipProto(tcp bool) string {
+	if tcp {
+		return "SIP/TCP"
+	}
+	return "SIP/UDP"
+}
+
+func (a *analyzer) register(x *sipCtx, m *sipMsg) {
+	tl := a.timeline(x.src, x.dst, sipProto(x.tcp))
+	if m.device != nil && tl.Device == "" {
+		tl.Device = string(m.device)
+	}
+	if m.keepAlive {
+		tl.Role = "backup"
+	}
+	callID := fnv64(m.callID)
+	ts := x.start.ts
+	if !x.tcp && len(tl.Keepalives) > 0 {
+		// Over UDP the phone resends an unanswered REGISTER itself (SIP
+		// timer E): the same transaction, not a new keepalive.
+		last := &tl.Keepalives[len(tl.Keepalives)-1]
+		if last.CSeq == m.cseq && last.callID == callID && last.PhonePort == x.sport {
+			last.Retransmissions = append(last.Retransmissions, Retransmission{
+				Time: ts, Frame: x.start.frame, SinceFirst: Duration(ts - last.Sent), RTO: Duration(ts - last.lastCpy), Kind: "sip-resend"})
+			last.lastCpy, last.Delivered = ts, ts
+			return
+		}
+	}
+	ka := Keepalive{Sent: ts, Delivered: ts, lastCpy: ts, Frame: x.start.frame, PhonePort: x.sport, CMPort: x.dport, CSeq: m.cseq, callID: callID}
+	a.addKeepalive(tl, x.tcp, x.cn, x.d, ka, x.start, x.seq, x.msgLen)
+}
+
+// addKeepalive appends a keepalive and remembers it for its answer and,
+// over TCP, for retransmissions and the covering ACK.
+func (a *analyzer) addKeepalive(tl *Timeline, tcp bool, cn *conn, d int, ka Keepalive, start segRef, seq uint32, n int) {
+	if tcp {
+		ka.Seq, ka.Len = start.seq, start.len
+		ka.ackSeq = seq + uint32(n)
+	}
+	tl.Keepalives = append(tl.Keepalives, ka)
+	i := len(tl.Keepalives) - 1
+	if len(tl.pending) >= maxPendingKeepalives {
+		tl.pending = tl.pending[1:]
+	}
+	tl.pending = append(tl.pending, i)
+	if tcp {
+		refs := &cn.app.kas[d]
+		if len(*refs) >= maxPendingKeepalives {
+			*refs = (*refs)[1:]
+		}
+		*refs = append(*refs, kaRef{tl: tl, i: i, seq: seq, end: ka.ackSeq})
+	}
+}
+
+func (a *analyzer) registerResponse(x *sipCtx, m *sipMsg) {
+	tl := a.tls[tlKey{x.dst, x.src, sipProto(x.tcp)}]
+	if tl == nil || m.status < 200 {
+		return
+	}
+	callID := fnv64(m.callID)
+	for j := len(tl.pending) - 1; j >= 0; j-- {
+		ka := &tl.Keepalives[tl.pending[j]]
+		if ka.CSeq != m.cseq || ka.callID != callID {
+			continue
+		}
+		if ka.Answered == 0 || x.start.ts < ka.Answered {
+			ka.Answered = x.start.ts
+		}
+		tl.pending = append(tl.pending[:j], tl.pending[j+1:]...)
+		break
+	}
+	if m.status >= 300 {
+		return
+	}
+	exp := m.expires
+	if exp <= 0 {
+		exp = m.contactExpires
+	}
+	if exp > 0 {
+		if iv := secondsDur(exp) - a.opts.SIPRegisterDelta; iv > 0 {
+			tl.learned = iv
+		}
+	}
+}
+
+func (a *analyzer) onSCCP(cn *conn, d int, src, dst netip.Addr, sport, dport uint16, m *msgEvent) {
+	c := &a.fa.Counts
+	c.SCCPMessages++
+	if len(m.data) < 12 {
+		return
+	}
+	switch sccpID(m.data) {
+	case sccpKeepAlive:
+		c.SCCPKeepalives++
+		if sport == 2000 {
+			return // only phones send KeepAlive to the call manager's port
+		}
+		tl := a.timeline(src, dst, "SCCP")
+		ka := Keepalive{Sent: m.start.ts, Delivered: m.start.ts, lastCpy: m.start.ts, Frame: m.start.frame, PhonePort: sport, CMPort: dport}
+		n := len(m.data)
+		if m.truncated {
+			n = int(m.start.len)
+		}
+		a.addKeepalive(tl, true, cn, d, ka, m.start, m.seq, n)
+	case sccpKeepAliveAck:
+		c.SCCPKeepaliveAcks++
+		tl := a.tls[tlKey{dst, src, "SCCP"}]
+		if tl == nil || len(tl.pending) == 0 {
+			return
+		}
+		ka := &tl.Keepalives[tl.pending[0]]
+		if ka.Answered == 0 || m.start.ts < ka.Answered {
+			ka.Answered = m.start.ts
+		}
+		tl.pending = tl.pending[1:]
+	}
+}
+
+// ackKeepalives marks keepalives sent in direction kd that the ACK f
+// covers.
+func (a *analyzer) ackKeepalives(app *appConn, kd int, f *frame) {
+	refs := app.kas[kd]
+	j := 0
+	for _, r := range refs {
+		if !ltSeq(f.ack, r.end) {
+			ka := &r.tl.Keepalives[r.i]
+			if ka.Answered == 0 || f.ts < ka.Answered {
+				ka.Answered = f.ts
+			}
+			continue
+		}
+		refs[j] = r
+		j++
+	}
+	app.kas[kd] = refs[:j]
+}
+
+func (a *analyzer) retransmittedKeepalive(app *appConn, d int, f *frame, ev *retxEvent) {
+	for _, r := range app.kas[d] {
+		if f.seq != r.seq && (ltSeq(f.seq, r.seq) || !ltSeq(f.seq, r.end)) {
+			continue
+		}
+		ka := &r.tl.Keepalives[r.i]
+		ka.Retransmissions = append(ka.Retransmissions, Retransmission{
+			Time: f.ts, Frame: f.num, SinceFirst: Duration(f.ts - ka.Sent), RTO: Duration(f.ts - ka.lastCpy), Kind: ev.kind})
+		ka.lastCpy, ka.Delivered = f.ts, f.ts
+		return
+	}
+}
+
+func (a *analyzer) finish() {
+	for _, cn := range a.conns {
+		a.closeConn(cn)
+	}
+	for _, tl := range a.tls {
+		a.fa.Timelines = append(a.fa.Timelines, tl)
+	}
+	sort.Slice(a.fa.Timelines, func(i, j int) bool {
+		x, y := a.fa.Timelines[i].key, a.fa.Timelines[j].key
+		if x.phone != y.phone {
+			return x.phone.Less(y.phone)
+		}
+		if x.cm != y.cm {
+			return x.cm.Less(y.cm)
+		}
+		return x.proto < y.proto
+	})
+	for _, tl := range a.fa.Timelines {
+		tl.End = a.fa.Last
+		a.finishTimeline(tl)
+	}
+	a.finishARP()
+	for lt, n := range a.badLink {
+		a.verdict(Verdict{ID: "unsupported-link-type", Severity: Warning, Time: a.fa.First,
+			Message: fmt.Sprintf("%d packets have link type %s, which the analysis cannot read", n, linkTypeName(lt))})
+	}
+	sortVerdicts(a.fa.Verdicts)
+}
+
+func (a *analyzer) verdict(v Verdict) {
+	v.File = a.fa.File
+	a.fa.Verdicts = append(a.fa.Verdicts, v)
+}
+
+var severityRank = map[Severity]int{Critical: 0, Warning: 1, Info: 2}
+
+func sortVerdicts(vs []Verdict) {
+	sort.SliceStable(vs, func(i, j int) bool {
+		if severityRank[vs[i].Severity] != severityRank[vs[j].Severity] {
+			return severityRank[vs[i].Severity] < severityRank[vs[j].Severity]
+		}
+		return vs[i].Time < vs[j].Time
+	})
+}
