@@ -43,7 +43,7 @@ func newRoot() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newAuditCmd(), newParseCmd(), newRulesCmd(), newDevsimCmd(), newDemoCmd())
+	root.AddCommand(newAuditCmd(), newCheckCmd(), newParseCmd(), newRulesCmd(), newDevsimCmd(), newDemoCmd(), newPcapCmd())
 	return root
 }
 

@@ -1,0 +1,227 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kaudit/kaudit/capture"
+	"github.com/kaudit/kaudit/collectors/offline"
+	"github.com/kaudit/kaudit/facts"
+	"github.com/kaudit/kaudit/internal/app"
+	"github.com/kaudit/kaudit/policy"
+	"github.com/kaudit/kaudit/rules"
+)
+
+func newPcapCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "pcap",
+		Short: "Analyse packet captures: keepalive timelines, retransmissions, proxy ARP",
+	}
+	cmd.AddCommand(newPcapAnalyzeCmd())
+	return cmd
+}
+
+type pcapOpts struct {
+	peer         string
+	phones       []string
+	callManagers []string
+	offline      string
+	format       string
+	out          string
+	svg          string
+	interval     time.Duration
+	grace        time.Duration
+	failOn       string
+}
+
+func newPcapAnalyzeCmd() *cobra.Command {
+	var o pcapOpts
+	cmd := &cobra.Command{
+		Use:   "analyze FILE",
+		Short: "Analyse a pcap/pcapng: per-phone keepalive timeline, TCP retransmissions, ARP",
+		Long: `analyze reads a pcap or pcapng capture (Ethernet, 802.1Q, Linux cooked, raw
+IPv4; streamed, so memory grows with flows, not packets) and reports, per phone
+and call manager, the keepalive timeline (SIP REGISTER refreshes, SCCP
+KeepAlive/Ack), late or missing keepalives, TCP retransmissions with their RTO
+ladder, and whether a keepalive landed past the call manager's expiry window
+(the registration is lost). With --peer, a second capture taken at the call
+manager is matched segment by segment: keepalives sent but never received, and
+how late the others arrived. ARP: every MAC that answered for an address;
+several MACs, or an ASA interface MAC (from --offline DIR), answering for the
+call manager is proxy ARP confirmed.
+
+Exit codes: 0 nothing at or above --fail-on, 1 a verdict at or above it, 2
+usage or unreadable capture.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runPcapAnalyze(cmd.Context(), cmd.OutOrStdout(), args[0], &o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.peer, "peer", "", "second capture, taken at the call manager, to match against FILE (taken at the phone)")
+	f.StringSliceVar(&o.phones, "phone", nil, "only these phones (IP address, or SEP name with --offline)")
+	f.StringSliceVar(&o.callManagers, "call-manager", nil, "call manager IP addresses (default: the CUCM nodes of --offline)")
+	f.StringVar(&o.offline, "offline", "", "saved outputs of the network: ASA interface MACs, call manager addresses, phone names and keepalive intervals")
+	f.StringVar(&o.format, "format", "table", "table, markdown or json")
+	f.StringVar(&o.out, "out", "", "write the report to FILE")
+	f.StringVar(&o.svg, "svg", "", "write the first keepalive timeline as SVG to FILE")
+	f.DurationVar(&o.interval, "interval", 0, "expected SIP keepalive interval (default: learnt from the 200 OK, else from --offline, else 115s)")
+	f.DurationVar(&o.grace, "grace", 0, "how long past the interval the call manager waits before unregistering (default 15s)")
+	f.StringVar(&o.failOn, "fail-on", "critical", "exit 1 when a verdict is at or above: info, warning, critical")
+	return cmd
+}
+
+func runPcapAnalyze(ctx context.Context, stdout io.Writer, file string, o *pcapOpts) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	failOn, err := rules.ParseSeverity(o.failOn)
+	if err != nil {
+		return usageErr("--fail-on: %v", err)
+	}
+	opts := capture.Options{SIPInterval: o.interval, Grace: o.grace, CallManagers: o.callManagers}
+	phones := map[string]bool{}
+	for _, p := range o.phones {
+		phones[p] = true
+	}
+	if o.offline != "" {
+		snap, err := loadOfflineSnapshot(ctx, o.offline)
+		if err != nil {
+			return err
+		}
+		fromSnapshot(snap, &opts, phones)
+	}
+	var an *capture.Analysis
+	if o.peer != "" {
+		an, err = capture.AnalyzePair(ctx, file, o.peer, opts)
+	} else {
+		an, err = capture.Analyze(ctx, file, opts)
+	}
+	if an == nil {
+		return usageErr("%v", err)
+	}
+	partial := err
+	if len(phones) > 0 {
+		keepPhones(an, phones)
+	}
+	w := stdout
+	if o.out != "" {
+		f, ferr := os.Create(o.out)
+		if ferr != nil {
+			return usageErr("--out: %v", ferr)
+		}
+		defer f.Close()
+		w = f
+	}
+	switch o.format {
+	case "table", "text":
+		err = an.WriteText(w)
+	case "markdown":
+		err = an.WriteMarkdown(w)
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		err = enc.Encode(an)
+	default:
+		return usageErr("--format: unknown format %q (want table, markdown or json)", o.format)
+	}
+	if err != nil {
+		return err
+	}
+	if o.svg != "" {
+		if err := writeFirstTimeline(o.svg, an); err != nil {
+			return err
+		}
+	}
+	if partial != nil {
+		// The capture broke part way: what came before is reported.
+		return &exitError{code: 2, err: partial}
+	}
+	for _, v := range an.Verdicts {
+		if sev, err := rules.ParseSeverity(string(v.Severity)); err == nil && sev >= failOn {
+			return &exitError{code: 1}
+		}
+	}
+	return nil
+}
+
+func loadOfflineSnapshot(ctx context.Context, dir string) (*facts.Snapshot, error) {
+	inv, err := offline.Load(dir)
+	if err != nil {
+		return nil, usageErr("%v", err)
+	}
+	snap, err := offline.Collect(ctx, dir, inv)
+	if err != nil {
+		return nil, usageErr("%v", err)
+	}
+	snap.Join(app.RulesConfig(policy.Default()).Defaults)
+	return snap, nil
+}
+
+// fromSnapshot takes from the network's facts what analysis can use: the
+// ASA interface MACs (proxy ARP), the call managers' addresses, and phone
+// names in --phone turned into their addresses.
+func fromSnapshot(snap *facts.Snapshot, opts *capture.Options, phones map[string]bool) {
+	for _, d := range snap.Devices {
+		if d.ASA != nil {
+			for _, ifc := range d.ASA.Interfaces {
+				if ifc.MAC != "" {
+					opts.ASAMACs = append(opts.ASAMACs, ifc.MAC)
+				}
+			}
+		}
+		if d.Platform == facts.PlatformCUCM && d.IP != "" && len(opts.CallManagers) == 0 {
+			opts.CallManagers = append(opts.CallManagers, d.IP)
+		}
+	}
+	for _, p := range snap.Phones {
+		if phones[p.Name] && p.IP != "" {
+			phones[p.IP] = true
+		}
+		if phones[p.Name] || phones[p.IP] {
+			if opts.SIPInterval == 0 && p.Keepalive.Protocol == "SIP" {
+				opts.SIPInterval = time.Duration(p.Keepalive.PrimarySeconds) * time.Second
+			}
+		}
+	}
+}
+
+// keepPhones drops timelines and verdicts of other phones.
+func keepPhones(an *capture.Analysis, phones map[string]bool) {
+	for _, fa := range an.Files {
+		var tls []*capture.Timeline
+		for _, tl := range fa.Timelines {
+			if phones[tl.Phone] {
+				tls = append(tls, tl)
+			}
+		}
+		fa.Timelines = tls
+	}
+	var vs []capture.Verdict
+	for _, v := range an.Verdicts {
+		if v.Phone == "" || phones[v.Phone] {
+			vs = append(vs, v)
+		}
+	}
+	an.Verdicts = vs
+}
+
+func writeFirstTimeline(path string, an *capture.Analysis) error {
+	for _, fa := range an.Files {
+		if len(fa.Timelines) == 0 {
+			continue
+		}
+		f, err := os.Create(path)
+		if err != nil {
+			return usageErr("--svg: %v", err)
+		}
+		defer f.Close()
+		return capture.WriteSVG(f, fa.Timelines[0])
+	}
+	return usageErr("--svg: no keepalive timeline in the capture")
+}

@@ -1,0 +1,276 @@
+package precheck
+
+import (
+	"strings"
+
+	"github.com/kaudit/kaudit/facts"
+)
+
+// node is one line of a configuration and, when it heads a section, the
+// lines of that section. Sections are found from indentation, as show
+// running-config prints them on IOS and the ASA.
+type node struct {
+	// raw is the line as read, without CR; a multi-line banner keeps all
+	// its lines here so that its text is never taken for commands.
+	raw    []string
+	indent int
+	// words are the command's words; nil for a passive line.
+	words []string
+	// passive lines (comments, headers, prompts, "end") are kept in place
+	// but never matched or changed.
+	passive  bool
+	children []*node
+
+	// Worked out on first use; set clears them.
+	hkey   string
+	parsed *cmd
+}
+
+// set replaces the command of the line, keeping its indentation.
+func (n *node) set(text string) {
+	n.raw = []string{strings.Repeat(" ", n.indent) + text}
+	n.words = strings.Fields(text)
+	n.hkey, n.parsed = "", nil
+}
+
+// key is headerKey of the line, cached.
+func (n *node) key() string {
+	if n.hkey == "" {
+		n.hkey = headerKey(n.words)
+	}
+	return n.hkey
+}
+
+// cmd is the line as a command in the section headed by ctx, cached: a
+// line's section does not change. A "no" line is its words after "no".
+func (n *node) cmd(ctx []string) cmd {
+	if n.parsed == nil {
+		w := n.words
+		if len(w) > 1 && w[0] == "no" {
+			w = w[1:]
+		}
+		c := newCmd(ctx, w)
+		n.parsed = &c
+	}
+	return *n.parsed
+}
+
+// parseConfig reads a configuration into a tree rooted at a node of indent
+// -1. It accepts anything: what it cannot place is kept as a passive line,
+// so rendering an unchanged tree gives back the input line for line.
+func parseConfig(data []byte) *node {
+	root := &node{indent: -1}
+	stack := []*node{root}
+	lines := splitLines(data)
+	for i := 0; i < len(lines); i++ {
+		raw := lines[i]
+		t := strings.TrimSpace(raw)
+		n := &node{raw: []string{raw}, indent: indentOf(raw)}
+		if passiveLine(t, n.indent) {
+			n.passive = true
+			// "!" and blank lines at the margin close every section; an
+			// indented "!" stays inside its section.
+			for len(stack) > 1 && stack[len(stack)-1].indent >= n.indent {
+				stack = stack[:len(stack)-1]
+			}
+			top := stack[len(stack)-1]
+			top.children = append(top.children, n)
+			continue
+		}
+		n.words = strings.Fields(t)
+		if delim := bannerDelim(n.words); delim != "" && n.indent == 0 {
+			// The text runs to the line holding the closing delimiter.
+			for i+1 < len(lines) {
+				i++
+				n.raw = append(n.raw, lines[i])
+				if strings.Contains(lines[i], delim) {
+					break
+				}
+			}
+		}
+		for len(stack) > 1 && stack[len(stack)-1].indent >= n.indent {
+			stack = stack[:len(stack)-1]
+		}
+		top := stack[len(stack)-1]
+		top.children = append(top.children, n)
+		stack = append(stack, n)
+	}
+	return root
+}
+
+// splitLines splits data into lines without their CR; a final newline
+// does not make an empty last line.
+func splitLines(data []byte) []string {
+	s := string(data)
+	s = strings.TrimSuffix(s, "\n")
+	if s == "" {
+		return nil
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimSuffix(l, "\r")
+	}
+	return lines
+}
+
+func indentOf(s string) int {
+	n := 0
+	for n < len(s) && (s[n] == ' ' || s[n] == '\t') {
+		n++
+	}
+	return n
+}
+
+// passiveLine reports lines that are not configuration commands: blanks,
+// comments, the saved-config headers, the echoed command and the prompt.
+func passiveLine(t string, indent int) bool {
+	if t == "" || t[0] == '!' || t[0] == ':' {
+		return true
+	}
+	if t == "end" {
+		return indent == 0
+	}
+	for _, p := range []string{"Building configuration", "Current configuration", "Derived configuration", "Cryptochecksum:"} {
+		if strings.HasPrefix(t, p) {
+			return true
+		}
+	}
+	return isPrompt(t)
+}
+
+// isPrompt reports a device prompt, alone or with an echoed show command:
+// "sw1#", "asa-edge# show running-config".
+func isPrompt(t string) bool {
+	i := strings.IndexAny(t, "#>")
+	if i <= 0 || i > 64 || strings.ContainsAny(t[:i], " \t:") {
+		return false
+	}
+	rest := strings.ToLower(strings.TrimSpace(t[i+1:]))
+	return rest == "" || strings.HasPrefix(rest, "sh") || strings.HasPrefix(rest, "more ") || strings.HasPrefix(rest, "term")
+}
+
+// bannerDelim returns the delimiter of a multi-line "banner TYPE ^C" whose
+// text does not end on the same line, or "".
+func bannerDelim(w []string) string {
+	if len(w) < 3 || w[0] != "banner" {
+		return ""
+	}
+	rest := strings.Join(w[2:], " ")
+	delim := rest[:1]
+	switch {
+	case strings.HasPrefix(rest, "^C"):
+		delim = "^C"
+	case rest[0] == 3: // a raw ETX
+	case rest[0] < 0x80 && !isAlnum(rest[0]):
+	default:
+		return "" // ASA style: the text itself, one line per command
+	}
+	if strings.Contains(rest[len(delim):], delim) {
+		return ""
+	}
+	return delim
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// render writes the tree back as text, one line per line, LF-terminated.
+func (n *node) render(b *strings.Builder) {
+	for _, c := range n.children {
+		for _, r := range c.raw {
+			b.WriteString(r)
+			b.WriteByte('\n')
+		}
+		c.render(b)
+	}
+}
+
+// headerKey is how a section header is compared: interface names in
+// canonical long form (a patch may say Gi1/0/1), other headers word for word.
+func headerKey(w []string) string {
+	if len(w) >= 2 && strings.EqualFold(w[0], "interface") {
+		name := w[1]
+		if len(w) >= 3 && strings.IndexAny(name, "0123456789") < 0 {
+			name += w[2] // "interface Gi 1/0/1"
+		}
+		return "interface " + facts.CanonicalInterface(name)
+	}
+	return strings.Join(w, " ")
+}
+
+// sections returns the children of the blocks in bs whose header is h. An
+// ASA prints an object network twice (definition, then its NAT), so one
+// header can have several blocks.
+func sections(bs []*node, h []string) []*node {
+	key := headerKey(h)
+	var out []*node
+	for _, b := range bs {
+		for _, c := range b.children {
+			if !c.passive && c.key() == key {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+// childIndent is the indentation a new command of section b gets: that of
+// its commands, else one more than its header.
+func childIndent(b *node) int {
+	for _, c := range b.children {
+		if !c.passive {
+			return c.indent
+		}
+	}
+	return b.indent + 1
+}
+
+// insertAt inserts n into b's children at i.
+func (b *node) insertAt(i int, n *node) {
+	b.children = append(b.children, nil)
+	copy(b.children[i+1:], b.children[i:])
+	b.children[i] = n
+}
+
+// appendChild adds n at the end of section b: after its last command and
+// before trailing comments ("!"), "end" and prompts. At the top level a
+// command goes after the last one starting with the same word, where show
+// running-config groups them (sysopt, nat, timeout, interface ...).
+func (b *node) appendChild(n *node) {
+	last := -1
+	for i, c := range b.children {
+		if !c.passive {
+			last = i
+		}
+	}
+	if b.indent < 0 && len(n.words) > 0 {
+		for i := last; i >= 0; i-- {
+			c := b.children[i]
+			if !c.passive && c.words[0] == n.words[0] {
+				last = i
+				break
+			}
+		}
+	}
+	// Lines indented deeper than n right after the place would become its
+	// commands when the text is read again: go past them.
+	for last+1 < len(b.children) && b.children[last+1].indent > n.indent {
+		last++
+	}
+	b.insertAt(last+1, n)
+}
+
+// remove drops child c of b.
+func (b *node) remove(c *node) {
+	for i, x := range b.children {
+		if x == c {
+			b.children = append(b.children[:i], b.children[i+1:]...)
+			return
+		}
+	}
+}
+
+func newLine(indent int, text string) *node {
+	return &node{raw: []string{strings.Repeat(" ", indent) + text}, indent: indent, words: strings.Fields(text)}
+}

@@ -1,0 +1,115 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/kaudit/kaudit/facts"
+)
+
+// The 10,000-device run of the budget: under 5 s to store, and
+// under 1 MB of growth for an unchanged second run.
+var big struct {
+	once sync.Once
+	rec  RunRecord
+	snap *facts.Snapshot
+}
+
+func bigRun(b *testing.B) (RunRecord, *facts.Snapshot) {
+	b.Helper()
+	big.once.Do(func() { big.rec, big.snap = synthRun(10000, 12) })
+	return big.rec, big.snap
+}
+
+// BenchmarkSaveRun10k measures storing the 10,000-device run into a new
+// store, again unchanged, and again with one device changed; the db-bytes
+// metrics are the file size (first) and its growth per run (the others),
+// after a checkpoint.
+//
+//	go test ./store -run '^$' -bench SaveRun10k -benchtime 3x
+func BenchmarkSaveRun10k(b *testing.B) {
+	ctx := context.Background()
+	rec, snap := bigRun(b)
+	b.Logf("%d devices, %d findings", len(snap.Devices), len(rec.Findings))
+	b.Run("first", func(b *testing.B) {
+		var size int64
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			dir := filepath.Join(b.TempDir(), fmt.Sprint(i))
+			s, err := Open(ctx, filepath.Join(dir, "h.db"), Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			if _, err := s.SaveRun(ctx, rec, snap); err != nil {
+				b.Fatal(err)
+			}
+			b.StopTimer()
+			size = dbSize(b, s)
+			s.Close()
+			os.RemoveAll(dir)
+			b.StartTimer()
+		}
+		b.ReportMetric(float64(size), "db-bytes")
+	})
+	for _, change := range []bool{false, true} {
+		name := "unchanged"
+		if change {
+			name = "one-device-changed"
+		}
+		b.Run(name, func(b *testing.B) {
+			s, _ := openTemp(b, Options{})
+			if _, err := s.SaveRun(ctx, rec, snap); err != nil {
+				b.Fatal(err)
+			}
+			before := dbSize(b, s)
+			sw := snap.Devices[len(snap.Devices)-1]
+			tags := sw.Tags
+			defer func() { sw.Tags = tags }()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if change {
+					sw.Tags = []string{fmt.Sprint("change-", i)}
+				}
+				if _, err := s.SaveRun(ctx, rec, snap); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(dbSize(b, s)-before)/float64(b.N), "db-bytes/run")
+		})
+	}
+}
+
+// BenchmarkRead10k measures reading the 10,000-device run back.
+//
+//	go test ./store -run '^$' -bench Read10k -benchtime 2x
+func BenchmarkRead10k(b *testing.B) {
+	ctx := context.Background()
+	rec, snap := bigRun(b)
+	s, _ := openTemp(b, Options{})
+	id, err := s.SaveRun(ctx, rec, snap)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("Run", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			r, err := s.Run(ctx, id)
+			if err != nil || len(r.Findings) != len(rec.Findings) {
+				b.Fatalf("%v", err)
+			}
+		}
+	})
+	b.Run("Snapshot", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			got, err := s.Snapshot(ctx, id)
+			if err != nil || len(got.Devices) != len(snap.Devices) {
+				b.Fatalf("%v", err)
+			}
+		}
+	})
+}

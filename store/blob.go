@@ -1,0 +1,96 @@
+package store
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+)
+
+type hash [32]byte
+
+func (h hash) String() string { return hex.EncodeToString(h[:]) }
+
+func parseHash(s string) (hash, error) {
+	var h hash
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) != len(h) {
+		return h, fmt.Errorf("bad blob hash %q", s)
+	}
+	copy(h[:], b)
+	return h, nil
+}
+
+// encoder turns values into canonical JSON, its hash and its gzip. One
+// per goroutine: it reuses its buffers, which matters for devices whose
+// JSON runs to megabytes.
+type encoder struct {
+	zw  *gzip.Writer
+	buf bytes.Buffer
+	js  bytes.Buffer
+	je  *json.Encoder
+}
+
+func newEncoder() *encoder {
+	zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed) // level is valid
+	e := &encoder{zw: zw}
+	e.je = json.NewEncoder(&e.js)
+	return e
+}
+
+// canonical is the package's canonical for big values, into a reused
+// buffer: the result is valid until the next call. json.Encoder writes
+// what json.Marshal returns plus a newline.
+func (e *encoder) canonical(v any) ([]byte, hash, error) {
+	e.js.Reset()
+	if err := e.je.Encode(v); err != nil {
+		return nil, hash{}, err
+	}
+	js := bytes.TrimSuffix(e.js.Bytes(), []byte("\n"))
+	return js, sha256.Sum256(js), nil
+}
+
+// canonical is encoding/json's output: struct fields in declaration order
+// and map keys sorted, so equal facts give equal bytes and equal hashes.
+func canonical(v any) ([]byte, hash, error) {
+	js, err := json.Marshal(v)
+	if err != nil {
+		return nil, hash{}, err
+	}
+	return js, sha256.Sum256(js), nil
+}
+
+// compress is BestSpeed gzip: device JSON shrinks about 17 times at that
+// level, and higher levels cost time on the 10,000-device first run for
+// a few percent.
+func (e *encoder) compress(js []byte) []byte {
+	e.buf.Reset()
+	e.zw.Reset(&e.buf)
+	e.zw.Write(js) // writes to a bytes.Buffer do not fail
+	e.zw.Close()
+	return bytes.Clone(e.buf.Bytes())
+}
+
+// decodeBlob gunzips data, checks it against want and unmarshals it into v.
+// The check costs little next to the JSON decoding and turns silent
+// damage into an error naming the blob.
+func decodeBlob(data []byte, want hash, v any) error {
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return fmt.Errorf("blob %s: %w", want, err)
+	}
+	js, err := io.ReadAll(zr)
+	if err != nil {
+		return fmt.Errorf("blob %s: %w", want, err)
+	}
+	if sha256.Sum256(js) != want {
+		return fmt.Errorf("blob %s: content does not match its hash", want)
+	}
+	if err := json.Unmarshal(js, v); err != nil {
+		return fmt.Errorf("blob %s: %w", want, err)
+	}
+	return nil
+}
