@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -75,6 +76,7 @@ func (o *outputOpts) write(stdout io.Writer, res *report.Result) error {
 type auditOpts struct {
 	outputOpts
 	liveOpts
+	storeOpts
 	offline   string
 	inventory string
 	limit     string
@@ -142,6 +144,7 @@ error, 3 audit incomplete (a device failed or an output did not parse).`,
 	}
 	o.outputOpts.register(cmd)
 	o.liveOpts.register(cmd)
+	o.storeOpts.register(cmd)
 	cmd.Flags().StringVarP(&o.inventory, "inventory", "i", "", "inventory.yaml of the devices to audit live over SSH")
 	cmd.Flags().StringVar(&o.offline, "offline", "", "audit saved outputs in DIR instead of connecting to devices")
 	cmd.Flags().StringVar(&o.limit, "limit", "", "only audit hosts matching a filter (name glob, platform=ios, group=G, tag=T, role=R; comma = and)")
@@ -165,7 +168,7 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, o *auditOpts) error
 	}
 	started := time.Now()
 	var snap *facts.Snapshot
-	var source string
+	var source, digest string
 	if o.offline != "" {
 		if o.saveRaw != "" {
 			return usageErr("--save-raw goes with a live audit (-i)")
@@ -177,6 +180,7 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, o *auditOpts) error
 		if inv, err = limit(inv, o.limit); err != nil {
 			return err
 		}
+		digest = inv.Digest()
 		if snap, err = offline.Collect(ctx, o.offline, inv); err != nil {
 			return &exitError{code: report.ExitIncomplete, err: err}
 		}
@@ -189,6 +193,7 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, o *auditOpts) error
 		if inv, err = limit(inv, o.limit); err != nil {
 			return err
 		}
+		digest = inv.Digest()
 		opt, bar := o.liveOpts.options(stderr)
 		snap, err = live.Collect(ctx, inv, opt)
 		bar.finish()
@@ -198,6 +203,19 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, o *auditOpts) error
 		source = "live " + o.inventory
 	}
 	res := app.Evaluate(snap, pol, source, started, failOn)
+	res.Ladders = report.LaddersFrom(snap, res.Findings)
+	o.storeOpts.record(ctx, stderr, res, snap, digest)
+	if res.Diff != nil && (o.format == "table" || o.format == "markdown") && o.out == "" {
+		// The nightly question first: what changed since yesterday.
+		var b strings.Builder
+		app.WriteDiffText(&b, res.Diff, false)
+		fmt.Fprintln(stdout, b.String())
+	}
+	if o.metrics != "" {
+		if err := report.WriteMetricsFile(o.metrics, res, lastSuccess(ctx, o.storeOpts.path, res)); err != nil {
+			fmt.Fprintln(stderr, "kaudit: metrics not written:", err)
+		}
+	}
 	return o.write(stdout, res)
 }
 

@@ -139,7 +139,7 @@ func runCheck(ctx context.Context, stdout, stderr io.Writer, o *checkOpts) error
 	opts := precheck.Options{Policy: pol, FailOn: failOn, Started: started}
 	var from string
 	if o.store != "" {
-		st, id, err := openStore(ctx, o.store)
+		st, id, err := openLatestStore(ctx, o.store)
 		if err != nil {
 			return err
 		}
@@ -181,7 +181,7 @@ func runCheck(ctx context.Context, stdout, stderr io.Writer, o *checkOpts) error
 }
 
 // openStore opens an existing history store and finds its latest run.
-func openStore(ctx context.Context, path string) (*store.Store, int64, error) {
+func openLatestStore(ctx context.Context, path string) (*store.Store, int64, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, 0, usageErr("--store: %v", err)
 	}

@@ -227,3 +227,71 @@ func TestDemo(t *testing.T) {
 		t.Errorf("clean lab has findings:\n%s", got)
 	}
 }
+
+// The nightly workflow: two audits into one store, the second after a
+// change on a switch; runs lists both, diff names the finding resolved and
+// the fact behind it, show re-renders a run, metrics are written.
+func TestHistory(t *testing.T) {
+	t.Setenv("XDG_DATA_HOME", t.TempDir())
+	db := filepath.Join(t.TempDir(), "h.db")
+	lab := filepath.Join(t.TempDir(), "lab")
+	copyDir(t, labs+"/case2-port-security-aging", lab)
+	if code, _, errOut := kaudit(t, "", "audit", "--offline", lab, "--store", db); code != 1 {
+		t.Fatalf("first audit: exit %d %s", code, errOut)
+	}
+	cfg := filepath.Join(lab, "sw-floor1", "show_running-config.txt")
+	data, _ := os.ReadFile(cfg)
+	// Fix Gi1/0/1 only: its aging time goes from 1 to 5 minutes.
+	i := strings.Index(string(data), "interface GigabitEthernet1/0/1\n")
+	j := i + strings.Index(string(data[i:]), "aging time 1")
+	fixed := string(data[:j]) + "aging time 5" + string(data[j+len("aging time 1"):])
+	os.WriteFile(cfg, []byte(fixed), 0o644)
+	metrics := filepath.Join(t.TempDir(), "kaudit.prom")
+	code, out, errOut := kaudit(t, "", "audit", "--offline", lab, "--store", db, "--metrics", metrics)
+	if code != 1 || !strings.HasPrefix(out, "since run #1: 0 new, 1 resolved, 7 still open") {
+		t.Fatalf("second audit: exit %d %s\n%.600s", code, errOut, out)
+	}
+	if !strings.Contains(out, "sw-floor1 GigabitEthernet1/0/1 aging time 1 → 5 min") {
+		t.Errorf("fact change missing:\n%.800s", out)
+	}
+	code, out, _ = kaudit(t, "", "runs", "--store", db)
+	if code != 0 || strings.Count(out, "\n") != 3 {
+		t.Errorf("runs: exit %d\n%s", code, out)
+	}
+	code, out, _ = kaudit(t, "", "diff", "--store", db)
+	if code != 0 || !strings.Contains(out, "run #1 → #2: 0 new, 1 resolved") || !strings.Contains(out, "resolved  critical port-security-aging-shorter-than-keepalive sw-floor1 GigabitEthernet1/0/1") {
+		t.Errorf("diff: exit %d\n%s", code, out)
+	}
+	code, out, _ = kaudit(t, "", "show", "1", "--store", db, "--format", "json")
+	if code != 1 || strings.Count(out, `"rule": "port-security-aging-shorter-than-keepalive"`) != 8 {
+		t.Errorf("show 1: exit %d", code)
+	}
+	prom, err := os.ReadFile(metrics)
+	if err != nil || !strings.Contains(string(prom), `kaudit_findings{rule="port-security-aging-shorter-than-keepalive",severity="critical"} 6`) {
+		t.Errorf("metrics: %v\n%s", err, prom)
+	}
+	if code, _, _ := kaudit(t, "", "show", "99", "--store", db); code != 2 {
+		t.Errorf("show of a missing run: exit %d", code)
+	}
+}
+
+func copyDir(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if info.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,242 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kaudit/kaudit/facts"
+	"github.com/kaudit/kaudit/internal/app"
+	"github.com/kaudit/kaudit/policy"
+	"github.com/kaudit/kaudit/report"
+	"github.com/kaudit/kaudit/rules"
+	"github.com/kaudit/kaudit/store"
+)
+
+// storeOpts are the history flags.
+type storeOpts struct {
+	path    string
+	noStore bool
+	metrics string
+}
+
+func (o *storeOpts) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&o.path, "store", "", "run history database (default: $XDG_DATA_HOME/kaudit/history.db)")
+	cmd.Flags().BoolVar(&o.noStore, "no-store", false, "do not record this run in the history")
+	cmd.Flags().StringVar(&o.metrics, "metrics", "", "write Prometheus metrics to FILE (node_exporter textfile collector)")
+}
+
+func storePath(p string) (string, error) {
+	if p != "" {
+		return p, nil
+	}
+	p, err := store.DefaultPath()
+	if err != nil {
+		return "", usageErr("%v", err)
+	}
+	return p, nil
+}
+
+func openStore(ctx context.Context, p string) (*store.Store, error) {
+	path, err := storePath(p)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, path, store.Options{})
+	if err != nil {
+		return nil, usageErr("%v", err)
+	}
+	return st, nil
+}
+
+// record saves the run and compares it with the previous one. A store
+// that fails is reported but never costs the audit its report.
+func (o *storeOpts) record(ctx context.Context, stderr io.Writer, res *report.Result, snap *facts.Snapshot, digest string) {
+	if o.noStore {
+		return
+	}
+	st, err := openStore(ctx, o.path)
+	if err != nil {
+		fmt.Fprintln(stderr, "kaudit: run not recorded:", err)
+		return
+	}
+	defer st.Close()
+	prev, _ := st.Latest(ctx, 1)
+	id, err := st.SaveRun(ctx, store.RunRecord{
+		Started: res.Started, Ended: res.Started.Add(res.Duration), Source: res.Source,
+		InventoryDigest: digest, Version: res.Version, Devices: res.Devices,
+		Findings: res.Findings, ExitCode: res.ExitCode(),
+	}, snap)
+	if err != nil {
+		fmt.Fprintln(stderr, "kaudit: run not recorded:", err)
+		return
+	}
+	if len(prev) == 1 {
+		if d, err := diffRuns(ctx, st, prev[0], id); err == nil {
+			res.Diff = d
+		}
+	}
+}
+
+// lastSuccess is when the newest run with exit code 0 started.
+func lastSuccess(ctx context.Context, p string, res *report.Result) time.Time {
+	if res.ExitCode() == 0 {
+		return res.Started
+	}
+	st, err := openStore(ctx, p)
+	if err != nil {
+		return time.Time{}
+	}
+	defer st.Close()
+	runs, err := st.Runs(ctx, 0)
+	if err != nil {
+		return time.Time{}
+	}
+	for _, r := range runs {
+		if r.ExitCode == 0 {
+			return r.Started
+		}
+	}
+	return time.Time{}
+}
+
+func diffRuns(ctx context.Context, st *store.Store, from, to int64) (*report.DiffSummary, error) {
+	a, err := st.Run(ctx, from)
+	if err != nil {
+		return nil, err
+	}
+	b, err := st.Run(ctx, to)
+	if err != nil {
+		return nil, err
+	}
+	sa, _ := st.Snapshot(ctx, from)
+	sb, _ := st.Snapshot(ctx, to)
+	return app.Diff(from, to, a.Findings, b.Findings, sa, sb), nil
+}
+
+func newRunsCmd() *cobra.Command {
+	var path string
+	var limit int
+	cmd := &cobra.Command{
+		Use:   "runs",
+		Short: "List the recorded audit runs",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := openStore(cmd.Context(), path)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			runs, err := st.Runs(cmd.Context(), limit)
+			if err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			fmt.Fprintf(w, "%-5s %-20s %-5s %-17s %-26s %s\n", "RUN", "STARTED", "EXIT", "DEVICES ok/p/f", "FINDINGS crit/warn/info", "SOURCE")
+			for _, r := range runs {
+				fmt.Fprintf(w, "%-5d %-20s %-5d %-17s %-26s %s\n", r.ID, r.Started.UTC().Format("2006-01-02 15:04:05"), r.ExitCode,
+					fmt.Sprintf("%d/%d/%d", r.DevicesOK, r.DevicesPartial, r.DevicesFailed),
+					fmt.Sprintf("%d/%d/%d", r.BySeverity[rules.Critical], r.BySeverity[rules.Warning], r.BySeverity[rules.Info]), r.Source)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&path, "store", "", "run history database")
+	cmd.Flags().IntVar(&limit, "limit", 20, "newest runs to list (0 = all)")
+	return cmd
+}
+
+func newShowCmd() *cobra.Command {
+	var o outputOpts
+	var path string
+	cmd := &cobra.Command{
+		Use:   "show RUN",
+		Short: "Render a recorded run in any report format",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := strconv.ParseInt(args[0], 10, 64)
+			if err != nil {
+				return usageErr("run id %q is not a number", args[0])
+			}
+			failOn, err := o.severity()
+			if err != nil {
+				return err
+			}
+			st, err := openStore(cmd.Context(), path)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			rec, err := st.Run(cmd.Context(), id)
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			res := &report.Result{Tool: "kaudit", Version: rec.Version, Started: rec.Started, Duration: rec.Ended.Sub(rec.Started),
+				Source: rec.Source, Devices: rec.Devices, Findings: rec.Findings, FailOn: failOn}
+			if snap, err := st.Snapshot(cmd.Context(), id); err == nil {
+				snap.Join(app.RulesConfig(policy.Default()).Defaults)
+				res.Phones = snap.Phones
+				res.Ladders = report.LaddersFrom(snap, res.Findings)
+			}
+			return o.write(cmd.OutOrStdout(), res)
+		},
+	}
+	o.register(cmd)
+	cmd.Flags().StringVar(&path, "store", "", "run history database")
+	return cmd
+}
+
+func newDiffCmd() *cobra.Command {
+	var path string
+	cmd := &cobra.Command{
+		Use:   "diff [RUN_A [RUN_B]]",
+		Short: "New, resolved and still-open findings between two runs, and what changed on the devices",
+		Args:  cobra.MaximumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := openStore(cmd.Context(), path)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			var ids []int64
+			for _, a := range args {
+				id, err := strconv.ParseInt(a, 10, 64)
+				if err != nil {
+					return usageErr("run id %q is not a number", a)
+				}
+				ids = append(ids, id)
+			}
+			latest, err := st.Latest(cmd.Context(), 2)
+			if err != nil {
+				return err
+			}
+			switch len(ids) {
+			case 0:
+				if len(latest) < 2 {
+					return usageErr("the store holds fewer than two runs")
+				}
+				ids = []int64{latest[1], latest[0]}
+			case 1:
+				if len(latest) < 1 {
+					return usageErr("the store holds no run")
+				}
+				ids = append(ids, latest[0])
+			}
+			d, err := diffRuns(cmd.Context(), st, ids[0], ids[1])
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			var b strings.Builder
+			app.WriteDiffText(&b, d, true)
+			_, err = io.WriteString(cmd.OutOrStdout(), b.String())
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&path, "store", "", "run history database")
+	return cmd
+}
