@@ -65,7 +65,13 @@ func unsafeRune(r rune) bool {
 	return unicode.IsControl(r) ||
 		unicode.In(r, unicode.Zl, unicode.Zp, unicode.Bidi_Control) ||
 		r == '\ufeff' || // a BOM mid-text is invisible and breaks copy-paste
-		r == '\ufffe' || r == '\uffff' // not allowed in XML 1.0
+		nonCharacter(r) // U+FFFE/U+FFFF are not allowed in XML 1.0, all are errors in HTML
+}
+
+// nonCharacter reports the code points Unicode reserves for internal use:
+// U+FDD0..U+FDEF and the last two of every plane.
+func nonCharacter(r rune) bool {
+	return (r >= 0xfdd0 && r <= 0xfdef) || r&0xfffe == 0xfffe
 }
 
 // cleanLines splits s on newlines and cleans each line; it is for blocks

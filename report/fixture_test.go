@@ -13,7 +13,7 @@ import (
 // must sort them.
 func auditResult() *Result {
 	sw, cucm := "sw-acc-01", "cucm-pub"
-	return &Result{
+	r := &Result{
 		Tool:     "kaudit",
 		Version:  "0.4.0",
 		Started:  time.Date(2025, 3, 4, 2, 0, 5, 0, time.UTC),
@@ -118,7 +118,31 @@ func auditResult() *Result {
 			},
 		},
 	}
+	// The optional sections, which only html draws.
+	r.Ladders = LaddersFrom(&facts.Snapshot{Phones: r.Phones}, r.Findings)
+	r.Diff = &DiffSummary{
+		From: 41, To: 42,
+		New:      []rules.Finding{r.Findings[1]},
+		Resolved: []rules.Finding{{Rule: "firewall-idle-timeout-shorter-than-keepalive", Severity: rules.Critical, Device: "asa-dmz-01", Object: "timeout conn", Phones: []string{"SEP0021D8BA0965"}}},
+		Open:     []rules.Finding{r.Findings[0], r.Findings[2]},
+		Changes:  []string{"asa-dmz-01: login failed (was ok in run #41)", "cucm-pub: show_risdb_query_phone missing"},
+	}
+	r.Captures = []CaptureTimeline{
+		{Title: "SEP0021D8BA0965 ↔ cucm-pub, TCP 5060", SVG: captureSVG, Caption: "The REGISTER at 115 s is retransmitted with a doubling RTO and never acknowledged: the switch dropped it."},
+		{Title: "rejected drawing", SVG: `<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`},
+	}
+	return r
 }
+
+// captureSVG is a keepalive timeline as the capture package draws one.
+const captureSVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 600 90" width="600" height="90" font-family="sans-serif" font-size="11">
+  <title>SIP keepalives SEP0021D8BA0965 to cucm-pub</title>
+  <line x1="20" y1="50" x2="580" y2="50" stroke="#98a2b3"/>
+  <g fill="#17b26a"><circle cx="20" cy="50" r="4"/><circle cx="235" cy="50" r="4"/></g>
+  <g fill="#d92d20"><circle cx="450" cy="50" r="4"/><circle cx="451" cy="50" r="4"/><circle cx="453" cy="50" r="4"/><circle cx="457" cy="50" r="4"/><circle cx="465" cy="50" r="4"/></g>
+  <text x="20" y="30">0 s REGISTER</text><text x="235" y="30">115 s 200 OK</text><text x="450" y="30">230 s retransmits</text>
+  <text x="20" y="80" fill="#667085">time since first packet (s)</text>
+</svg>`
 
 // cleanResult is a run with nothing to report.
 func cleanResult() *Result {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"html"
 	"io"
 	"regexp"
 	"strings"
@@ -307,6 +308,7 @@ var hostile = []string{
 	"\xff\xfe\xc3 invalid",
 	`a|b\|c` + "`d```e",
 	"<script>alert(1)</script>&amp;",
+	`"'><img src=x onerror=alert(2)><svg onload=alert(3)>`,
 	"\u202eevil\u2028line\u0085next\ufeff",
 	"line1\r\nline2\n### heading\n```\n- item",
 	"\ufffe\uffff",
@@ -316,7 +318,7 @@ var hostile = []string{
 // hostileResult puts s into every string a device can influence.
 func hostileResult(s string) *Result {
 	src := &facts.Source{Host: s, Key: s, Line: 7, Text: s}
-	return &Result{
+	r := &Result{
 		Tool: s, Version: s, Source: s, FailOn: rules.Warning,
 		Started:  time.Date(2025, 3, 4, 2, 0, 0, 0, time.UTC),
 		Duration: time.Second,
@@ -338,7 +340,20 @@ func hostileResult(s string) *Result {
 		},
 		Phones: []facts.Phone{{Name: s, Model: s, Protocol: s, IP: s, Switch: s, Port: s, CallManager: s, SIPProfile: s,
 			Keepalive: facts.Keepalive{PrimarySeconds: 115, Basis: s}}},
+		Rules: []string{s, "r-" + s},
 	}
+	// The optional sections only html draws.
+	r.Ladders = []TimerLadder{{Phone: s, Path: s, Timers: []Timer{
+		{Name: s, Device: s, Object: s, Seconds: 60, Kind: TimerIdle, Source: s},
+		{Name: s, Device: s, Seconds: 115, Kind: TimerKeepalive, Source: s},
+		{Name: s, Device: s, Seconds: 120, Kind: s, Source: s},
+	}}}
+	r.Diff = &DiffSummary{From: 1, To: 2, New: r.Findings[:1], Resolved: r.Findings[1:], Open: r.Findings, Changes: []string{s}}
+	r.Captures = []CaptureTimeline{
+		{Title: s, Caption: s, SVG: s},
+		{Title: s, Caption: s, SVG: `<svg xmlns="http://www.w3.org/2000/svg"><text x="1" y="1">` + html.EscapeString(s) + `</text><title>` + html.EscapeString(s) + `</title></svg>`},
+	}
+	return r
 }
 
 // ansiOurs matches the colour sequences TableWriter itself emits.
@@ -398,6 +413,8 @@ func checkHostile(t testing.TB, format, out, s string) {
 		}
 	case "markdown":
 		checkMarkdown(t, out)
+	case "html":
+		checkHTML(t, out, s)
 	}
 }
 
@@ -477,6 +494,7 @@ func hostileWriters() map[string]Writer {
 		"json":        JSONWriter{},
 		"junit":       JUnitWriter{},
 		"markdown":    MarkdownWriter{},
+		"html":        HTMLWriter{},
 	}
 }
 

@@ -1,6 +1,8 @@
 // Package report renders the result of an audit (devices, findings, phones)
-// for people (table, markdown) and for machines (json, junit), and decides
-// the process exit code that CI gates read.
+// for people (table, markdown, a self-contained html page with timer
+// ladders) and for machines (json, junit, Prometheus metrics for
+// node_exporter's textfile collector), and decides the process exit code
+// that CI gates read.
 package report
 
 import (

@@ -188,7 +188,7 @@ func TestSortFindings(t *testing.T) {
 }
 
 func TestNew(t *testing.T) {
-	want := []string{"json", "junit", "markdown", "table"}
+	want := []string{"html", "json", "junit", "markdown", "table"}
 	if got := Formats(); !slices.Equal(got, want) {
 		t.Fatalf("Formats() = %q, want %q", got, want)
 	}
@@ -198,12 +198,12 @@ func TestNew(t *testing.T) {
 			t.Errorf("New(%q) = %v, %v", name, w, err)
 		}
 	}
-	_, err := New("html")
+	_, err := New("pdf")
 	if err == nil {
-		t.Fatal(`New("html") succeeded`)
+		t.Fatal(`New("pdf") succeeded`)
 	}
 	for _, f := range want {
-		if !strings.Contains(err.Error(), f) || !strings.Contains(err.Error(), `"html"`) {
+		if !strings.Contains(err.Error(), f) || !strings.Contains(err.Error(), `"pdf"`) {
 			t.Errorf("error %q should name the bad format and list %q", err, f)
 		}
 	}

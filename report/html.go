@@ -1,0 +1,306 @@
+package report
+
+import (
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"math"
+	"strings"
+
+	"github.com/kaudit/kaudit/facts"
+	"github.com/kaudit/kaudit/rules"
+)
+
+// HTMLWriter renders a Result as one self-contained HTML5 page: inline CSS
+// and SVG, no script, no external resource, so that it can be mailed,
+// attached to a ticket or opened offline years later.
+type HTMLWriter struct{}
+
+const (
+	// htmlMaxPhones phones are listed in a finding; the rest fold away.
+	htmlMaxPhones = 24
+	// htmlMaxLadders caps the ladders drawn; a finding on a VLAN can name
+	// hundreds of phones, and the json report has them all.
+	htmlMaxLadders = 60
+	// htmlOpenPhones is the largest phone table shown unfolded.
+	htmlOpenPhones = 50
+)
+
+//go:embed html.tmpl
+var htmlSource string
+
+var htmlTemplate = template.Must(template.New("report").Parse(htmlSource))
+
+// Write renders r to w.
+func (HTMLWriter) Write(w io.Writer, r *Result) error {
+	var b strings.Builder
+	if err := htmlTemplate.Execute(&b, htmlPageOf(r)); err != nil {
+		return fmt.Errorf("render html report: %w", err)
+	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return fmt.Errorf("write html report: %w", err)
+	}
+	return nil
+}
+
+// The view model: every string a device can influence is cleaned with
+// oneLine here, and html/template escapes it on the way out.
+
+type htmlPage struct {
+	Title, Tool, Source, Started, Duration, FailOn string
+	Exit                                           int
+	ExitText, ExitClass                            string
+	Severities                                     []htmlSevCount
+	Findings, Failing                              int
+	Dev                                            htmlDevCounts
+	Index                                          []htmlFinding
+	Groups                                         []htmlGroup
+	Ladders                                        []htmlLadder
+	LaddersOmitted                                 int
+	Diff                                           *htmlDiff
+	Captures                                       []htmlCapture
+	Devices                                        []htmlDevice
+	Phones                                         []htmlPhone
+	PhonesOpen                                     bool
+}
+
+type htmlSevCount struct {
+	Name, Class string
+	N           int
+	Fails       bool
+}
+
+type htmlDevCounts struct {
+	Total, OK, Partial, Failed, Incomplete int
+	Bar                                    []htmlSeg
+}
+
+type htmlSeg struct {
+	X, W  float64
+	Class string
+	Label string
+}
+
+type htmlGroup struct {
+	Name, Class string
+	Findings    []htmlFinding
+}
+
+type htmlFinding struct {
+	N                             int
+	ID, Fingerprint               string
+	Severity, SevClass            string
+	Fails                         bool
+	Rule, Device, Object, Message string
+	PhoneCount                    int
+	Phones, PhonesMore            []string
+	Evidence                      []htmlEvidence
+	Fix                           string
+	Notes                         []string
+}
+
+type htmlEvidence struct {
+	Device, What, Value string
+	Where, Text         string
+	Default             bool
+	// Sub marks an indented input of the line above (a keepalive's
+	// timers); HTML would collapse the indent.
+	Sub bool
+}
+
+type htmlDiff struct {
+	From, To             int64
+	New, Resolved, Open  []htmlFinding
+	Changes              []string
+	NewN, ResolvedN, OpN int
+}
+
+type htmlCapture struct {
+	Title, Caption string
+	SVG            template.HTML
+	Err            string
+}
+
+type htmlDevice struct {
+	Name, Platform, Status, StatusClass, Error string
+	Missing, Errors                            []string
+	Incomplete                                 bool
+}
+
+type htmlPhone struct {
+	Name, Model, Protocol, IP, Switch, Port, CallManager, SIPProfile, Keepalive string
+}
+
+func htmlPageOf(r *Result) htmlPage {
+	s := summarize(r)
+	tool := oneLine(toolName(r))
+	if r.Version != "" {
+		tool += " " + oneLine(r.Version)
+	}
+	p := htmlPage{
+		Tool:     tool,
+		Source:   oneLine(orUnknown(r.Source)),
+		Started:  formatStarted(r.Started),
+		Duration: formatDuration(r.Duration),
+		FailOn:   failOnName(r.FailOn),
+		Exit:     s.exit,
+		ExitText: oneLine(exitReason(r, s)),
+		Findings: s.findings,
+		Failing:  s.failing,
+	}
+	p.Title = oneLine(toolName(r)) + " audit report — " + p.Source
+	switch s.exit {
+	case ExitClean:
+		p.ExitClass = "ok"
+	case ExitFindings:
+		p.ExitClass = "fail"
+	default:
+		p.ExitClass = "incomplete"
+	}
+	for _, sev := range severities {
+		p.Severities = append(p.Severities, htmlSevCount{Name: sev.String(), Class: sevClass(sev), N: s.bySeverity[sev], Fails: sev >= r.FailOn})
+	}
+
+	p.Dev = htmlDevCounts{Total: s.devices, OK: s.ok, Partial: s.partial, Failed: s.failed, Incomplete: s.incomplete}
+	if s.devices > 0 {
+		const width = 240.0
+		x := 0.0
+		for _, seg := range []struct {
+			n            int
+			class, label string
+		}{{s.ok, "ok", "ok"}, {s.partial, "partial", "partial"}, {s.failed, "failed", "failed"}} {
+			if seg.n == 0 {
+				continue
+			}
+			w := round1(width * float64(seg.n) / float64(s.devices))
+			p.Dev.Bar = append(p.Dev.Bar, htmlSeg{X: round1(x), W: w, Class: seg.class, Label: fmt.Sprintf("%d %s", seg.n, seg.label)})
+			x += w
+		}
+	}
+
+	for i, f := range sortedFindings(r) {
+		hf := htmlFindingOf(i+1, f, r)
+		p.Index = append(p.Index, hf)
+		if n := len(p.Groups); n == 0 || p.Groups[n-1].Class != hf.SevClass || p.Groups[n-1].Name != hf.Severity {
+			p.Groups = append(p.Groups, htmlGroup{Name: hf.Severity, Class: hf.SevClass})
+		}
+		g := &p.Groups[len(p.Groups)-1]
+		g.Findings = append(g.Findings, hf)
+	}
+
+	ladders := r.Ladders
+	if len(ladders) > htmlMaxLadders {
+		p.LaddersOmitted = len(ladders) - htmlMaxLadders
+		ladders = ladders[:htmlMaxLadders]
+	}
+	for i, l := range ladders {
+		if hl, ok := htmlLadderOf(i+1, l); ok {
+			p.Ladders = append(p.Ladders, hl)
+		}
+	}
+
+	if d := r.Diff; d != nil {
+		hd := &htmlDiff{From: d.From, To: d.To, NewN: len(d.New), ResolvedN: len(d.Resolved), OpN: len(d.Open), Changes: cleanAll(d.Changes)}
+		for _, set := range []struct {
+			in  []rules.Finding
+			out *[]htmlFinding
+		}{{d.New, &hd.New}, {d.Resolved, &hd.Resolved}, {d.Open, &hd.Open}} {
+			fs := append([]rules.Finding(nil), set.in...)
+			SortFindings(fs)
+			for i, f := range fs {
+				*set.out = append(*set.out, htmlFindingOf(i+1, f, r))
+			}
+		}
+		p.Diff = hd
+	}
+
+	for _, c := range r.Captures {
+		hc := htmlCapture{Title: oneLine(c.Title), Caption: oneLine(c.Caption)}
+		if hc.Title == "" {
+			hc.Title = "capture"
+		}
+		svg, err := sanitizeSVG(c.SVG)
+		if err != nil {
+			hc.Err = oneLine(err.Error())
+		} else {
+			// Safe to mark as HTML: sanitizeSVG wrote it from parsed,
+			// allow-listed tokens with every value escaped.
+			hc.SVG = template.HTML(svg)
+		}
+		p.Captures = append(p.Captures, hc)
+	}
+
+	for _, d := range sortedDevices(r) {
+		hd := htmlDevice{
+			Name: oneLine(d.Name), Platform: oneLine(d.Platform), Status: oneLine(orUnknown(d.Status)),
+			Error: oneLine(d.Error), Missing: cleanAll(d.Missing), Errors: cleanAll(d.Errors), Incomplete: d.Incomplete(),
+		}
+		switch d.Status {
+		case facts.StatusOK:
+			hd.StatusClass = "ok"
+		case facts.StatusPartial:
+			hd.StatusClass = "partial"
+		default:
+			hd.StatusClass = "failed"
+		}
+		p.Devices = append(p.Devices, hd)
+	}
+	for _, ph := range sortedPhones(r) {
+		p.Phones = append(p.Phones, htmlPhone{
+			Name: oneLine(ph.Name), Model: oneLine(ph.Model), Protocol: oneLine(ph.Protocol), IP: oneLine(ph.IP),
+			Switch: oneLine(ph.Switch), Port: oneLine(ph.Port), CallManager: oneLine(ph.CallManager),
+			SIPProfile: oneLine(ph.SIPProfile), Keepalive: oneLine(keepaliveText(ph.Keepalive)),
+		})
+	}
+	p.PhonesOpen = len(p.Phones) <= htmlOpenPhones
+	return p
+}
+
+func htmlFindingOf(n int, f rules.Finding, r *Result) htmlFinding {
+	fp := rules.Fingerprint(f)
+	hf := htmlFinding{
+		N: n, ID: "f-" + fp, Fingerprint: fp,
+		Severity: oneLine(f.Severity.String()), SevClass: sevClass(f.Severity), Fails: r.fails(f),
+		Rule: oneLine(f.Rule), Device: oneLine(orUnknown(f.Device)), Object: oneLine(orUnknown(f.Object)),
+		Message: oneLine(f.Message), PhoneCount: len(f.Phones), Notes: cleanAll(f.Notes),
+	}
+	phones := cleanAll(f.Phones)
+	if len(phones) > htmlMaxPhones {
+		hf.Phones, hf.PhonesMore = phones[:htmlMaxPhones], phones[htmlMaxPhones:]
+	} else {
+		hf.Phones = phones
+	}
+	for _, e := range f.Evidence {
+		he := htmlEvidence{Device: oneLine(e.Device), What: oneLine(strings.TrimSpace(e.What)), Value: oneLine(e.Value), Default: e.Default, Sub: indented(e.What)}
+		if e.Source != nil {
+			where := e.Source.Key + ".txt"
+			if e.Source.Host != "" {
+				where = e.Source.Host + "/" + where
+			}
+			he.Where = oneLine(fmt.Sprintf("%s:%d", where, e.Source.Line))
+			he.Text = oneLine(strings.TrimSpace(e.Source.Text))
+		}
+		hf.Evidence = append(hf.Evidence, he)
+	}
+	var lines []string
+	for _, c := range f.Fix {
+		lines = append(lines, cleanLines(c)...)
+	}
+	hf.Fix = strings.Join(lines, "\n")
+	return hf
+}
+
+func sevClass(s rules.Severity) string {
+	switch s {
+	case rules.Critical:
+		return "critical"
+	case rules.Warning:
+		return "warning"
+	case rules.Info:
+		return "info"
+	}
+	return "unknown"
+}
+
+func round1(x float64) float64 { return math.Round(x*10) / 10 }
