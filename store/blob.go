@@ -14,16 +14,6 @@ type hash [32]byte
 
 func (h hash) String() string { return hex.EncodeToString(h[:]) }
 
-func parseHash(s string) (hash, error) {
-	var h hash
-	b, err := hex.DecodeString(s)
-	if err != nil || len(b) != len(h) {
-		return h, fmt.Errorf("bad blob hash %q", s)
-	}
-	copy(h[:], b)
-	return h, nil
-}
-
 // encoder turns values into canonical JSON, its hash and its gzip. One
 // per goroutine: it reuses its buffers, which matters for devices whose
 // JSON runs to megabytes.

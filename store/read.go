@@ -152,18 +152,18 @@ func (s *Store) Run(ctx context.Context, id int64) (*RunRecord, error) {
 	if err != nil {
 		return nil, s.wrap(fmt.Sprintf("read run %d devices", id), err)
 	}
-	var sets []int64
+	var groups []int64 // findings blobs, in row order
 	for rows.Next() {
 		var d report.DeviceResult
 		var errText, missing, perrs sql.NullString
 		var reported bool
-		var set sql.NullInt64
-		if err := rows.Scan(&d.Name, &d.Platform, &d.Status, &errText, &missing, &perrs, &reported, &set); err != nil {
+		var group sql.NullInt64
+		if err := rows.Scan(&d.Name, &d.Platform, &d.Status, &errText, &missing, &perrs, &reported, &group); err != nil {
 			rows.Close()
 			return nil, s.wrap(fmt.Sprintf("read run %d devices", id), err)
 		}
-		if set.Valid {
-			sets = append(sets, set.Int64)
+		if group.Valid {
+			groups = append(groups, group.Int64)
 		}
 		if !reported {
 			continue
@@ -187,9 +187,9 @@ func (s *Store) Run(ctx context.Context, id int64) (*RunRecord, error) {
 		return nil, s.damaged(id, "%d devices stored, %d recorded", len(h.rec.Devices), h.devices)
 	}
 	if h.extra.Valid {
-		sets = append(sets, h.extra.Int64)
+		groups = append(groups, h.extra.Int64)
 	}
-	if h.rec.Findings, err = s.readFindings(ctx, tx, id, sets); err != nil {
+	if h.rec.Findings, err = s.readFindings(ctx, tx, id, groups); err != nil {
 		return nil, err
 	}
 	if len(h.rec.Findings) != h.findings {
@@ -254,38 +254,32 @@ type rawBlob struct {
 	data []byte
 }
 
-func (s *Store) readFindings(ctx context.Context, tx *sql.Tx, id int64, sets []int64) ([]rules.Finding, error) {
-	if len(sets) == 0 {
+func (s *Store) readFindings(ctx context.Context, tx *sql.Tx, id int64, groups []int64) ([]rules.Finding, error) {
+	if len(groups) == 0 {
 		return []rules.Finding{}, nil
 	}
-	st, err := tx.PrepareContext(ctx, "SELECT data FROM blobs WHERE hash = ?")
+	st, err := tx.PrepareContext(ctx, "SELECT hash, data FROM blobs WHERE id = ?")
 	if err != nil {
 		return nil, s.wrap("prepare", err)
 	}
 	defer st.Close()
-	var raws []rawBlob
-	for _, set := range sets {
-		var hexes []string
-		if err := s.blobByID(ctx, tx, set, &hexes); err != nil {
-			return nil, s.damaged(id, "findings list: %v", err)
+	raws := make([]rawBlob, len(groups))
+	for i, g := range groups {
+		var b []byte
+		if err := st.QueryRowContext(ctx, g).Scan(&b, &raws[i].data); err != nil {
+			return nil, s.damaged(id, "findings blob %d: %v", g, err)
 		}
-		for _, x := range hexes {
-			h, err := parseHash(x)
-			if err != nil {
-				return nil, s.damaged(id, "findings list: %v", err)
-			}
-			r := rawBlob{h: h}
-			if err := st.QueryRowContext(ctx, h[:]).Scan(&r.data); err != nil {
-				return nil, s.damaged(id, "finding %s: %v", h, err)
-			}
-			raws = append(raws, r)
-		}
+		copy(raws[i].h[:], b)
 	}
-	fs, err := decodeAll[rules.Finding](raws)
+	lists, err := decodeAll[[]rules.Finding](raws)
 	if err != nil {
 		return nil, s.damaged(id, "%v", err)
 	}
-	return fs, nil
+	out := []rules.Finding{}
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out, nil
 }
 
 // decodeAll decodes blobs on all cores: a 10,000-device snapshot is

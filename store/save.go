@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -141,7 +142,7 @@ func (s *Store) saveTx(ctx context.Context, rec *RunRecord, p *plan) (int64, err
 		return 0, err
 	}
 	defer w.close()
-	factsID, setID, extraID, err := s.storeBlobs(ctx, tx, w, rec, p)
+	factsID, findingsID, extraID, err := s.storeBlobs(ctx, tx, w, rec, p)
 	if err != nil {
 		return 0, err
 	}
@@ -205,7 +206,7 @@ func (s *Store) saveTx(ctx context.Context, rec *RunRecord, p *plan) (int64, err
 			return 0, err
 		}
 		if _, err := ins.ExecContext(ctx, id, i, r.name, r.platform, r.status, nullString(r.errText), missing, perrs,
-			r.reported, nullInt(r.snapSeq), nullID(factsID[i]), nullID(setID[i])); err != nil {
+			r.reported, nullInt(r.snapSeq), nullID(factsID[i]), nullID(findingsID[i])); err != nil {
 			return 0, s.wrap(fmt.Sprintf("insert device %s", r.name), err)
 		}
 	}
@@ -276,18 +277,20 @@ type ref struct {
 	gz []byte
 }
 
-type member struct {
-	ref
+// findingMeta is a findings row: what finds a finding across runs
+// without decoding its blob.
+type findingMeta struct {
+	idx                               int
 	fingerprint, rule, device, object string
 	severity                          int
 }
 
 // encoded is the blobs of one row (or of the extra findings, row -1).
 type encoded struct {
-	row     int
-	facts   *ref
-	set     *ref
-	members []member // new findings of a new set; known ones need nothing
+	row      int
+	facts    *ref
+	findings *ref
+	metas    []findingMeta // set when findings is new to the store
 }
 
 type job struct {
@@ -352,7 +355,7 @@ func (s *Store) preload(ctx context.Context, tx *sql.Tx) (*known, error) {
 // storeBlobs encodes every device's facts and findings on all cores (the
 // JSON encoding of a 10,000-device snapshot is most of a run's cost) and
 // writes the new blobs from this goroutine, the only user of tx.
-func (s *Store) storeBlobs(ctx context.Context, tx *sql.Tx, w *writer, rec *RunRecord, p *plan) (factsID, setID []int64, extraID any, err error) {
+func (s *Store) storeBlobs(ctx context.Context, tx *sql.Tx, w *writer, rec *RunRecord, p *plan) (factsID, findingsID []int64, extraID any, err error) {
 	k, err := s.preload(ctx, tx)
 	if err != nil {
 		return nil, nil, nil, err
@@ -417,20 +420,20 @@ func (s *Store) storeBlobs(ctx context.Context, tx *sql.Tx, w *writer, rec *RunR
 	go func() { wg.Wait(); close(results) }()
 
 	factsID = make([]int64, len(p.rows))
-	setID = make([]int64, len(p.rows))
+	findingsID = make([]int64, len(p.rows))
 	for e := range results {
 		if ctx.Err() != nil {
 			continue // drain
 		}
-		fid, sid, err := w.write(ctx, e)
+		fid, gid, err := w.write(ctx, e)
 		if err != nil {
 			fail(s.wrap("store blobs", err))
 			continue
 		}
 		if e.row < 0 {
-			extraID = sid
+			extraID = gid
 		} else {
-			factsID[e.row], setID[e.row] = fid, sid
+			factsID[e.row], findingsID[e.row] = fid, gid
 		}
 	}
 	if firstErr != nil {
@@ -439,7 +442,10 @@ func (s *Store) storeBlobs(ctx context.Context, tx *sql.Tx, w *writer, rec *RunR
 	if err := ctx.Err(); err != nil {
 		return nil, nil, nil, err
 	}
-	return factsID, setID, extraID, nil
+	if err := w.flush(ctx); err != nil {
+		return nil, nil, nil, s.wrap("store findings", err)
+	}
+	return factsID, findingsID, extraID, nil
 }
 
 func encodeJob(ctx context.Context, enc *encoder, k *known, j job, all []rules.Finding) (encoded, error) {
@@ -461,59 +467,52 @@ func encodeJob(ctx context.Context, enc *encoder, k *known, j job, all []rules.F
 	if len(j.fs) == 0 {
 		return e, nil
 	}
-	// A device's findings are a list of finding hashes, itself a blob:
-	// the same findings as last run cost nothing but the row's reference.
-	jss := make([][]byte, len(j.fs))
-	hs := make([]hash, len(j.fs))
-	hexes := make([]string, len(j.fs))
+	// A device's findings are one blob, in input order: findings change
+	// with the device far more often than one by one, and one insert
+	// per device instead of per finding is most of a first run's cost.
+	group := make([]rules.Finding, len(j.fs))
 	for n, fi := range j.fs {
-		js, h, err := canonical(all[fi])
-		if err != nil {
-			return e, fmt.Errorf("finding %s on %s %s: encode: %w", all[fi].Rule, all[fi].Device, all[fi].Object, err)
-		}
-		jss[n], hs[n], hexes[n] = js, h, h.String()
+		group[n] = all[fi]
 	}
-	setJS, sh, err := canonical(hexes)
+	js, h, err := enc.canonical(group)
 	if err != nil {
-		return e, err
+		return e, fmt.Errorf("findings on %s: encode: %w", group[0].Device, err)
 	}
-	set := ref{h: sh}
-	if set.id, err = k.find(ctx, sh); err != nil {
-		return e, fmt.Errorf("look up findings: %w", err)
+	r := ref{h: h}
+	if r.id, err = k.find(ctx, h); err != nil {
+		return e, fmt.Errorf("findings on %s: look up: %w", group[0].Device, err)
 	}
-	e.set = &set
-	if set.id != 0 {
+	e.findings = &r
+	if r.id != 0 {
 		return e, nil
 	}
-	set.gz = enc.compress(setJS)
-	for n, fi := range j.fs {
-		id, err := k.find(ctx, hs[n])
-		if err != nil {
-			return e, fmt.Errorf("look up finding: %w", err)
-		}
-		if id != 0 {
-			continue
-		}
-		f := &all[fi]
-		e.members = append(e.members, member{
-			ref:         ref{h: hs[n], gz: enc.compress(jss[n])},
-			fingerprint: Fingerprint(*f), rule: f.Rule, device: f.Device, object: f.Object, severity: int(f.Severity),
-		})
+	r.gz = enc.compress(js)
+	e.metas = make([]findingMeta, len(group))
+	for n := range group {
+		f := &group[n]
+		e.metas[n] = findingMeta{idx: n, fingerprint: Fingerprint(*f), rule: f.Rule, device: f.Device, object: f.Object, severity: int(f.Severity)}
 	}
 	return e, nil
 }
 
 // writer inserts blobs within the run's transaction.
 type writer struct {
-	ins, sel, finding *sql.Stmt
+	tx       *sql.Tx
+	ins, sel *sql.Stmt
 	// added remembers blobs inserted by this run: two devices with the
 	// same facts are both "new" to the encoders.
 	added map[hash]int64
 	enc   *encoder
+	// metas wait to be inserted many rows a statement: one statement per
+	// row would cost more than the rest of a first run.
+	metas []any
 }
 
+// metaBatch rows of 7 columns stay well under SQLite's 32766 parameters.
+const metaBatch = 500
+
 func (s *Store) newWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
-	w := &writer{added: map[hash]int64{}, enc: newEncoder()}
+	w := &writer{tx: tx, added: map[hash]int64{}, enc: newEncoder()}
 	var err error
 	if w.ins, err = tx.PrepareContext(ctx, "INSERT INTO blobs(hash, data) VALUES(?, ?) ON CONFLICT(hash) DO NOTHING RETURNING id"); err != nil {
 		return nil, s.wrap("prepare", err)
@@ -522,38 +521,38 @@ func (s *Store) newWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
 		w.close()
 		return nil, s.wrap("prepare", err)
 	}
-	if w.finding, err = tx.PrepareContext(ctx, "INSERT OR IGNORE INTO findings(blob_id, fingerprint, rule, severity, device, object) VALUES(?,?,?,?,?,?)"); err != nil {
-		w.close()
-		return nil, s.wrap("prepare", err)
-	}
 	return w, nil
 }
 
 func (w *writer) close() {
-	for _, st := range []*sql.Stmt{w.ins, w.sel, w.finding} {
+	for _, st := range []*sql.Stmt{w.ins, w.sel} {
 		if st != nil {
 			st.Close()
 		}
 	}
 }
 
-func (w *writer) put(ctx context.Context, r *ref) (int64, error) {
+// put stores r unless the store has it and returns its id, and whether
+// this call inserted it.
+func (w *writer) put(ctx context.Context, r *ref) (int64, bool, error) {
 	if r.id != 0 {
-		return r.id, nil
+		return r.id, false, nil
 	}
 	if id, ok := w.added[r.h]; ok {
-		return id, nil
+		return id, false, nil
 	}
 	var id int64
+	inserted := true
 	err := w.ins.QueryRowContext(ctx, r.h[:], r.gz).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) { // already there
+		inserted = false
 		err = w.sel.QueryRowContext(ctx, r.h[:]).Scan(&id)
 	}
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	w.added[r.h] = id
-	return id, nil
+	return id, inserted, nil
 }
 
 // putValue stores a small value the encoders did not see.
@@ -570,29 +569,44 @@ func (w *writer) putValue(ctx context.Context, v any) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return w.put(ctx, &r)
+	id, _, err := w.put(ctx, &r)
+	return id, err
 }
 
-func (w *writer) write(ctx context.Context, e encoded) (factsID, setID int64, err error) {
+func (w *writer) write(ctx context.Context, e encoded) (factsID, findingsID int64, err error) {
 	if e.facts != nil {
-		if factsID, err = w.put(ctx, e.facts); err != nil {
+		if factsID, _, err = w.put(ctx, e.facts); err != nil {
 			return 0, 0, err
 		}
 	}
-	for i := range e.members {
-		m := &e.members[i]
-		id, err := w.put(ctx, &m.ref)
-		if err != nil {
+	if e.findings != nil {
+		var inserted bool
+		if findingsID, inserted, err = w.put(ctx, e.findings); err != nil {
 			return 0, 0, err
 		}
-		if _, err := w.finding.ExecContext(ctx, id, m.fingerprint, m.rule, m.severity, m.device, m.object); err != nil {
-			return 0, 0, err
+		if inserted {
+			for _, m := range e.metas {
+				w.metas = append(w.metas, findingsID, m.idx, m.fingerprint, m.rule, m.severity, m.device, m.object)
+			}
+			if len(w.metas) >= metaBatch*7 {
+				err = w.flush(ctx)
+			}
 		}
 	}
-	if e.set != nil {
-		if setID, err = w.put(ctx, e.set); err != nil {
-			return 0, 0, err
+	return factsID, findingsID, err
+}
+
+// flush inserts the findings rows waiting in w.metas.
+func (w *writer) flush(ctx context.Context) error {
+	for len(w.metas) > 0 {
+		n := min(len(w.metas), metaBatch*7)
+		q := "INSERT INTO findings(blob_id, idx, fingerprint, rule, severity, device, object) VALUES " +
+			strings.TrimSuffix(strings.Repeat("(?,?,?,?,?,?,?),", n/7), ",")
+		if _, err := w.tx.ExecContext(ctx, q, w.metas[:n]...); err != nil {
+			return err
 		}
+		w.metas = w.metas[n:]
 	}
-	return factsID, setID, nil
+	w.metas = nil
+	return nil
 }

@@ -17,27 +17,29 @@ var migrations = []string{
 	// 1: the first schema.
 	//
 	// blobs is content-addressed: hash is the sha256 of the canonical JSON
-	// (a device's facts, one finding, a device's list of finding hashes,
-	// a findings order), data its gzip. Rows refer to blobs by id rather
-	// than by the 32-byte hash: a 10,000-device run is 10,000 run_devices
-	// rows with two references each, and hashes there would make an
-	// unchanged run cost over 1 MB instead of about 0.4 MB.
+	// (a device's facts, a device's findings, a findings order), data its
+	// gzip. Rows refer to blobs by id rather than by the 32-byte hash: a
+	// 10,000-device run is 10,000 run_devices rows with two references
+	// each, and hashes there would make an unchanged run cost over 1 MB
+	// instead of about 0.4 MB.
 	`PRAGMA application_id = ` + fmt.Sprint(appID) + `;
 CREATE TABLE blobs (
 	id   INTEGER PRIMARY KEY,
 	hash BLOB NOT NULL UNIQUE CHECK (length(hash) = 32),
 	data BLOB NOT NULL
 );
--- One row per distinct finding content, for looking findings up by
--- fingerprint across runs without decoding blobs.
+-- One row per finding of each distinct findings blob (a device's list),
+-- to find a finding across runs by fingerprint without decoding blobs.
 CREATE TABLE findings (
-	blob_id     INTEGER PRIMARY KEY REFERENCES blobs(id),
+	blob_id     INTEGER NOT NULL REFERENCES blobs(id),
+	idx         INTEGER NOT NULL,
 	fingerprint TEXT NOT NULL,
 	rule        TEXT NOT NULL,
 	severity    INTEGER NOT NULL,
 	device      TEXT NOT NULL,
-	object      TEXT NOT NULL
-);
+	object      TEXT NOT NULL,
+	PRIMARY KEY (blob_id, idx)
+) WITHOUT ROWID;
 CREATE INDEX findings_fingerprint ON findings(fingerprint);
 -- The counts are written in the same transaction as the run's rows, so a
 -- reader can tell a complete run from a damaged one.

@@ -22,7 +22,7 @@ func newPcapCmd() *cobra.Command {
 		Use:   "pcap",
 		Short: "Analyse packet captures: keepalive timelines, retransmissions, proxy ARP",
 	}
-	cmd.AddCommand(newPcapAnalyzeCmd())
+	cmd.AddCommand(newPcapAnalyzeCmd(), newPcapCaptureCmd())
 	return cmd
 }
 

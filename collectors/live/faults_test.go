@@ -2,10 +2,10 @@ package live
 
 import (
 	"context"
-	"errors"
 	"net"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -78,26 +78,27 @@ func TestFaultMatrix(t *testing.T) {
 	}
 	faults := []fault{
 		{host: mk("f-auth", "ios", "sw1", devsim.Faults{AuthFail: true}),
-			want: `^f-auth: authentication failed for user netops at 127\.0\.0\.1:\d+ \(tried password, keyboard-interactive\)$`, within: time.Second, dials: 1},
+			want: `^f-auth: authentication failed for user netops at 127\.0\.0\.1:\d+ \(tried password, keyboard-interactive\)$`, within: 5 * time.Second, dials: 1},
 		{host: mk("f-hostkey", "asa", "asa1", devsim.Faults{HostKeyChange: true}),
-			want: `^f-hostkey: host key mismatch for \[127\.0\.0\.1\]:\d+: known_hosts has .*SHA256:\S+ \(ssh-ed25519\), the device presented SHA256:\S+ \(ssh-ed25519\)`, within: time.Second, dials: 1},
+			want: `^f-hostkey: host key mismatch for \[127\.0\.0\.1\]:\d+: known_hosts has .*SHA256:\S+ \(ssh-ed25519\), the device presented SHA256:\S+ \(ssh-ed25519\)`, within: 5 * time.Second, dials: 1},
 		{host: mk("f-refuse", "ios", "sw1", devsim.Faults{Refuse: true}),
-			want: `^f-refuse: connect 127\.0\.0\.1:\d+: connection refused after 3 tries$`, within: time.Second, dials: 3},
+			want: `^f-refuse: connect 127\.0\.0\.1:\d+: connection refused after 3 tries$`, within: 5 * time.Second, dials: 3},
 		{host: mk("f-hang-auth", "ios", "sw1", devsim.Faults{HangAfterAuth: true}),
-			want: `^f-hang-auth: login: no prompt within 2s$`, within: 3 * time.Second, dials: 1},
+			want: `^f-hang-auth: login: no prompt within 2s$`, within: 6 * time.Second, dials: 1},
 		{host: mk("f-hang-mid", "ios", "sw1", devsim.Faults{HangMidOutput: true}),
-			want: `^f-hang-mid: show version: no prompt within 2s$`, within: 4 * time.Second, dials: 1},
+			want: `^f-hang-mid: show version: no prompt within 2s$`, within: 6 * time.Second, dials: 1},
 		{host: mk("f-reset", "asa", "asa1", devsim.Faults{ResetMidOutput: true}),
-			want: `^f-reset: show version: connection closed by the device`, within: 2 * time.Second, dials: 1},
+			want: `^f-reset: show version: connection closed by the device`, within: 6 * time.Second, dials: 1},
 		{host: mk("f-garbage", "ios", "sw1", devsim.Faults{Garbage: true}),
-			want: `^f-garbage: show version: no prompt within 2s$`, within: 4 * time.Second, dials: 1},
+			want: `^f-garbage: show version: no prompt within 2s$`, within: 6 * time.Second, dials: 1},
 		{host: mk("f-flood", "ios", "sw1", devsim.Faults{Flood: true, FloodBytes: 100 << 20}),
 			want: `^f-flood: show version: output exceeds 32 MiB limit$`, within: 20 * time.Second, dials: 1, cmdLimit: 20 * time.Second},
 		{host: mk("f-trickle", "asa", "asa1", devsim.Faults{Trickle: true}),
-			want: `^f-trickle: show version: no prompt within 2s$`, within: 4 * time.Second, dials: 1},
+			want: `^f-trickle: show version: no prompt within 2s$`, within: 6 * time.Second, dials: 1},
 		{host: mk("f-noprompt", "cucm", "cucm1", devsim.Faults{PromptNeverReturns: true}),
-			want: `^f-noprompt: run sql select pkid,.*: no prompt within 2s$`, within: 4 * time.Second, dials: 1},
+			want: `^f-noprompt: run sql select pkid,.*: no prompt within 2s$`, within: 6 * time.Second, dials: 1},
 	}
+	baseline := runtime.NumGoroutine()
 	healthy, labInv := labSim(t, ownLab, c)
 	hosts := append([]devsim.Host{}, healthy...)
 	for _, f := range faults {
@@ -105,13 +106,11 @@ func TestFaultMatrix(t *testing.T) {
 	}
 	s := startSim(t, hosts, devsim.Options{TrickleInterval: 300 * time.Millisecond}, c, labInv)
 	for _, f := range faults {
+		cmd := shortWait
 		if f.cmdLimit > 0 {
-			for i := range s.inv.Hosts {
-				if s.inv.Hosts[i].Name == f.host.Name {
-					s.inv.Hosts[i].CommandTimeout = f.cmdLimit
-				}
-			}
+			cmd = f.cmdLimit
 		}
+		s.setWait(shortWait, cmd, f.host.Name)
 	}
 	dc := &dialCounter{}
 	opt := quick(nil)
@@ -172,6 +171,18 @@ func TestFaultMatrix(t *testing.T) {
 	fps := regexp.MustCompile(`SHA256:[A-Za-z0-9+/]+`).FindAllString(hk, -1)
 	if len(fps) != 2 || fps[0] != known || fps[1] == known {
 		t.Errorf("host key error fingerprints %v, want [%s <another>]", fps, known)
+	}
+
+	// Nothing of the audit may linger: every connection, session and
+	// scrapligo read loop ends with its device.
+	s.srv.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > baseline+2 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > baseline+2 {
+		buf := make([]byte, 1<<16)
+		t.Errorf("%d goroutines left after the audit (baseline %d):\n%s", n, baseline, buf[:runtime.Stack(buf, true)])
 	}
 
 	want, err := offline.Collect(context.Background(), ownLab, labInv)
@@ -258,5 +269,3 @@ func TestHandshakeEOFIsRetried(t *testing.T) {
 		t.Errorf("got %s %q", d.Status, d.Error)
 	}
 }
-
-var _ = errors.New

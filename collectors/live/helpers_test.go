@@ -27,7 +27,10 @@ const (
 	envPassword = "KAUDIT_LIVE_TEST_PASSWORD"
 	envEnable   = "KAUDIT_LIVE_TEST_ENABLE"
 	ownLab      = "testdata/lab"
-	shortWait   = 2 * time.Second
+	// shortWait is the timeout of hosts expected to fail; healthy hosts
+	// get okWait so a loaded test machine cannot make them time out.
+	shortWait = 2 * time.Second
+	okWait    = 10 * time.Second
 )
 
 var testSeed = []byte("kaudit-live-test")
@@ -114,9 +117,9 @@ type sim struct {
 
 // startSim serves hosts on 127.0.0.1 and returns an inventory for them:
 // each host at its devsim port, credentials from the environment, a
-// known_hosts file listing every devsim key, 2 s timeouts. like, when
+// known_hosts file listing every devsim key, 10 s timeouts. like, when
 // given, supplies roles, tags and data (the lab's inventory).
-func startSim(t *testing.T, hosts []devsim.Host, opts devsim.Options, c creds, like *inventory.Inventory) *sim {
+func startSim(t testing.TB, hosts []devsim.Host, opts devsim.Options, c creds, like *inventory.Inventory) *sim {
 	t.Helper()
 	if opts.Seed == nil {
 		opts.Seed = testSeed
@@ -147,8 +150,8 @@ func startSim(t *testing.T, hosts []devsim.Host, opts devsim.Options, c creds, l
 			Username:       testUser,
 			Password:       inventory.SecretRef{Kind: inventory.SecretEnv, Ref: envPassword},
 			KnownHosts:     kh,
-			Timeout:        shortWait,
-			CommandTimeout: shortWait,
+			Timeout:        okWait,
+			CommandTimeout: okWait,
 		}
 		if sh.Platform != devsim.PlatformCUCM {
 			h.Enable = inventory.SecretRef{Kind: inventory.SecretEnv, Ref: envEnable}
@@ -245,4 +248,17 @@ func device(t *testing.T, s *facts.Snapshot, name string) *facts.Device {
 		t.Fatalf("no device %s in snapshot", name)
 	}
 	return d
+}
+
+func startSimB(b *testing.B, hosts []devsim.Host, c creds) *sim {
+	return startSim(b, hosts, devsim.Options{}, c, nil)
+}
+
+// setWait gives the named hosts their login and command timeouts.
+func (s *sim) setWait(login, command time.Duration, names ...string) {
+	for _, n := range names {
+		if h := s.inv.Host(n); h != nil {
+			h.Timeout, h.CommandTimeout = login, command
+		}
+	}
 }

@@ -156,6 +156,7 @@ feed:
 			d.Status = facts.StatusFailed
 			d.Error = fmt.Sprintf("%s: not collected: %v", d.Name, context.Cause(ctx))
 			devices[i] = d
+			c.emit(Event{Kind: DeviceFailed, Host: d.Name, Platform: d.Platform, Index: i, Status: d.Status, Err: d.Error})
 		}
 	}
 	if ctx.Err() != nil {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -201,23 +202,10 @@ func firstDiff(a, b string) string {
 			y = bl[i]
 		}
 		if x != y {
-			return "line " + itoa(i+1) + ":\n live:    " + x + "\n offline: " + y
+			return "line " + strconv.Itoa(i+1) + ":\n live:    " + x + "\n offline: " + y
 		}
 	}
 	return "(equal)"
-}
-
-func itoa(i int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + fmtInt(i)) }
-
-func fmtInt(i int) string {
-	if i == 0 {
-		return "0"
-	}
-	var b []byte
-	for ; i > 0; i /= 10 {
-		b = append([]byte{byte('0' + i%10)}, b...)
-	}
-	return string(b)
 }
 
 // TestForcedPaging: devices that ignore the paging commands page every
@@ -290,6 +278,7 @@ func TestEnable(t *testing.T) {
 		simHost("sw-noenable", "ios", swDir, c),
 	}
 	s := startSim(t, hosts, devsim.Options{}, c, nil)
+	s.setWait(shortWait, shortWait, "sw-wrong", "asa-wrong")
 	s.inv.Host("sw-noenable").Enable = inventory.SecretRef{}
 	snap, err := Collect(context.Background(), s.inv, quick(nil))
 	if err != nil {
@@ -433,6 +422,7 @@ func TestCanarySecretsNeverLeak(t *testing.T) {
 	}
 	hosts = append(hosts, authFail, badEnable, echo)
 	s := startSim(t, hosts, devsim.Options{}, c, labInv)
+	s.setWait(shortWait, shortWait, "sw-authfail", "sw-badenable")
 	logs := &syncBuffer{}
 	opt := quick(logs)
 	opt.SaveRaw = t.TempDir()
@@ -493,10 +483,14 @@ func TestCanarySecretsNeverLeak(t *testing.T) {
 func TestCUCMSlowLogin(t *testing.T) {
 	c := defaultCreds
 	slow := simHost("cucm-slow", "cucm", filepath.Join(ownLab, "cucm1"), c)
-	slow.Faults.CUCMLoginDelay = 1200 * time.Millisecond
+	slow.Faults.CUCMLoginDelay = 1500 * time.Millisecond
 	slower := simHost("cucm-slower", "cucm", filepath.Join(ownLab, "cucm1"), c)
 	slower.Faults.CUCMLoginDelay = 4 * time.Second
 	s := startSim(t, []devsim.Host{slow, slower}, devsim.Options{}, c, nil)
+	// The slow node's login takes 1.5 s: 5 s is plenty, 2 s is not
+	// enough for the slower one's 4 s.
+	s.setWait(5*time.Second, okWait, "cucm-slow")
+	s.setWait(shortWait, okWait, "cucm-slower")
 	snap, err := Collect(context.Background(), s.inv, quick(nil))
 	if err != nil {
 		t.Fatal(err)
@@ -549,9 +543,13 @@ func TestWorkersAndCancel(t *testing.T) {
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
+	finished := 0
 	opt.Progress = func(e Event) {
 		if e.Kind == DeviceStarted && e.Index == 1 {
 			cancel()
+		}
+		if e.Kind != DeviceStarted {
+			finished = e.Finished
 		}
 	}
 	opt.Workers = 1
@@ -565,6 +563,9 @@ func TestWorkersAndCancel(t *testing.T) {
 	}
 	if len(snap.Devices) != len(hosts) {
 		t.Fatalf("%d devices, want %d", len(snap.Devices), len(hosts))
+	}
+	if finished != len(hosts) {
+		t.Errorf("progress ended at %d of %d devices", finished, len(hosts))
 	}
 	for _, d := range snap.Devices[1:] {
 		if d.Status != facts.StatusFailed || !strings.Contains(d.Error, "canceled") {

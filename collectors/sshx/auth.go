@@ -52,7 +52,10 @@ func redact(s string, secret []string) string {
 	return s
 }
 
-func resolveSecrets(h *inventory.Host) (*secrets, error) {
+// resolveSecrets reads the host's password and, with enable set, its
+// enable secret (a jump host's enable is never used, so an unset one must
+// not stop the connection).
+func resolveSecrets(h *inventory.Host, enable bool) (*secrets, error) {
 	s := &secrets{}
 	var err error
 	if !h.Password.IsZero() {
@@ -60,7 +63,7 @@ func resolveSecrets(h *inventory.Host) (*secrets, error) {
 			return nil, fmt.Errorf("password: %w", err)
 		}
 	}
-	if !h.Enable.IsZero() {
+	if enable && !h.Enable.IsZero() {
 		if s.enable, err = h.Enable.Resolve(); err != nil {
 			return nil, fmt.Errorf("enable: %w", err)
 		}

@@ -109,8 +109,6 @@ func (e *ConnectError) Error() string {
 		msg = fmt.Sprintf("connect %s: %s", where, causeText(e.Err))
 	case "handshake":
 		msg = fmt.Sprintf("ssh handshake with %s: %s", where, causeText(e.Err))
-	case "credentials":
-		msg = e.Err.Error()
 	default:
 		msg = e.Err.Error()
 	}
@@ -159,7 +157,7 @@ func Connect(ctx context.Context, inv *inventory.Inventory, h *inventory.Host, c
 		cfg.Backoff = DefaultBackoff
 	}
 	log := cfg.logger()
-	sec, err := resolveSecrets(h)
+	sec, err := resolveSecrets(h, true)
 	if err != nil {
 		return nil, &ConnectError{Addr: hostAddr(h), Stage: "credentials", Err: err}
 	}
@@ -228,7 +226,7 @@ func jumpOf(inv *inventory.Inventory, h *inventory.Host, sec *secrets) (*invento
 	}
 	if inv != nil {
 		if j := inv.JumpHost(h); j != nil {
-			jsec, err := resolveSecrets(j)
+			jsec, err := resolveSecrets(j, false)
 			if err != nil {
 				return nil, nil, fmt.Errorf("jump %s: %w", j.Name, err)
 			}

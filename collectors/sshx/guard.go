@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -198,6 +199,9 @@ const (
 // to a pager prompt the reader has just seen, and the enable secret — but
 // only right after "enable" and its return were sent.
 type guard struct {
+	// capture holds the exact capture commands a confirm session opted
+	// into (SessionOptions.CaptureCommands); empty for an audit.
+	capture     map[string]bool
 	enable      []byte
 	enableTyped bool // "enable" was the last command
 	secretOK    bool // "enable" and its return went out: the secret may follow
@@ -224,7 +228,13 @@ func (g *guard) check(p []byte, pager bool) (writeKind, error) {
 	}
 	wasSecretOK := g.secretOK
 	g.secretOK, g.enableTyped = false, false
-	if err := Allowed(string(p)); err != nil {
+	err := Allowed(string(p))
+	if err != nil && g.capture[string(p)] {
+		// Only the exact lines this session opted into, and only after
+		// the same checks for smuggled lines and the capture grammar.
+		err = CaptureAllowed(string(p))
+	}
+	if err != nil {
 		var re *RefusedError
 		// What follows an enable may be a mistyped secret, and a secret
 		// written out of turn must not be repeated either.
@@ -235,4 +245,34 @@ func (g *guard) check(p []byte, pager bool) (writeKind, error) {
 	}
 	g.enableTyped = string(bytes.ToLower(p)) == "enable"
 	return writeCommand, nil
+}
+
+// captureVerbs are the forms a capture command may take on each platform:
+// IOS-XE Embedded Packet Capture (exec mode, no configuration), ASA
+// capture and CUCM's utils network capture.
+var captureForms = []*regexp.Regexp{
+	regexp.MustCompile(`^monitor capture [A-Za-z0-9_]{1,16} (interface [A-Za-z][A-Za-z0-9/.:-]* (both|in|out)|match (any|ipv4 (host [0-9.]+|any) (host [0-9.]+|any))|buffer size [0-9]{1,3}|limit( duration [0-9]{1,6})?( packets [0-9]{1,7})?|start|stop)$`),
+	regexp.MustCompile(`^no monitor capture [A-Za-z0-9_]{1,16}$`),
+	regexp.MustCompile(`^capture [A-Za-z0-9_]{1,32} (buffer [0-9]{1,9} )?interface [A-Za-z][A-Za-z0-9_.-]* match ip host [0-9.]+ (host [0-9.]+|any)$`),
+	regexp.MustCompile(`^no capture [A-Za-z0-9_]{1,32}$`),
+	regexp.MustCompile(`^utils network capture eth0 file [A-Za-z0-9_]{1,32} count [0-9]{1,7} size all host ip [0-9.]+$`),
+}
+
+// CaptureAllowed reports whether cmd is a packet-capture command of the
+// forms kaudit confirm types: creating, starting, stopping and removing a
+// capture bounded to one interface and host. Nothing that configures the
+// device (no interface, no access-list, ...) passes. A session sends such
+// a command only when it was opened with it in CaptureCommands.
+func CaptureAllowed(cmd string) error {
+	if err := Allowed(cmd); err == nil {
+		return nil
+	} else if re := (*RefusedError)(nil); errors.As(err, &re) && !strings.HasPrefix(re.Reason, "not a read-only command") {
+		return err // line ends, control characters, '?', length
+	}
+	for _, re := range captureForms {
+		if re.MatchString(cmd) {
+			return nil
+		}
+	}
+	return refuse(cmd, "not a capture command kaudit confirm types")
 }

@@ -11,9 +11,9 @@ import (
 
 func TestAllowed(t *testing.T) {
 	tests := []struct {
-		cmd  string
-		ok   bool
-		why  string // part of the refusal reason
+		cmd string
+		ok  bool
+		why string // part of the refusal reason
 	}{
 		{"show version", true, ""},
 		{"show running-config", true, ""},

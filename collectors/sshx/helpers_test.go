@@ -25,7 +25,7 @@ const (
 	testEnable = "Sshx-Enable-77d0"
 	envPass    = "KAUDIT_SSHX_TEST_PASSWORD"
 	envEnable  = "KAUDIT_SSHX_TEST_ENABLE"
-	wait       = 2 * time.Second
+	wait       = 10 * time.Second
 )
 
 // startDevsim serves testdata/lab (sw1, asa1, cucm1) on 127.0.0.1 and

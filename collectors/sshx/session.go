@@ -60,6 +60,11 @@ type SessionOptions struct {
 	LoginTimeout time.Duration
 	// OutputLimit caps one command's output (default facts.MaxOutputBytes).
 	OutputLimit int64
+	// CaptureCommands opens the read-only guard for exactly these lines,
+	// each of which must also be a capture command (CaptureAllowed).
+	// Only kaudit confirm sets it; an audit leaves it empty and every
+	// capture command is refused.
+	CaptureCommands []string
 }
 
 // Session is a logged-in CLI on a device, driven by scrapligo: IOS through
@@ -94,6 +99,15 @@ func (c *Conn) OpenSession(ctx context.Context, opt SessionOptions) (*Session, e
 	}
 	log := c.cfg.logger().With("host", h.Name)
 	sh := newShell(c.client, c.sec.enable, c.sec.list(), limit, log)
+	if len(opt.CaptureCommands) > 0 {
+		sh.g.capture = make(map[string]bool, len(opt.CaptureCommands))
+		for _, cmd := range opt.CaptureCommands {
+			if err := CaptureAllowed(cmd); err != nil {
+				return nil, fmt.Errorf("capture commands: %w", err)
+			}
+			sh.g.capture[cmd] = true
+		}
+	}
 	s := &Session{host: h, sh: sh}
 	s.stop = context.AfterFunc(ctx, func() { c.Close() })
 
