@@ -43,7 +43,7 @@ func newRoot() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newAuditCmd(), newCheckCmd(), newParseCmd(), newRulesCmd(), newDevsimCmd(), newDemoCmd(), newPcapCmd(), newRunsCmd(), newShowCmd(), newDiffCmd())
+	root.AddCommand(newAuditCmd(), newCheckCmd(), newParseCmd(), newRulesCmd(), newDevsimCmd(), newDemoCmd(), newPcapCmd(), newConfirmCmd(), newRunsCmd(), newShowCmd(), newDiffCmd())
 	return root
 }
 

@@ -150,8 +150,11 @@ func TestFaultMatrix(t *testing.T) {
 			if !regexp.MustCompile(f.want).MatchString(d.Error) {
 				t.Errorf("error %q\n does not match %s", d.Error, f.want)
 			}
-			if got := elapsed[f.host.Name]; got > f.within {
-				t.Errorf("failed after %s, want within %s", got, f.within)
+			// The bound is the fault's timeout plus slack for a loaded CI
+			// machine (2 cores, other packages testing in parallel): it
+			// catches a timeout not applied, not scheduling noise.
+			if got := elapsed[f.host.Name]; got > f.within+faultSlack {
+				t.Errorf("failed after %s, want within %s (+%s slack)", got, f.within, faultSlack)
 			}
 			if got := dc.count(s.srv.Addr(f.host.Name)); got != f.dials {
 				t.Errorf("%d dial attempts, want %d (only connection errors are retried)", got, f.dials)
@@ -269,3 +272,6 @@ func TestHandshakeEOFIsRetried(t *testing.T) {
 		t.Errorf("got %s %q", d.Status, d.Error)
 	}
 }
+
+// faultSlack is added to every fault's time bound.
+const faultSlack = 5 * time.Second

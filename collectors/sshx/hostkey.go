@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
@@ -84,16 +85,43 @@ type hostKeys struct {
 	recorded func(addr, fingerprint string)
 }
 
-// load reads the file fresh on every check so that keys recorded by other
-// connections (or the user) since the audit started are seen. A missing
-// file is an empty one.
+// parsedFiles caches parsed known_hosts files by path, size and mtime:
+// parsing a file of N hosts for each of N devices would make a large
+// audit quadratic, while a changed file (a key recorded under trust on
+// first use, or by the user) is still read afresh.
+var parsedFiles sync.Map // path -> *parsedFile
+
+type parsedFile struct {
+	size  int64
+	mtime time.Time
+	cb    ssh.HostKeyCallback
+}
+
+// load returns the checker of the file as it is now, so that keys
+// recorded by other connections (or the user) since the audit started are
+// seen. A missing file is an empty one.
 func (hk *hostKeys) load() (ssh.HostKeyCallback, error) {
+	st, err := os.Stat(hk.file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return func(string, net.Addr, ssh.PublicKey) error { return &knownhosts.KeyError{} }, nil
+	}
+	if err == nil {
+		if v, ok := parsedFiles.Load(hk.file); ok {
+			pf := v.(*parsedFile)
+			if pf.size == st.Size() && pf.mtime.Equal(st.ModTime()) {
+				return pf.cb, nil
+			}
+		}
+	}
 	cb, err := knownhosts.New(hk.file)
 	if errors.Is(err, fs.ErrNotExist) {
 		return func(string, net.Addr, ssh.PublicKey) error { return &knownhosts.KeyError{} }, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("known_hosts %s: %w", hk.file, err)
+	}
+	if st != nil {
+		parsedFiles.Store(hk.file, &parsedFile{size: st.Size(), mtime: st.ModTime(), cb: cb})
 	}
 	return cb, nil
 }

@@ -31,6 +31,9 @@ var asaPlatform []byte
 // 32 MiB output to a few hundred scrapligo read-loop turns.
 const readSize = 64 << 10
 
+// readDelay is how often scrapligo looks for new output while waiting.
+const readDelay = 2 * time.Millisecond
+
 // pagingCommands turn paging off (and widen the terminal) after login.
 var pagingCommands = map[string][]string{
 	inventory.PlatformIOS:  {"terminal length 0", "terminal width 511"},
@@ -116,6 +119,10 @@ func (c *Conn) OpenSession(ctx context.Context, opt SessionOptions) (*Session, e
 		options.WithPort(h.Port),
 		options.WithTimeoutOps(login),
 		options.WithTransportReadSize(readSize),
+		// scrapligo polls its read queue every ReadDelay while it waits
+		// for a prompt. Its 250 µs default makes hundreds of concurrent
+		// sessions spin the CPU; 2 ms costs a device a few ms per command.
+		options.WithReadDelay(readDelay),
 		options.WithTermWidth(termWidth),
 	}
 	if log.Enabled(ctx, slog.LevelDebug) {
@@ -252,7 +259,11 @@ func (s *Session) Run(ctx context.Context, cli string, timeout time.Duration) ([
 	if timeout <= 0 {
 		timeout = inventory.DefaultCommandTimeout
 	}
-	r, err := s.drv.SendCommand(cli, opoptions.WithTimeoutOps(timeout))
+	// The prompt is cut below as the output's last line: scrapligo's own
+	// stripping runs a multi-line regex over the whole output, which costs
+	// more CPU than everything else a device needs, and would also remove
+	// a line inside the output that happens to look like a prompt.
+	r, err := s.drv.SendCommand(cli, opoptions.WithTimeoutOps(timeout), opoptions.WithNoStripPrompt())
 	if err != nil {
 		var re *RefusedError
 		if errors.As(err, &re) {
@@ -262,7 +273,7 @@ func (s *Session) Run(ctx context.Context, cli string, timeout time.Duration) ([
 		s.broken = err
 		return nil, err
 	}
-	out := []byte(r.Result)
+	out := s.cutPrompt([]byte(r.Result))
 	if r.Failed != nil {
 		return nil, fmt.Errorf("%s: %w: %s", cli, ErrRejected, redact(firstLine(out), s.sh.secret))
 	}
@@ -281,6 +292,19 @@ func (s *Session) runError(ctx context.Context, cli string, err error, timeout t
 		return fmt.Errorf("%s: %w", cli, ErrConnLost)
 	}
 	return fmt.Errorf("%s: %s", cli, redact(err.Error(), s.sh.secret))
+}
+
+// cutPrompt removes the trailing prompt line the read stopped at.
+func (s *Session) cutPrompt(out []byte) []byte {
+	i := bytes.LastIndexByte(out, '\n')
+	last := out[i+1:]
+	if p := s.drv.Channel.PromptPattern; p != nil && !p.Match(last) {
+		return out
+	}
+	if i < 0 {
+		return out[:0]
+	}
+	return bytes.TrimRight(out[:i], "\n")
 }
 
 // Sent lists the commands the session typed (not the enable secret).

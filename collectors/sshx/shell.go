@@ -41,6 +41,7 @@ var pagerMarkers = [][]byte{
 // them and their erase sequences from the output, and enforces the output
 // limit.
 type shell struct {
+	rbuf   []byte // reused by Read
 	client *ssh.Client
 	secret []string // scrubbed from log lines and refusal messages
 	limit  int64
@@ -205,7 +206,13 @@ func (s *shell) Read(n int) ([]byte, error) {
 	if s.pendingErr != nil {
 		return nil, s.readFailed(s.pendingErr)
 	}
-	buf := make([]byte, n)
+	// One buffer serves every read: scrapligo asks for 64 KiB each time
+	// and most reads return a few bytes, so a fresh buffer per read would
+	// be mostly garbage. filter returns a copy of what it keeps.
+	if cap(s.rbuf) < n {
+		s.rbuf = make([]byte, n)
+	}
+	buf := s.rbuf[:n]
 	m, err := s.stdout.Read(buf)
 	if m > 0 {
 		if s.received.Add(int64(m)) > s.limit {

@@ -1,0 +1,252 @@
+// Package confirm proves or clears a finding on the wire: it picks the
+// device on the phone's path where a capture shows the failure (the
+// access port for port-security and MAC aging, the ASA for firewall
+// findings), captures there over the same SSH CLI the audit uses, bounded
+// in time and packets, fetches the capture as a hex dump, always removes
+// it, and lets the capture package judge the keepalives.
+package confirm
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/kaudit/kaudit/facts"
+	"github.com/kaudit/kaudit/inventory"
+	"github.com/kaudit/kaudit/rules"
+)
+
+// Capture methods.
+const (
+	MethodEPC  = "IOS-XE Embedded Packet Capture"
+	MethodASA  = "ASA capture"
+	MethodCUCM = "CUCM utils network capture"
+)
+
+// DefaultPackets bounds a capture when the caller gives no count.
+const DefaultPackets = 10000
+
+// margin is added to two keepalive intervals for the default duration:
+// enough for one keepalive to be late by a grace period and still show.
+const margin = 30 * time.Second
+
+// Plan is where and how one confirmation captures.
+type Plan struct {
+	Rule      string // the finding's rule; "" when confirming a phone
+	Finding   string // its fingerprint
+	Host      string // inventory host to capture on
+	Platform  string
+	Method    string
+	Interface string // switch port or ASA nameif
+	Phone     string // SEP name
+	PhoneIP   string
+	CMIP      string // call manager the phone keeps alive to
+	Protocol  string // SIP or SCCP
+	Interval  time.Duration
+	Name      string // capture name on the device
+	Duration  time.Duration
+	Packets   int
+	// Confirming are the capture verdict IDs that prove the finding.
+	Confirming []string
+}
+
+// NewPlan picks the capture point for finding f (nil when only a phone is
+// given) and phone (a SEP name; "" takes the finding's first phone with a
+// known address).
+func NewPlan(snap *facts.Snapshot, inv *inventory.Inventory, f *rules.Finding, phone string) (*Plan, error) {
+	p := &Plan{}
+	var cand []string
+	if phone != "" {
+		cand = []string{strings.ToUpper(phone)}
+	} else if f != nil {
+		cand = f.Phones
+	}
+	ph := pickPhone(snap, cand)
+	if ph == nil {
+		return nil, fmt.Errorf("no phone with a known IP address among %s", strings.Join(cand, ", "))
+	}
+	p.Phone, p.PhoneIP, p.Protocol = ph.Name, ph.IP, ph.Keepalive.Protocol
+	if p.Protocol == "" {
+		p.Protocol = "SIP"
+	}
+	p.Interval = time.Duration(ph.Keepalive.PrimarySeconds) * time.Second
+	if p.Interval <= 0 {
+		p.Interval = 115 * time.Second
+		if p.Protocol == "SCCP" {
+			p.Interval = 30 * time.Second
+		}
+	}
+	p.CMIP = cmIP(snap, ph.CallManager)
+	rule := ""
+	if f != nil {
+		rule = f.Rule
+		p.Rule, p.Finding = f.Rule, rules.Fingerprint(*f)
+	}
+	keepaliveProof := []string{"registration-lost", "keepalive-first-copy-dropped", "keepalive-not-received"}
+	switch {
+	case rule == "" || strings.HasPrefix(rule, "port-security-") || strings.HasPrefix(rule, "mac-aging-"):
+		if ph.Switch == "" || ph.Port == "" {
+			return nil, fmt.Errorf("phone %s: the switch port it is on is unknown (no CDP/LLDP/PoE entry)", ph.Name)
+		}
+		p.Host, p.Interface, p.Method = ph.Switch, ph.Port, MethodEPC
+		p.Confirming = keepaliveProof
+		if rule == "" {
+			p.Confirming = append(p.Confirming, "keepalive-late", "keepalive-missing")
+		}
+	case strings.HasPrefix(rule, "asa-") || strings.HasPrefix(rule, "firewall-"):
+		d := device(snap, f.Device)
+		if d == nil || d.ASA == nil {
+			return nil, fmt.Errorf("finding's device %s is not an ASA in the snapshot", f.Device)
+		}
+		ip, err := netip.ParseAddr(p.PhoneIP)
+		if err != nil {
+			return nil, fmt.Errorf("phone %s: address %q: %w", ph.Name, p.PhoneIP, err)
+		}
+		for _, ifc := range d.ASA.Interfaces {
+			if ifc.Nameif != "" && ifc.Prefix.IsValid() && ifc.Prefix.Contains(ip) {
+				p.Interface = ifc.Nameif
+			}
+		}
+		if p.Interface == "" {
+			return nil, fmt.Errorf("%s: no interface holds the phone's address %s", d.Name, p.PhoneIP)
+		}
+		if p.CMIP == "" {
+			return nil, fmt.Errorf("phone %s: call manager address unknown", ph.Name)
+		}
+		p.Host, p.Method = d.Name, MethodASA
+		p.Confirming = keepaliveProof
+		if strings.Contains(rule, "proxy-arp") {
+			p.Confirming = []string{"proxy-arp", "arp-conflict"}
+		}
+	case strings.HasPrefix(rule, "sip-profile-"):
+		return nil, fmt.Errorf("rule %s: capturing on CUCM (%s) is not implemented yet", rule, MethodCUCM)
+	default:
+		return nil, fmt.Errorf("rule %s: no capture point known for it", rule)
+	}
+	h := findHost(inv, p.Host)
+	if h == nil {
+		return nil, fmt.Errorf("%s is not in the inventory", p.Host)
+	}
+	p.Platform = h.Platform
+	want := map[string]string{MethodEPC: inventory.PlatformIOS, MethodASA: inventory.PlatformASA}[p.Method]
+	if p.Platform != want {
+		return nil, fmt.Errorf("%s: platform %s cannot run an %s", p.Host, p.Platform, p.Method)
+	}
+	var b [3]byte
+	_, _ = rand.Read(b[:])
+	p.Name = "KAUD" + strings.ToUpper(hex.EncodeToString(b[:]))[:4]
+	return p, nil
+}
+
+// SetBounds fills the duration and packet bounds: two keepalive intervals
+// plus a margin, and DefaultPackets, unless given.
+func (p *Plan) SetBounds(d time.Duration, packets int) {
+	p.Duration, p.Packets = d, packets
+	if p.Duration <= 0 {
+		p.Duration = 2*p.Interval + margin
+	}
+	if p.Packets <= 0 {
+		p.Packets = DefaultPackets
+	}
+}
+
+// Commands are the lines the capture takes, in order: create and start,
+// the status poll, stop, fetch, and the cleanup (sent in every case).
+type Commands struct {
+	Start   []string
+	Status  string
+	Stop    []string
+	Fetch   string
+	Cleanup []string
+	Format  string
+}
+
+// Commands builds the CLI for the plan.
+func (p *Plan) Commands() Commands {
+	n := p.Name
+	secs := int((p.Duration + time.Second - 1) / time.Second)
+	switch p.Method {
+	case MethodASA:
+		// The ASA has no packet limit; its buffer stops the capture when
+		// full, so it is sized for the packet bound.
+		buf := min(int64(p.Packets)*1550, 32<<20)
+		return Commands{
+			Start:   []string{fmt.Sprintf("capture %s buffer %d interface %s match ip host %s host %s", n, buf, p.Interface, p.PhoneIP, p.CMIP)},
+			Status:  "show capture",
+			Fetch:   "show capture " + n + " dump",
+			Cleanup: []string{"no capture " + n},
+			Format:  FormatASA,
+		}
+	default:
+		match := "match any"
+		if p.PhoneIP != "" {
+			match = "match ipv4 host " + p.PhoneIP + " any"
+		}
+		return Commands{
+			Start: []string{
+				fmt.Sprintf("monitor capture %s interface %s both", n, p.Interface),
+				fmt.Sprintf("monitor capture %s %s", n, match),
+				fmt.Sprintf("monitor capture %s buffer size 10", n),
+				fmt.Sprintf("monitor capture %s limit duration %d packets %d", n, secs, p.Packets),
+				fmt.Sprintf("monitor capture %s start", n),
+			},
+			Status:  "show monitor capture " + n,
+			Stop:    []string{"monitor capture " + n + " stop"},
+			Fetch:   "show monitor capture " + n + " buffer dump",
+			Cleanup: []string{"monitor capture " + n + " stop", "no monitor capture " + n},
+			Format:  FormatEPC,
+		}
+	}
+}
+
+// all is every non-show line of c, for the session's capture opt-in.
+func (c Commands) all() []string {
+	var out []string
+	out = append(out, c.Start...)
+	out = append(out, c.Stop...)
+	return append(out, c.Cleanup...)
+}
+
+func pickPhone(snap *facts.Snapshot, names []string) *facts.Phone {
+	for _, n := range names {
+		for i := range snap.Phones {
+			if ph := &snap.Phones[i]; strings.EqualFold(ph.Name, n) && ph.IP != "" {
+				return ph
+			}
+		}
+	}
+	return nil
+}
+
+func cmIP(snap *facts.Snapshot, name string) string {
+	if d := device(snap, name); d != nil && d.IP != "" {
+		return d.IP
+	}
+	for _, d := range snap.Devices {
+		if d.Platform == facts.PlatformCUCM && d.IP != "" {
+			return d.IP
+		}
+	}
+	return ""
+}
+
+func device(snap *facts.Snapshot, name string) *facts.Device {
+	for _, d := range snap.Devices {
+		if d != nil && d.Name == name {
+			return d
+		}
+	}
+	return nil
+}
+
+func findHost(inv *inventory.Inventory, name string) *inventory.Host {
+	for i := range inv.Hosts {
+		if inv.Hosts[i].Name == name {
+			return &inv.Hosts[i]
+		}
+	}
+	return nil
+}

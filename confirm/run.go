@@ -1,0 +1,336 @@
+package confirm
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/kaudit/kaudit/capture"
+	"github.com/kaudit/kaudit/collectors/sshx"
+	"github.com/kaudit/kaudit/inventory"
+)
+
+// Outcome of a confirmation.
+type Outcome string
+
+// Outcomes, with the CLI's exit codes.
+const (
+	Confirmed    Outcome = "confirmed"    // exit 1
+	NotSeen      Outcome = "not seen"     // exit 0
+	Inconclusive Outcome = "inconclusive" // exit 3
+)
+
+// Options tune Run.
+type Options struct {
+	SSH sshx.Config
+	// Poll is the status-poll and progress interval (10s).
+	Poll time.Duration
+	// CleanupTimeout bounds removing the capture after an error or
+	// cancel, on a fresh context (15s).
+	CleanupTimeout time.Duration
+	// Progress, when set, is called after each poll.
+	Progress func(elapsed, total time.Duration)
+	// Dir receives the pcap; a temporary directory when "".
+	Dir string
+}
+
+// Result is what a confirmation found.
+type Result struct {
+	Plan    *Plan
+	Outcome Outcome
+	Reason  string
+	Pcap    string
+	Packets int
+	// Evidence are the verdicts about the phone (or its call manager).
+	Evidence  []capture.Verdict
+	Timelines []*capture.Timeline
+	Analysis  *capture.Analysis
+	// CleanupErr is set when the capture could not be removed.
+	CleanupErr error
+}
+
+// Run captures on the plan's device, fetches and removes the capture and
+// judges it. A device or SSH failure is returned as an Inconclusive
+// result with the error, after the cleanup was attempted.
+func Run(ctx context.Context, inv *inventory.Inventory, p *Plan, o Options) (*Result, error) {
+	if o.Poll <= 0 {
+		o.Poll = 10 * time.Second
+	}
+	if o.CleanupTimeout <= 0 {
+		o.CleanupTimeout = 15 * time.Second
+	}
+	h := findHost(inv, p.Host)
+	if h == nil {
+		return nil, fmt.Errorf("%s is not in the inventory", p.Host)
+	}
+	cmds := p.Commands()
+	res := &Result{Plan: p, Outcome: Inconclusive}
+	conn, err := sshx.Connect(ctx, inv, h, o.SSH)
+	if err != nil {
+		return res, fmt.Errorf("%s: %w", h.Name, err)
+	}
+	defer conn.Close()
+	limit := min(int64(p.Packets)*1600*5+1<<20, 1<<30)
+	sopt := sshx.SessionOptions{LoginTimeout: h.Timeout, OutputLimit: limit, CaptureCommands: cmds.all()}
+	sess, err := conn.OpenSession(ctx, sopt)
+	if err != nil {
+		return res, fmt.Errorf("%s: %w", h.Name, err)
+	}
+	defer sess.Close()
+
+	healthy := true
+	run := func(cli string, timeout time.Duration) ([]byte, error) {
+		out, err := sess.Run(ctx, cli, timeout)
+		if err != nil && !errors.Is(err, sshx.ErrRejected) && !errors.Is(err, sshx.ErrRefused) {
+			healthy = false
+		}
+		return out, err
+	}
+	started := false
+	defer func() {
+		if started {
+			res.CleanupErr = cleanup(ctx, inv, h, sess, healthy, cmds, o)
+		}
+	}()
+	cmdTimeout := h.CommandTimeout
+	if cmdTimeout <= 0 {
+		cmdTimeout = inventory.DefaultCommandTimeout
+	}
+	for _, cli := range cmds.Start {
+		// From the first line on, something may exist on the device.
+		started = true
+		if _, err := run(cli, cmdTimeout); err != nil {
+			return res, fmt.Errorf("%s: starting the capture: %w", h.Name, err)
+		}
+	}
+	t0 := time.Now()
+	tick := time.NewTicker(o.Poll)
+	defer tick.Stop()
+	deadline := time.NewTimer(p.Duration)
+	defer deadline.Stop()
+wait:
+	for {
+		select {
+		case <-ctx.Done():
+			return res, fmt.Errorf("%s: capture interrupted: %w", h.Name, context.Cause(ctx))
+		case <-deadline.C:
+			break wait
+		case <-tick.C:
+			out, err := run(cmds.Status, cmdTimeout)
+			if err != nil {
+				return res, fmt.Errorf("%s: capture status: %w", h.Name, err)
+			}
+			if o.Progress != nil {
+				o.Progress(time.Since(t0), p.Duration)
+			}
+			if stopped(p, out) {
+				break wait // the device's own limit ended it
+			}
+		}
+	}
+	for _, cli := range cmds.Stop {
+		if _, err := run(cli, cmdTimeout); err != nil && !errors.Is(err, sshx.ErrRejected) {
+			return res, fmt.Errorf("%s: stopping the capture: %w", h.Name, err)
+		}
+	}
+	// A full buffer prints for a while: the fetch gets a longer timeout.
+	dump, err := run(cmds.Fetch, cmdTimeout+time.Duration(p.Packets)*time.Millisecond)
+	if err != nil {
+		return res, fmt.Errorf("%s: fetching the capture: %w", h.Name, err)
+	}
+	pkts, err := ParseDump(cmds.Format, dump, t0)
+	if err != nil {
+		return res, fmt.Errorf("%s: %s: %w", h.Name, cmds.Fetch, err)
+	}
+	res.Packets = len(pkts)
+	if err := res.writePcap(o.Dir, pkts); err != nil {
+		return res, err
+	}
+	an, err := capture.Analyze(ctx, res.Pcap, capture.Options{SIPInterval: sipInterval(p), SCCPInterval: sccpInterval(p), CallManagers: nonEmpty(p.CMIP)})
+	if an == nil {
+		return res, fmt.Errorf("analysing %s: %w", res.Pcap, err)
+	}
+	res.Analysis = an
+	res.judge(err)
+	return res, nil
+}
+
+// cleanup removes the capture. It runs on a fresh context: the caller's
+// may be cancelled (Ctrl-C) or past its deadline, and the capture must go
+// anyway. When the session is no longer usable it reconnects.
+func cleanup(ctx context.Context, inv *inventory.Inventory, h *inventory.Host, sess *sshx.Session, healthy bool, cmds Commands, o Options) error {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), o.CleanupTimeout)
+	defer cancel()
+	timeout := min(o.CleanupTimeout/2, 10*time.Second)
+	send := func(s *sshx.Session) error {
+		var errs []error
+		for _, cli := range cmds.Cleanup {
+			// Stopping a capture that already stopped is rejected: fine.
+			if _, err := s.Run(cctx, cli, timeout); err != nil && !errors.Is(err, sshx.ErrRejected) {
+				errs = append(errs, err)
+				if !errors.Is(err, sshx.ErrRefused) {
+					return errors.Join(errs...)
+				}
+			}
+		}
+		return errors.Join(errs...)
+	}
+	if healthy && ctx.Err() == nil {
+		if err := send(sess); err == nil {
+			return nil
+		}
+	}
+	conn, err := sshx.Connect(cctx, inv, h, o.SSH)
+	if err != nil {
+		return fmt.Errorf("%s: capture not removed: %w", h.Name, err)
+	}
+	defer conn.Close()
+	s, err := conn.OpenSession(cctx, sshx.SessionOptions{LoginTimeout: h.Timeout, CaptureCommands: cmds.Cleanup})
+	if err != nil {
+		return fmt.Errorf("%s: capture not removed: %w", h.Name, err)
+	}
+	defer s.Close()
+	if err := send(s); err != nil {
+		return fmt.Errorf("%s: capture not removed: %w", h.Name, err)
+	}
+	return nil
+}
+
+// stopped reads the status poll: EPC says "Status : Inactive" once its
+// limit is reached.
+func stopped(p *Plan, out []byte) bool {
+	if p.Method != MethodEPC {
+		return false
+	}
+	for _, l := range strings.Split(string(out), "\n") {
+		if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "Status" {
+			return strings.EqualFold(strings.TrimSpace(v), "Inactive")
+		}
+	}
+	return false
+}
+
+func (r *Result) writePcap(dir string, pkts []Packet) error {
+	var err error
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "kaudit-confirm-"); err != nil {
+			return err
+		}
+	}
+	var b bytes.Buffer
+	if err := WritePcap(&b, pkts); err != nil {
+		return err
+	}
+	r.Pcap = filepath.Join(dir, r.Plan.Host+"-"+r.Plan.Name+".pcap")
+	if err := os.WriteFile(r.Pcap, b.Bytes(), 0o600); err != nil {
+		return fmt.Errorf("writing the capture: %w", err)
+	}
+	return nil
+}
+
+// judge decides: a confirming verdict about the phone proves the finding;
+// two or more of the phone's keepalives without one clear it; anything
+// less (no keepalive seen, a broken capture) proves nothing.
+func (r *Result) judge(partial error) {
+	p := r.Plan
+	for _, v := range r.Analysis.Verdicts {
+		if v.Phone == p.PhoneIP || v.Phone == "" && (v.CallManager == "" || v.CallManager == p.CMIP) {
+			r.Evidence = append(r.Evidence, v)
+		}
+	}
+	kas := 0
+	for _, fa := range r.Analysis.Files {
+		for _, tl := range fa.Timelines {
+			if tl.Phone == p.PhoneIP && (p.CMIP == "" || tl.CallManager == p.CMIP) {
+				r.Timelines = append(r.Timelines, tl)
+				kas += len(tl.Keepalives)
+			}
+		}
+	}
+	var proof []string
+	for _, v := range r.Evidence {
+		if slices.Contains(p.Confirming, v.ID) {
+			proof = append(proof, v.ID)
+		}
+	}
+	switch {
+	case len(proof) > 0:
+		r.Outcome, r.Reason = Confirmed, "the capture shows "+strings.Join(slices.Compact(proof), ", ")
+	case r.Packets == 0:
+		r.Reason = "the capture holds no packets"
+	case partial != nil:
+		r.Reason = "the capture could not be read to its end: " + partial.Error()
+	case strings.Contains(p.Rule, "proxy-arp"):
+		r.Reason = "the capture shows no ARP answers for the call manager (an ASA capture sees IP only)"
+	case kas >= 2:
+		r.Outcome, r.Reason = NotSeen, fmt.Sprintf("%d keepalives of %s to %s, none lost or dropped", kas, p.PhoneIP, p.CMIP)
+	default:
+		r.Reason = fmt.Sprintf("%d keepalive(s) of %s in the capture: too few to judge", kas, p.PhoneIP)
+	}
+}
+
+// WriteText prints the outcome with its evidence.
+func (r *Result) WriteText(w io.Writer) error {
+	p := r.Plan
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %s\n", strings.ToUpper(string(r.Outcome)), r.Reason)
+	if p.Rule != "" {
+		fmt.Fprintf(&b, "finding   %s %s\n", p.Finding, p.Rule)
+	}
+	fmt.Fprintf(&b, "phone     %s %s -> call manager %s (%s, keepalive %s)\n", p.Phone, p.PhoneIP, p.CMIP, p.Protocol, p.Interval)
+	fmt.Fprintf(&b, "captured  %s on %s %s as %s, %d packets, bound %s / %d packets\n", p.Method, p.Host, p.Interface, p.Name, r.Packets, p.Duration, p.Packets)
+	if r.Pcap != "" {
+		fmt.Fprintf(&b, "pcap      %s\n", r.Pcap)
+	}
+	for _, tl := range r.Timelines {
+		s := tl.Summary
+		fmt.Fprintf(&b, "keepalives %s %s: %d, intervals min %s median %s max %s, retransmitted %d, late %d, lost %d\n",
+			tl.Protocol, tl.Role, s.Keepalives, s.MinInterval, s.MedianInterval, s.MaxInterval, s.Retransmitted, s.Late, s.Lost)
+		for _, k := range tl.Keepalives {
+			if len(k.Retransmissions) == 0 {
+				continue
+			}
+			var rtos []string
+			for _, rt := range k.Retransmissions {
+				rtos = append(rtos, rt.RTO.String())
+			}
+			fmt.Fprintf(&b, "  frame %d: %d retransmissions, RTO %s, interval %s, %s\n", k.Frame, len(k.Retransmissions), strings.Join(rtos, " "), k.Interval, k.Status)
+		}
+	}
+	for _, v := range r.Evidence {
+		fmt.Fprintf(&b, "verdict   %s %s: %s\n", v.Severity, v.ID, v.Message)
+	}
+	if r.CleanupErr != nil {
+		fmt.Fprintf(&b, "WARNING: %v; remove it by hand\n", r.CleanupErr)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func sipInterval(p *Plan) time.Duration {
+	if p.Protocol == "SIP" {
+		return p.Interval
+	}
+	return 0
+}
+
+func sccpInterval(p *Plan) time.Duration {
+	if p.Protocol == "SCCP" {
+		return p.Interval
+	}
+	return 0
+}
+
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
+}
