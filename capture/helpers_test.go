@@ -2,6 +2,7 @@ package capture
 
 import (
 	"context"
+	"github.com/kaudit/kaudit/internal/testutil"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,20 +17,7 @@ import (
 // go.mod.
 func repoRoot(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the package directory")
-		}
-		dir = parent
-	}
+	return testutil.RepoRoot(t)
 }
 
 // corpusPcaps lists every capture under ../shared/corpus/pcap, skipping

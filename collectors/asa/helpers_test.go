@@ -3,6 +3,7 @@ package asa
 import (
 	"encoding/json"
 	"errors"
+	"github.com/kaudit/kaudit/internal/testutil"
 	"os"
 	"path/filepath"
 	"testing"
@@ -36,20 +37,7 @@ func testdata(t testing.TB, name string) []byte {
 // skipping the test loudly when the shared corpus is not there.
 func corpusDir(t *testing.T, sub string) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
+	dir := testutil.RepoRoot(t)
 	c := filepath.Join(dir, "..", "shared", "corpus", "asa", sub)
 	if _, err := os.Stat(c); err != nil {
 		t.Skipf("SKIPPING: shared corpus %s not found (%v); corpus comparisons did not run", c, err)

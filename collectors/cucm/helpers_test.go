@@ -2,6 +2,7 @@ package cucm
 
 import (
 	"errors"
+	"github.com/kaudit/kaudit/internal/testutil"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,21 +44,7 @@ func lineCount(data []byte) int {
 // there is no such directory.
 func corpusDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-	c := filepath.Join(dir, "..", "shared", "corpus")
+	c := filepath.Join(testutil.RepoRoot(t), "..", "shared", "corpus")
 	if fi, err := os.Stat(c); err != nil || !fi.IsDir() {
 		return ""
 	}

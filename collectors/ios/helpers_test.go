@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/kaudit/kaudit/internal/testutil"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -17,20 +18,7 @@ import (
 // loud skip) when this checkout has no shared corpus.
 func corpusDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
+	dir := testutil.RepoRoot(t)
 	c := filepath.Join(dir, "..", "shared", "corpus", "ios")
 	if _, err := os.Stat(c); err != nil {
 		t.Skipf("SKIPPING: shared corpus %s not found (%v): real-output comparisons NOT run", c, err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/kaudit/kaudit/internal/testutil"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -39,20 +40,7 @@ var testSeed = []byte("kaudit-live-test")
 // test loudly when it is gone.
 func repoLab(t *testing.T, name string) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
+	dir := testutil.RepoRoot(t)
 	lab := filepath.Join(dir, "testdata", "labs", name)
 	if _, err := os.Stat(lab); err != nil {
 		t.Skipf("SKIPPING: repository lab %s is missing (%v)", lab, err)

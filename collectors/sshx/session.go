@@ -31,9 +31,6 @@ var asaPlatform []byte
 // 32 MiB output to a few hundred scrapligo read-loop turns.
 const readSize = 64 << 10
 
-// readDelay is how often scrapligo looks for new output while waiting.
-const readDelay = 2 * time.Millisecond
-
 // pagingCommands turn paging off (and widen the terminal) after login.
 var pagingCommands = map[string][]string{
 	inventory.PlatformIOS:  {"terminal length 0", "terminal width 511"},
@@ -119,10 +116,6 @@ func (c *Conn) OpenSession(ctx context.Context, opt SessionOptions) (*Session, e
 		options.WithPort(h.Port),
 		options.WithTimeoutOps(login),
 		options.WithTransportReadSize(readSize),
-		// scrapligo polls its read queue every ReadDelay while it waits
-		// for a prompt. Its 250 µs default makes hundreds of concurrent
-		// sessions spin the CPU; 2 ms costs a device a few ms per command.
-		options.WithReadDelay(readDelay),
 		options.WithTermWidth(termWidth),
 	}
 	if log.Enabled(ctx, slog.LevelDebug) {
