@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/kaudit/kaudit/facts"
 )
@@ -37,6 +38,7 @@ func BenchmarkSaveRun10k(b *testing.B) {
 	b.Logf("%d devices, %d findings", len(snap.Devices), len(rec.Findings))
 	b.Run("first", func(b *testing.B) {
 		var size int64
+		var cpu time.Duration
 		for i := 0; i < b.N; i++ {
 			b.StopTimer()
 			dir := filepath.Join(b.TempDir(), fmt.Sprint(i))
@@ -44,17 +46,20 @@ func BenchmarkSaveRun10k(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
+			c0 := cpuTime()
 			b.StartTimer()
 			if _, err := s.SaveRun(ctx, rec, snap); err != nil {
 				b.Fatal(err)
 			}
 			b.StopTimer()
+			cpu += cpuTime() - c0
 			size = dbSize(b, s)
 			s.Close()
 			os.RemoveAll(dir)
 			b.StartTimer()
 		}
 		b.ReportMetric(float64(size), "db-bytes")
+		b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
 	})
 	for _, change := range []bool{false, true} {
 		name := "unchanged"
@@ -70,6 +75,7 @@ func BenchmarkSaveRun10k(b *testing.B) {
 			sw := snap.Devices[len(snap.Devices)-1]
 			tags := sw.Tags
 			defer func() { sw.Tags = tags }()
+			c0 := cpuTime()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				if change {
@@ -80,6 +86,7 @@ func BenchmarkSaveRun10k(b *testing.B) {
 				}
 			}
 			b.StopTimer()
+			b.ReportMetric((cpuTime()-c0).Seconds()/float64(b.N), "cpu-s/op")
 			b.ReportMetric(float64(dbSize(b, s)-before)/float64(b.N), "db-bytes/run")
 		})
 	}

@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -183,7 +182,7 @@ func TestCrashMidWrite(t *testing.T) {
 			seen = append(seen, c.awaitAll(t, "begin")...)
 		}
 		time.Sleep(time.Duration(50+rng.IntN(251)) * time.Millisecond)
-		if err := c.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		if err := c.cmd.Process.Kill(); err != nil { // SIGKILL: no cleanup at all
 			t.Fatal(err)
 		}
 		c.cmd.Wait()
@@ -383,6 +382,9 @@ func TestConcurrentWriters(t *testing.T) {
 // TestLockTimeoutInProcess: a writer that cannot get the lock in time
 // fails with the documented message and leaves the store untouched.
 func TestLockTimeoutInProcess(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no lock file off unix: two stores in one process only meet in SQLite's busy handler")
+	}
 	ctx := context.Background()
 	holder, path := openTemp(t, Options{})
 	tests := []struct {

@@ -440,7 +440,7 @@ func (s *Store) storeBlobs(ctx context.Context, tx *sql.Tx, w *writer, rec *RunR
 		return nil, nil, nil, firstErr
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, s.wrap("save run", err)
 	}
 	if err := w.flush(ctx); err != nil {
 		return nil, nil, nil, s.wrap("store findings", err)
