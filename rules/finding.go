@@ -2,9 +2,10 @@ package rules
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/kaudit/kaudit/facts"
@@ -97,16 +98,29 @@ type Waived struct {
 	Where   string `json:"where"`             // policy.yaml:LINE
 }
 
-// Fingerprint identifies a finding across runs: the rule, device, object
-// and affected phones, not the message text (which may be reworded) nor
-// the evidence (whose line numbers move when a config is edited).
+// Fingerprint identifies a finding across runs: the sha256 of its rule,
+// device, object and set of phones. Message, evidence, fix and severity are
+// left out on purpose: rewording a message, a config edit that moves line
+// numbers, or a policy that changes a severity must not make yesterday's
+// finding look new.
 func Fingerprint(f Finding) string {
-	phones := append([]string(nil), f.Phones...)
-	sort.Strings(phones)
+	phones := slices.Clone(f.Phones)
+	slices.Sort(phones)
+	phones = slices.Compact(phones)
 	h := sha256.New()
-	for _, s := range []string{f.Rule, f.Device, f.Object, strings.Join(phones, ",")} {
-		h.Write([]byte(s))
-		h.Write([]byte{0})
+	// Length prefixes keep ("a", "bc") and ("ab", "c") apart.
+	var b []byte
+	put := func(s string) {
+		b = binary.AppendUvarint(b[:0], uint64(len(s)))
+		b = append(b, s...)
+		h.Write(b)
 	}
-	return hex.EncodeToString(h.Sum(nil))[:16]
+	put("kaudit finding v1")
+	put(f.Rule)
+	put(f.Device)
+	put(f.Object)
+	for _, p := range phones {
+		put(p)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
