@@ -1,9 +1,5 @@
 //go:build linux
 
-// Package live captures packets on a Linux interface in pure Go (an
-// AF_PACKET socket through gopacket/pcapgo: no cgo, no libpcap) and writes
-// them as a pcap file that package capture, tcpdump and Wireshark read. It
-// backs `kaudit pcap capture`.
 package live
 
 import (
@@ -11,8 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
-	"net/netip"
 	"reflect"
 	"strings"
 	"time"
@@ -24,55 +20,12 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// DefaultCount bounds a capture when Options.Count is zero.
-const DefaultCount = 100000
-
-// DefaultSnapLen is tcpdump's default: veth and loopback hand over
-// GSO/GRO super-frames far larger than the MTU, and cutting them would
-// hide the SIP bodies the analysis reads.
-const DefaultSnapLen = 262144
-
-// pollInterval bounds how long a blocked read ignores the context and the
-// deadline: the socket's receive timeout.
-const pollInterval = 100 * time.Millisecond
-
-// ErrPermission is returned (wrapped) when the process may not open a
-// packet socket: it needs root or CAP_NET_RAW.
-var ErrPermission = errors.New("packet capture needs root or CAP_NET_RAW")
-
-// Options bound and select a capture.
-type Options struct {
-	Interface string
-	// Duration bounds the capture in time; it must be positive.
-	Duration time.Duration
-	// Count bounds the number of packets written (DefaultCount when 0).
-	Count int
-	// FilterHost keeps only IPv4 packets from or to this address and ARP
-	// packets naming it (tcpdump's "host X"). Zero keeps everything.
-	FilterHost netip.Addr
-	// SnapLen is the most bytes kept per packet (DefaultSnapLen when 0).
-	SnapLen int
-}
-
-// Stats describes a finished capture.
-type Stats struct {
-	Packets int   // written to the file
-	Bytes   int64 // captured bytes written
-	// KernelDrops counts packets the socket dropped because the reader
-	// fell behind; the file misses them.
-	KernelDrops uint32
-	// Stopped says what ended the capture: "duration", "count" or
-	// "interrupted".
-	Stopped string
-}
-
 // Handle is an open capture, ready to run.
 type Handle struct {
 	opts     Options
 	eth      *pcapgo.EthernetHandle
 	ifindex  int
 	linkType layers.LinkType
-	filter   *bpf.VM
 }
 
 // Open validates opts and opens the interface. The socket is open from
@@ -101,15 +54,16 @@ func Open(opts Options) (*Handle, error) {
 	if err != nil {
 		return nil, err
 	}
-	var prog []bpf.Instruction
+	var host []bpf.Instruction
 	if opts.FilterHost.IsValid() {
 		if lt != layers.LinkTypeEthernet {
 			return nil, fmt.Errorf("capture on %s: host filter needs an Ethernet interface", opts.Interface)
 		}
-		if prog, err = HostFilter(opts.FilterHost, opts.SnapLen); err != nil {
+		if host, err = HostFilter(opts.FilterHost, opts.SnapLen); err != nil {
 			return nil, fmt.Errorf("capture on %s: %w", opts.Interface, err)
 		}
 	}
+	prog := kernelProgram(ifc.Flags&net.FlagLoopback != 0, host)
 	// pcapgo flattens the socket error into a string; a probe socket keeps
 	// the errno so that a missing privilege is told apart from the rest.
 	probe, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW, 0)
@@ -152,12 +106,9 @@ func Open(opts Options) (*Handle, error) {
 			h.Close()
 			return nil, fmt.Errorf("capture on %s: attach filter: %w", opts.Interface, err)
 		}
-		// The socket queued packets before the kernel filter was
-		// attached: the same program runs again in user space.
-		if h.filter, err = bpf.NewVM(prog); err != nil {
-			h.Close()
-			return nil, fmt.Errorf("capture on %s: filter: %w", opts.Interface, err)
-		}
+		// The socket queued packets before the filter was attached;
+		// libpcap throws them away too.
+		drain(fd)
 	}
 	if _, err := eth.Stats(); err != nil { // resets the drop counter
 		h.Close()
@@ -215,11 +166,6 @@ func (h *Handle) Run(ctx context.Context, w io.Writer) (Stats, error) {
 		if ci.InterfaceIndex != h.ifindex {
 			continue
 		}
-		if h.filter != nil {
-			if n, err := h.filter.Run(data); err != nil || n == 0 {
-				continue
-			}
-		}
 		if len(ci.AncillaryData) > 0 && h.linkType == layers.LinkTypeEthernet && len(data) >= 12 {
 			// The kernel strips the 802.1Q tag into the auxiliary data;
 			// libpcap puts it back, and so do we, so that the voice VLAN
@@ -248,6 +194,36 @@ func (h *Handle) Run(ctx context.Context, w io.Writer) (Stats, error) {
 		st.KernelDrops = ks.Drops
 	}
 	return st, nil
+}
+
+// kernelProgram is the socket filter: host (nil for every packet) and, on
+// loopback, no outgoing copies. Loopback hands each packet to a packet
+// socket twice, going out and coming in; libpcap keeps the incoming one
+// only, and so does this, so that counts agree with tcpdump's. nil when
+// nothing needs filtering.
+func kernelProgram(loopback bool, host []bpf.Instruction) []bpf.Instruction {
+	if !loopback {
+		return host
+	}
+	p := []bpf.Instruction{
+		bpf.LoadExtension{Num: bpf.ExtType}, // sll_pkttype
+		bpf.JumpIf{Cond: bpf.JumpEqual, Val: unix.PACKET_OUTGOING, SkipFalse: 1},
+		bpf.RetConstant{Val: 0},
+	}
+	if host == nil {
+		return append(p, bpf.RetConstant{Val: math.MaxUint32})
+	}
+	return append(p, host...)
+}
+
+// drain discards what the socket holds, without waiting.
+func drain(fd int) {
+	var buf [1]byte
+	for range 1 << 16 {
+		if _, _, err := unix.Recvfrom(fd, buf[:], unix.MSG_DONTWAIT|unix.MSG_TRUNC); err != nil {
+			return
+		}
+	}
 }
 
 // insertTag appends to dst the Ethernet frame with an 802.1Q header
@@ -288,34 +264,6 @@ func linkType(ifc *net.Interface) (layers.LinkType, error) {
 		return layers.LinkTypeRaw, nil
 	}
 	return 0, fmt.Errorf("capture on %s: unsupported link-layer address %v", ifc.Name, ifc.HardwareAddr)
-}
-
-// HostFilter is tcpdump's "host ADDR" for Ethernet frames as a classic BPF
-// program: IPv4 packets from or to addr, and ARP packets whose sender or
-// target protocol address is addr. Matching packets are kept up to
-// snaplen bytes.
-func HostFilter(addr netip.Addr, snaplen int) ([]bpf.Instruction, error) {
-	if !addr.Is4() {
-		return nil, fmt.Errorf("host filter: %v: only IPv4 addresses are supported", addr)
-	}
-	a4 := addr.As4()
-	x := uint32(a4[0])<<24 | uint32(a4[1])<<16 | uint32(a4[2])<<8 | uint32(a4[3])
-	keep := uint32(snaplen)
-	return []bpf.Instruction{
-		/* 0 */ bpf.LoadAbsolute{Off: 12, Size: 2}, // EtherType
-		/* 1 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: 0x0800, SkipTrue: 0, SkipFalse: 4},
-		/* 2 */ bpf.LoadAbsolute{Off: 26, Size: 4}, // IPv4 source
-		/* 3 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: x, SkipTrue: 7},
-		/* 4 */ bpf.LoadAbsolute{Off: 30, Size: 4}, // IPv4 destination
-		/* 5 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: x, SkipTrue: 5, SkipFalse: 6},
-		/* 6 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: 0x0806, SkipTrue: 0, SkipFalse: 5},
-		/* 7 */ bpf.LoadAbsolute{Off: 28, Size: 4}, // ARP sender IP
-		/* 8 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: x, SkipTrue: 2},
-		/* 9 */ bpf.LoadAbsolute{Off: 38, Size: 4}, // ARP target IP
-		/* 10 */ bpf.JumpIf{Cond: bpf.JumpEqual, Val: x, SkipTrue: 0, SkipFalse: 1},
-		/* 11 */ bpf.RetConstant{Val: keep},
-		/* 12 */ bpf.RetConstant{Val: 0},
-	}, nil
 }
 
 // compile-time check that the handle reads what gopacket expects.

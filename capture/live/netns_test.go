@@ -9,16 +9,13 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"net"
-	"net/netip"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -90,7 +87,7 @@ func needTools(t *testing.T, tools ...string) map[string]string {
 	t.Helper()
 	miss := func(why string) {
 		t.Helper()
-		msg := "SKIPPING NETNS INTEGRATION TEST: " + why + " (CI sets KAUDIT_REQUIRE_TOOLS=1 and installs sip-tester tcpdump iproute2 tshark)"
+		msg := "SKIPPING LIVE CAPTURE TEST: " + why + " (CI sets KAUDIT_REQUIRE_TOOLS=1 and installs sip-tester tcpdump iproute2 tshark)"
 		if os.Getenv("KAUDIT_REQUIRE_TOOLS") == "1" {
 			t.Fatal(msg)
 		}
@@ -367,14 +364,22 @@ Content-Length: 0
 </scenario>
 `
 
-// registrations: at 30% loss the chance that not one REGISTER (nor the
-// SYN) is dropped is 0.7^15, about 0.5%.
-const registrations = 14
+// registrations: at netem's random 30% loss the chance that not one
+// REGISTER (nor the SYN) is dropped is 0.7^15, about 0.5%. The nftables
+// fallback drops every third packet, so fewer do, and keep the test well
+// inside its minute although each drop costs an RTO.
+func registrations(l *lab) int {
+	if strings.HasPrefix(l.loss, "netem") {
+		return 14
+	}
+	return 8
+}
 
 func TestNetnsRegisterThroughLossyProxyARPFirewall(t *testing.T) {
 	tools := needTools(t, "ip", "sipp", "tcpdump", "tc")
 	testStart := time.Now()
 	l := newLab(t)
+	registrations := registrations(l)
 	dir := t.TempDir()
 	if d := os.Getenv("KAUDIT_NETNS_KEEP"); d != "" {
 		dir = d // keep the captures for a look
@@ -469,7 +474,7 @@ func TestNetnsRegisterThroughLossyProxyARPFirewall(t *testing.T) {
 		t.Errorf("phone capture: %d REGISTERs, sipp sent %d", pc.SIPRegisters, registrations)
 	}
 	if pc.TCPRetransmissions == 0 {
-		t.Errorf("phone capture: no TCP retransmission through 30%% loss over %d REGISTERs (chance 0.5%%)\n%s", registrations, qdiscStats(l))
+		t.Errorf("phone capture: no TCP retransmission through the loss over %d REGISTERs\n%s", registrations, qdiscStats(l))
 	}
 	if cc := counts[sides[1].kfile]; cc.SIPRegisters != registrations {
 		// TCP delivers every REGISTER in the end, however late.
@@ -585,7 +590,3 @@ func qdiscStats(l *lab) string {
 	nft, _ := runErr("ip", "netns", "exec", l.fw, "nft", "list", "ruleset")
 	return l.loss + "\n" + out + nft
 }
-
-var _ = io.Discard
-var _ = netip.Addr{}
-var _ = syscall.SIGINT
