@@ -13,6 +13,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
@@ -32,7 +33,19 @@ func main() {
 	latency := flag.Duration("latency", 50*time.Millisecond, "latency before each command's output")
 	lab := flag.String("lab", "testdata/labs/case2-port-security-aging/sw-floor1", "saved outputs every simulated switch plays")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the audit to FILE")
+	separate := flag.Bool("sim-process", true, "run the simulator in a child process, so peak RSS and the profile are the auditor's alone")
+	memprofile := flag.String("memprofile", "", "write a heap profile taken right after the audit to FILE")
+	serve := flag.String("serve", "", "internal: serve the simulated switches and write their addresses to this file")
 	flag.Parse()
+	if *serve != "" {
+		if err := serveSim(*n, *latency, *lab, *serve); err != nil {
+			fmt.Fprintln(os.Stderr, "kaudit-bench: simulator:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	simProcess = *separate
+	memProfile = *memprofile
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
 		if err == nil {
@@ -47,18 +60,17 @@ func main() {
 	}
 }
 
-func run(n, workers int, latency time.Duration, lab string) error {
-	ctx := context.Background()
-	tmp, err := os.MkdirTemp("", "kaudit-bench-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	pw := "bench-secret"
-	pwFile := filepath.Join(tmp, "password")
-	if err := os.WriteFile(pwFile, []byte(pw), 0o600); err != nil {
-		return err
-	}
+// memProfile is where to write a heap profile after the audit.
+var memProfile string
+
+// simProcess runs the simulator in a child process (see -sim-process).
+var simProcess bool
+
+const benchPassword = "bench-secret"
+
+// simHosts are the simulated switches: every one plays the same files,
+// which the simulator reads once.
+func simHosts(n int, latency time.Duration, lab string) []devsim.Host {
 	cmds, _ := platform.Commands(facts.PlatformIOS)
 	keys := map[string]string{}
 	for _, c := range cmds {
@@ -66,23 +78,98 @@ func run(n, workers int, latency time.Duration, lab string) error {
 	}
 	hosts := make([]devsim.Host, n)
 	for i := range hosts {
-		// Every switch plays the same files: the simulator reads them once.
 		hosts[i] = devsim.Host{Name: fmt.Sprintf("sw%04d", i), Platform: facts.PlatformIOS, Dir: lab,
-			Username: "audit", Password: pw, Latency: latency, Keys: keys}
+			Username: "audit", Password: benchPassword, Latency: latency, Keys: keys}
 	}
-	srv, err := devsim.Start(ctx, hosts, devsim.Options{})
+	return hosts
+}
+
+// serveSim is the child process: it serves the switches, writes
+// "name port" lines and the known_hosts to files, and runs until killed.
+func serveSim(n int, latency time.Duration, lab, out string) error {
+	hosts := simHosts(n, latency, lab)
+	srv, err := devsim.Start(context.Background(), hosts, devsim.Options{})
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
-	kh := filepath.Join(tmp, "known_hosts")
-	if err := os.WriteFile(kh, srv.KnownHosts(), 0o600); err != nil {
+	var b strings.Builder
+	for _, h := range hosts {
+		fmt.Fprintf(&b, "%s %s\n", h.Name, srv.Addr(h.Name))
+	}
+	if err := os.WriteFile(out+".kh", srv.KnownHosts(), 0o600); err != nil {
 		return err
+	}
+	if err := os.WriteFile(out+".tmp", []byte(b.String()), 0o600); err != nil {
+		return err
+	}
+	if err := os.Rename(out+".tmp", out); err != nil {
+		return err
+	}
+	select {}
+}
+
+func run(n, workers int, latency time.Duration, lab string) error {
+	ctx := context.Background()
+	tmp, err := os.MkdirTemp("", "kaudit-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	pwFile := filepath.Join(tmp, "password")
+	if err := os.WriteFile(pwFile, []byte(benchPassword), 0o600); err != nil {
+		return err
+	}
+	hosts := simHosts(n, latency, lab)
+	kh := filepath.Join(tmp, "known_hosts")
+	addrs := map[string]string{}
+	var commands func() int
+	if simProcess {
+		addrFile := filepath.Join(tmp, "addrs")
+		child := exec.Command(os.Args[0], "-serve", addrFile, "-n", fmt.Sprint(n), "-latency", latency.String(), "-lab", lab)
+		child.Stderr = os.Stderr
+		if err := child.Start(); err != nil {
+			return err
+		}
+		defer func() { child.Process.Kill(); child.Wait() }()
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			if data, err := os.ReadFile(addrFile); err == nil {
+				for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+					if f := strings.Fields(line); len(f) == 2 {
+						addrs[f[0]] = f[1]
+					}
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("simulator did not start within 60s")
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if err := os.Rename(addrFile+".kh", kh); err != nil {
+			return err
+		}
+		commands = func() int { return 0 }
+	} else {
+		srv, err := devsim.Start(ctx, hosts, devsim.Options{})
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		if err := os.WriteFile(kh, srv.KnownHosts(), 0o600); err != nil {
+			return err
+		}
+		for _, h := range hosts {
+			addrs[h.Name] = srv.Addr(h.Name)
+		}
+		commands = func() int { return len(srv.Commands(hosts[0].Name)) }
 	}
 	var b strings.Builder
 	b.WriteString("hosts:\n")
 	for _, h := range hosts {
-		port := srv.Addr(h.Name)[strings.LastIndexByte(srv.Addr(h.Name), ':')+1:]
+		addr := addrs[h.Name]
+		port := addr[strings.LastIndexByte(addr, ':')+1:]
 		fmt.Fprintf(&b, "  %s: {platform: ios, address: 127.0.0.1, port: %s, username: audit, password: {file: %s}, known_hosts: %s}\n", h.Name, port, pwFile, kh)
 	}
 	inv, err := inventory.Parse("bench-inventory.yaml", []byte(b.String()))
@@ -96,6 +183,12 @@ func run(n, workers int, latency time.Duration, lab string) error {
 	if err != nil {
 		return err
 	}
+	if memProfile != "" {
+		if f, err := os.Create(memProfile); err == nil {
+			pprof.WriteHeapProfile(f)
+			f.Close()
+		}
+	}
 	failed := 0
 	for _, d := range snap.Devices {
 		if d.Status == facts.StatusFailed {
@@ -105,11 +198,18 @@ func run(n, workers int, latency time.Duration, lab string) error {
 			}
 		}
 	}
-	perDevice := time.Duration(len(srv.Commands(hosts[0].Name))) * latency
+	// The commands a device is sent: counted by the in-process simulator,
+	// else those the collector types (login and paging lines included).
+	ncmd := commands()
+	if ncmd == 0 {
+		ncmd = commandsPerDevice
+	}
+	perDevice := time.Duration(ncmd) * latency
 	ideal := time.Duration(float64(perDevice) * float64(n) / float64(workers))
 	fmt.Printf("devices            %d (%d failed)\n", n, failed)
 	fmt.Printf("workers            %d\n", workers)
-	fmt.Printf("commands/device    %d (%s scripted latency each)\n", len(srv.Commands(hosts[0].Name)), latency)
+	fmt.Printf("commands/device    %d (%s scripted latency each)\n", ncmd, latency)
+	fmt.Printf("simulator          %s\n", map[bool]string{true: "child process (RSS below is the auditor's alone)", false: "in this process"}[simProcess])
 	fmt.Printf("wall time          %s\n", wall.Round(time.Millisecond))
 	fmt.Printf("devices/s          %.1f\n", float64(n)/wall.Seconds())
 	fmt.Printf("ideal              %s (N × %s ÷ workers)\n", ideal.Round(time.Millisecond), perDevice)
@@ -120,6 +220,11 @@ func run(n, workers int, latency time.Duration, lab string) error {
 	}
 	return nil
 }
+
+// commandsPerDevice is what a switch receives per audit when the
+// simulator is in-process and counts it: terminal length, terminal width
+// and the eight show commands of the IOS platform.
+const commandsPerDevice = 10
 
 // peakRSS reads the process's high-water resident set size (Linux).
 func peakRSS() string {
