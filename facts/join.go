@@ -42,14 +42,16 @@ func KeepaliveParam(name string) string {
 	return ""
 }
 
-// cucmParams are the keepalive service parameters found on one CUCM.
-type cucmParams struct {
-	sip, sccp, sccpBackup       int
-	sipSrc, sccpSrc, sccpBkpSrc *Source
+// ServiceKeepalives are the keepalive service parameters read from one
+// CUCM, in seconds (0 when not read), each with its line.
+type ServiceKeepalives struct {
+	SIP, SCCP, SCCPBackup          int
+	SIPSrc, SCCPSrc, SCCPBackupSrc *Source
 }
 
-func paramsOf(d *Device) cucmParams {
-	var p cucmParams
+// KeepalivesOf reads d's keepalive service parameters (see KeepaliveParam).
+func KeepalivesOf(d *Device) ServiceKeepalives {
+	var p ServiceKeepalives
 	if d == nil || d.CUCM == nil {
 		return p
 	}
@@ -61,11 +63,11 @@ func paramsOf(d *Device) cucmParams {
 		}
 		switch KeepaliveParam(sp.Name) {
 		case "sip":
-			p.sip, p.sipSrc = v, &sp.Source
+			p.SIP, p.SIPSrc = v, &sp.Source
 		case "sccp":
-			p.sccp, p.sccpSrc = v, &sp.Source
+			p.SCCP, p.SCCPSrc = v, &sp.Source
 		case "sccp-backup":
-			p.sccpBackup, p.sccpBkpSrc = v, &sp.Source
+			p.SCCPBackup, p.SCCPBackupSrc = v, &sp.Source
 		}
 	}
 	return p
@@ -164,7 +166,7 @@ func (s *Snapshot) Join(def Defaults) {
 
 	// Phones of one call manager, protocol and profile share a keepalive:
 	// compute it once per combination, not once per phone.
-	cucms := s.callManagers()
+	cucms := s.CallManagers()
 	devs := make(map[string]*Device, len(s.Devices))
 	for _, d := range s.Devices {
 		devs[d.Name] = d
@@ -218,8 +220,8 @@ func phoneName(n *Neighbor) string {
 	return ""
 }
 
-// callManagers are the CUCM devices, primary-role first.
-func (s *Snapshot) callManagers() []*Device {
+// CallManagers are the CUCM devices, primary-role first.
+func (s *Snapshot) CallManagers() []*Device {
 	var out []*Device
 	for _, d := range s.Devices {
 		if d.Platform == PlatformCUCM {
@@ -255,7 +257,7 @@ func (s *Snapshot) keepaliveWith(p *Phone, cucms []*Device, byName map[string]*D
 		}
 	}
 	k.Protocol = proto
-	params := paramsOf(cm)
+	params := KeepalivesOf(cm)
 	pick := func(v int, src *Source, dflt int, what string) int {
 		if v > 0 {
 			k.Inputs = append(k.Inputs, KeepaliveInput{What: what, Seconds: v, Source: src})
@@ -267,12 +269,12 @@ func (s *Snapshot) keepaliveWith(p *Phone, cucms []*Device, byName map[string]*D
 		return dflt
 	}
 	if proto == "SCCP" {
-		k.PrimarySeconds = pick(params.sccp, params.sccpSrc, def.SCCPKeepalive, "Station KeepAlive Interval")
-		k.BackupSeconds = pick(params.sccpBackup, params.sccpBkpSrc, def.SCCPBackupKeepalive, "Station and Backup Server KeepAlive Interval")
+		k.PrimarySeconds = pick(params.SCCP, params.SCCPSrc, def.SCCPKeepalive, "Station KeepAlive Interval")
+		k.BackupSeconds = pick(params.SCCPBackup, params.SCCPBackupSrc, def.SCCPBackupKeepalive, "Station and Backup Server KeepAlive Interval")
 		k.ExpirySeconds = k.PrimarySeconds
 		k.Basis = fmt.Sprintf("SCCP keepalive %d s to the primary, %d s to the backup", k.PrimarySeconds, k.BackupSeconds)
 	} else {
-		granted := pick(params.sip, params.sipSrc, def.SIPStationKeepalive, "SIP Station KeepAlive Interval")
+		granted := pick(params.SIP, params.SIPSrc, def.SIPStationKeepalive, "SIP Station KeepAlive Interval")
 		prof := profileOf(cm, p.SIPProfile)
 		delta, kaExp := 0, 0
 		var deltaSrc, kaSrc *Source
@@ -314,7 +316,7 @@ func (s *Snapshot) Keepalive(p *Phone, def Defaults) Keepalive {
 	for _, d := range s.Devices {
 		byName[d.Name] = d
 	}
-	return s.keepaliveWith(p, s.callManagers(), byName, def)
+	return s.keepaliveWith(p, s.CallManagers(), byName, def)
 }
 
 // pickZero is pick for values where 0 is a legal setting (the register delta).

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/kaudit/kaudit/facts"
@@ -36,25 +35,13 @@ func checkSIPProfiles(c *Context) []Finding {
 	// primary first), with the phones of every node.
 	seen := map[string]bool{}
 	var byProfile map[string][]*facts.Phone // built when a profile is bad
-	var nodes []*facts.Device
-	for _, d := range c.Snap.Devices {
-		if d.CUCM != nil {
-			nodes = append(nodes, d)
+	for _, d := range c.Snap.CallManagers() {
+		if d.CUCM == nil {
+			continue
 		}
-	}
-	sort.SliceStable(nodes, func(i, j int) bool {
-		return nodes[i].HasRole("cucm-primary") && !nodes[j].HasRole("cucm-primary")
-	})
-	for _, d := range nodes {
 		granted, grantedSrc := def.SIPStationKeepalive, (*facts.Source)(nil)
-		for i := range d.CUCM.ServiceParams {
-			sp := &d.CUCM.ServiceParams[i]
-			if facts.KeepaliveParam(sp.Name) == "sip" {
-				var v int
-				if _, err := fmt.Sscan(sp.Value, &v); err == nil && v > 0 {
-					granted, grantedSrc = v, &sp.Source
-				}
-			}
+		if ka := facts.KeepalivesOf(d); ka.SIP > 0 {
+			granted, grantedSrc = ka.SIP, ka.SIPSrc
 		}
 		for i := range d.CUCM.SIPProfiles {
 			prof := &d.CUCM.SIPProfiles[i]
