@@ -409,3 +409,19 @@ func ifName(b []byte) string {
 	}
 	return facts.CanonicalInterface(string(b))
 }
+
+// skipFraming reports whether table line t (left-trimmed) is framing to
+// skip: blank, a dashes rule, an echoed prompt or a caret line. A device
+// error line (% Invalid input ...) fails the output at line n.
+func skipFraming(key string, n int, t []byte) (bool, error) {
+	if len(t) == 0 || isDashes(t) || isCaret(t) {
+		return true, nil
+	}
+	if _, ok := isPrompt(t); ok {
+		return true, nil
+	}
+	if isDeviceError(t) {
+		return false, facts.Errorf(key, n, "device error: %s", t)
+	}
+	return false, nil
+}

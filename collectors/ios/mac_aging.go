@@ -29,17 +29,10 @@ func readMACAging(data []byte, d *facts.Device) (*facts.MACAging, error) {
 	r := newLineReader(data)
 	for r.next() {
 		t := trimLeft(r.line)
-		if len(t) == 0 || isDashes(t) {
+		if skip, err := skipFraming(key, r.n, t); err != nil {
+			return nil, err
+		} else if skip {
 			continue
-		}
-		if _, ok := isPrompt(t); ok {
-			continue
-		}
-		if isCaret(t) {
-			continue
-		}
-		if isDeviceError(t) {
-			return nil, facts.Errorf(key, r.n, "device error: %s", t)
 		}
 		if hasPrefixFold(t, "no vlan age") {
 			continue // Catalyst 6500: "no vlan age other than global age configured"
