@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"github.com/kaudit/kaudit/internal/testutil"
 	"net"
 	"os"
 	"os/exec"
@@ -87,11 +88,8 @@ func needTools(t *testing.T, tools ...string) map[string]string {
 	t.Helper()
 	miss := func(why string) {
 		t.Helper()
-		msg := "SKIPPING LIVE CAPTURE TEST: " + why + " (CI sets KAUDIT_REQUIRE_TOOLS=1 and installs sip-tester tcpdump iproute2 tshark)"
-		if os.Getenv("KAUDIT_REQUIRE_TOOLS") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+		msg := "live capture test: " + why + " (CI sets KAUDIT_REQUIRE_TOOLS=1 and installs sip-tester tcpdump iproute2 tshark)"
+		testutil.MissingTool(t, msg)
 	}
 	if os.Geteuid() != 0 {
 		miss("needs root for network namespaces and packet sockets")
@@ -156,11 +154,8 @@ func addLoss(t *testing.T, fw string) string {
 	}
 	nft, lerr := exec.LookPath("nft")
 	if lerr != nil {
-		msg := "SKIPPING NETNS INTEGRATION TEST: this kernel has no netem qdisc and nft (nftables) is not installed for the fallback"
-		if os.Getenv("KAUDIT_REQUIRE_TOOLS") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+		msg := "netns integration test: this kernel has no netem qdisc and nft (nftables) is not installed for the fallback"
+		testutil.MissingTool(t, msg)
 	}
 	rules := `table inet kaudit_loss {
 	chain lossy {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"github.com/kaudit/kaudit/internal/testutil"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -48,18 +49,12 @@ func TestPcapCaptureUsage(t *testing.T) {
 // namespace of its own (this thread only), so the host is not looked at.
 func TestPcapCaptureRuns(t *testing.T) {
 	if os.Geteuid() != 0 {
-		msg := "SKIPPING pcap capture run: needs root for a network namespace and a packet socket"
-		if os.Getenv("KAUDIT_REQUIRE_TOOLS") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+		msg := "pcap capture run: needs root for a network namespace and a packet socket"
+		testutil.MissingTool(t, msg)
 	}
 	ip, err := exec.LookPath("ip")
 	if err != nil {
-		if os.Getenv("KAUDIT_REQUIRE_TOOLS") == "1" {
-			t.Fatal("ip (iproute2) not found")
-		}
-		t.Skip("SKIPPING pcap capture run: ip (iproute2) not found")
+		testutil.MissingTool(t, "pcap capture run: ip (iproute2) not found")
 	}
 	b := make([]byte, 3)
 	rand.Read(b)

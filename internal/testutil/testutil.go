@@ -28,6 +28,13 @@ func RepoRoot(t testing.TB) string {
 	}
 }
 
-// ToolsRequired reports whether tests must fail instead of skipping when
-// a tool they need is missing (KAUDIT_REQUIRE_TOOLS=1, set by .ci/run).
-func ToolsRequired() bool { return os.Getenv("KAUDIT_REQUIRE_TOOLS") == "1" }
+// MissingTool ends a test that cannot run here (no root, a tool not
+// installed): a loud skip on a developer's machine, a failure when
+// KAUDIT_REQUIRE_TOOLS=1 (set by .ci/run, which installs every tool).
+func MissingTool(t testing.TB, msg string) {
+	t.Helper()
+	if os.Getenv("KAUDIT_REQUIRE_TOOLS") == "1" {
+		t.Fatal(msg)
+	}
+	t.Skip("SKIPPING: " + msg)
+}
