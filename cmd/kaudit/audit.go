@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kaudit/kaudit/collectors/live"
-	"github.com/kaudit/kaudit/collectors/offline"
 	"github.com/kaudit/kaudit/facts"
 	"github.com/kaudit/kaudit/internal/app"
 	"github.com/kaudit/kaudit/inventory"
@@ -173,17 +172,11 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, o *auditOpts) error
 		if o.saveRaw != "" {
 			return usageErr("--save-raw goes with a live audit (-i)")
 		}
-		inv, err := offline.Load(o.offline)
-		if err != nil {
-			return usageErr("%v", err)
-		}
-		if inv, err = limit(inv, o.limit); err != nil {
+		var inv *inventory.Inventory
+		if snap, inv, err = loadOffline(ctx, o.offline, o.limit); err != nil {
 			return err
 		}
 		digest = inv.Digest()
-		if snap, err = offline.Collect(ctx, o.offline, inv); err != nil {
-			return &exitError{code: report.ExitIncomplete, err: err}
-		}
 		source = "offline " + o.offline
 	} else {
 		inv, err := inventory.Load(o.inventory)

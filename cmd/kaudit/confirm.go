@@ -12,7 +12,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/kaudit/kaudit/collectors/live"
-	"github.com/kaudit/kaudit/collectors/offline"
 	"github.com/kaudit/kaudit/collectors/sshx"
 	"github.com/kaudit/kaudit/confirm"
 	"github.com/kaudit/kaudit/facts"
@@ -84,12 +83,8 @@ func runConfirm(ctx context.Context, stdout, stderr io.Writer, o *confirmOpts) e
 	defer stop()
 	var snap *facts.Snapshot
 	if o.offline != "" {
-		oinv, err := offline.Load(o.offline)
-		if err != nil {
-			return usageErr("%v", err)
-		}
-		if snap, err = offline.Collect(ctx, o.offline, oinv); err != nil {
-			return &exitError{code: report.ExitIncomplete, err: err}
+		if snap, _, err = loadOffline(ctx, o.offline, ""); err != nil {
+			return err
 		}
 	} else {
 		if snap, err = live.Collect(ctx, inv, live.Options{KnownHostsFile: o.knownHosts, AcceptNewHostKeys: o.acceptNewKeys}); err != nil {

@@ -13,7 +13,9 @@ import (
 	"github.com/kaudit/kaudit/collectors/offline"
 	"github.com/kaudit/kaudit/facts"
 	"github.com/kaudit/kaudit/internal/app"
+	"github.com/kaudit/kaudit/inventory"
 	"github.com/kaudit/kaudit/policy"
+	"github.com/kaudit/kaudit/report"
 	"github.com/kaudit/kaudit/rules"
 )
 
@@ -90,10 +92,11 @@ func runPcapAnalyze(ctx context.Context, stdout io.Writer, file string, o *pcapO
 		phones[p] = true
 	}
 	if o.offline != "" {
-		snap, err := loadOfflineSnapshot(ctx, o.offline)
+		snap, _, err := loadOffline(ctx, o.offline, "")
 		if err != nil {
 			return err
 		}
+		snap.Join(app.RulesConfig(policy.Default()).Defaults)
 		fromSnapshot(snap, &opts, phones)
 	}
 	var an *capture.Analysis
@@ -150,17 +153,22 @@ func runPcapAnalyze(ctx context.Context, stdout io.Writer, file string, o *pcapO
 	return nil
 }
 
-func loadOfflineSnapshot(ctx context.Context, dir string) (*facts.Snapshot, error) {
+// loadOffline reads the saved outputs in dir (hosts matching limitExpr, ""
+// for all) into a snapshot. Input errors are usage errors (exit 2); an
+// interrupted collection leaves the audit incomplete (exit 3).
+func loadOffline(ctx context.Context, dir, limitExpr string) (*facts.Snapshot, *inventory.Inventory, error) {
 	inv, err := offline.Load(dir)
 	if err != nil {
-		return nil, usageErr("%v", err)
+		return nil, nil, usageErr("%v", err)
+	}
+	if inv, err = limit(inv, limitExpr); err != nil {
+		return nil, nil, err
 	}
 	snap, err := offline.Collect(ctx, dir, inv)
 	if err != nil {
-		return nil, usageErr("%v", err)
+		return nil, nil, &exitError{code: report.ExitIncomplete, err: err}
 	}
-	snap.Join(app.RulesConfig(policy.Default()).Defaults)
-	return snap, nil
+	return snap, inv, nil
 }
 
 // fromSnapshot takes from the network's facts what analysis can use: the
