@@ -14,10 +14,12 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/kaudit/kaudit/collectors/live"
@@ -36,9 +38,10 @@ func main() {
 	separate := flag.Bool("sim-process", true, "run the simulator in a child process, so peak RSS and the profile are the auditor's alone")
 	memprofile := flag.String("memprofile", "", "write a heap profile taken right after the audit to FILE")
 	serve := flag.String("serve", "", "internal: serve the simulated switches and write their addresses to this file")
+	flag.StringVar(&simProfile, "sim-cpuprofile", "", "write a CPU profile of the simulator child process to FILE")
 	flag.Parse()
 	if *serve != "" {
-		if err := serveSim(*n, *latency, *lab, *serve); err != nil {
+		if err := serveSim(*n, *latency, *lab, *serve, simProfile); err != nil {
 			fmt.Fprintln(os.Stderr, "kaudit-bench: simulator:", err)
 			os.Exit(1)
 		}
@@ -63,6 +66,9 @@ func main() {
 // memProfile is where to write a heap profile after the audit.
 var memProfile string
 
+// simProfile is where the simulator child writes its CPU profile.
+var simProfile string
+
 // simProcess runs the simulator in a child process (see -sim-process).
 var simProcess bool
 
@@ -86,7 +92,16 @@ func simHosts(n int, latency time.Duration, lab string) []devsim.Host {
 
 // serveSim is the child process: it serves the switches, writes
 // "name port" lines and the known_hosts to files, and runs until killed.
-func serveSim(n int, latency time.Duration, lab, out string) error {
+func serveSim(n int, latency time.Duration, lab, out, profile string) error {
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
 	hosts := simHosts(n, latency, lab)
 	srv, err := devsim.Start(context.Background(), hosts, devsim.Options{})
 	if err != nil {
@@ -106,7 +121,12 @@ func serveSim(n int, latency time.Duration, lab, out string) error {
 	if err := os.Rename(out+".tmp", out); err != nil {
 		return err
 	}
-	select {}
+	// The parent ends the child with SIGTERM once the audit is done.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM)
+	<-sig
+	pprof.StopCPUProfile()
+	return nil
 }
 
 func run(n, workers int, latency time.Duration, lab string) error {
@@ -126,12 +146,22 @@ func run(n, workers int, latency time.Duration, lab string) error {
 	var commands func() int
 	if simProcess {
 		addrFile := filepath.Join(tmp, "addrs")
-		child := exec.Command(os.Args[0], "-serve", addrFile, "-n", fmt.Sprint(n), "-latency", latency.String(), "-lab", lab)
+		child := exec.Command(os.Args[0], "-serve", addrFile, "-n", fmt.Sprint(n), "-latency", latency.String(), "-lab", lab, "-sim-cpuprofile", simProfile)
 		child.Stderr = os.Stderr
 		if err := child.Start(); err != nil {
 			return err
 		}
-		defer func() { child.Process.Kill(); child.Wait() }()
+		defer func() {
+			child.Process.Signal(syscall.SIGTERM)
+			done := make(chan struct{})
+			go func() { child.Wait(); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				child.Process.Kill()
+				<-done
+			}
+		}()
 		deadline := time.Now().Add(60 * time.Second)
 		for {
 			if data, err := os.ReadFile(addrFile); err == nil {

@@ -11,11 +11,9 @@ import (
 	"time"
 
 	"github.com/scrapli/scrapligo/driver/generic"
-	"github.com/scrapli/scrapligo/driver/network"
 	"github.com/scrapli/scrapligo/driver/opoptions"
 	"github.com/scrapli/scrapligo/driver/options"
 	"github.com/scrapli/scrapligo/logging"
-	scrapliplatform "github.com/scrapli/scrapligo/platform"
 	"github.com/scrapli/scrapligo/util"
 
 	"github.com/kaudit/kaudit/facts"
@@ -67,16 +65,18 @@ type SessionOptions struct {
 	CaptureCommands []string
 }
 
-// Session is a logged-in CLI on a device, driven by scrapligo: IOS through
-// its cisco_iosxe platform, the ASA through kaudit's platform definition,
-// CUCM through the generic driver with the admin: prompt. Every byte it
-// writes passes the read-only guard.
+// Session is a logged-in CLI on a device. scrapligo's generic driver logs
+// in (IOS with the prompts and enable of scrapligo's cisco_iosxe platform
+// definition, the ASA with kaudit's asa.yaml, CUCM with the admin:
+// prompt); the session then reads commands' output itself (see
+// shell.handover). Every byte it writes passes the read-only guard.
 type Session struct {
 	host   *inventory.Host
 	sh     *shell
 	drv    *generic.Driver // commands go through the generic driver: no privilege juggling per command
 	close  func() error
 	stop   func() bool
+	abort  func() // closes the connection
 	broken error
 }
 
@@ -108,8 +108,8 @@ func (c *Conn) OpenSession(ctx context.Context, opt SessionOptions) (*Session, e
 			sh.g.capture[cmd] = true
 		}
 	}
-	s := &Session{host: h, sh: sh}
-	s.stop = context.AfterFunc(ctx, func() { c.Close() })
+	s := &Session{host: h, sh: sh, abort: func() { c.Close() }}
+	s.stop = context.AfterFunc(ctx, s.abort)
 
 	opts := []util.Option{
 		options.WithCustomTransport(sh),
@@ -129,63 +129,34 @@ func (c *Conn) OpenSession(ctx context.Context, opt SessionOptions) (*Session, e
 			opts = append(opts, options.WithLogger(lg))
 		}
 	}
-	paging := pagingCommands[h.Platform]
 	phase := "login"
-	sendPaging := func(d *generic.Driver) error {
-		phase = "paging"
-		for _, cmd := range paging {
-			r, err := d.SendCommand(cmd)
-			if err != nil {
-				return err
-			}
-			if r.Failed != nil {
-				// A pager that stays on is handled by the shell anyway.
-				log.Debug("paging command rejected", "command", cmd)
-			}
-		}
-		return nil
-	}
 	var err error
+	var gd *generic.Driver
 	switch h.Platform {
 	case inventory.PlatformIOS, inventory.PlatformASA:
-		var def any = scrapliplatform.CiscoIosxe
-		if h.Platform == inventory.PlatformASA {
-			def = asaPlatform
-		}
-		enable := c.sec.enable != ""
-		opts = append(opts,
-			options.WithNetworkOnOpen(func(d *network.Driver) error {
-				if _, err := d.GetPrompt(); err != nil {
-					return err
-				}
-				if enable {
-					phase = "enable"
-					if err := d.AcquirePriv(d.DefaultDesiredPriv); err != nil {
-						return err
-					}
-				}
-				return sendPaging(d.Driver)
-			}),
-			// Closing drops the channel; typing "exit" is not needed and
-			// is not on the allow-list.
-			options.WithNetworkOnClose(func(*network.Driver) error { return nil }),
-		)
-		if enable {
-			opts = append(opts, options.WithAuthSecondary(c.sec.enable))
-		}
-		var p *scrapliplatform.Platform
-		p, err = scrapliplatform.NewPlatform(def, h.Address, opts...)
-		if err != nil {
-			s.stop()
-			return nil, fmt.Errorf("scrapligo platform %s: %w", h.Platform, err)
-		}
-		var nd *network.Driver
-		if nd, err = p.GetNetworkDriver(); err != nil {
+		var p *cliPlatform
+		if p, err = cliPlatformFor(h.Platform); err != nil {
 			s.stop()
 			return nil, err
 		}
-		s.drv, s.close = nd.Driver, nd.Close
-		err = nd.Open()
+		opts = append(opts,
+			options.WithPromptPattern(p.prompt),
+			options.WithFailedWhenContains(p.failed),
+			options.WithOnOpen(func(d *generic.Driver) error {
+				prompt, err := d.GetPrompt()
+				if err != nil || c.sec.enable == "" {
+					return err
+				}
+				phase = "enable"
+				return p.acquireEnable(d, prompt, c.sec.enable, login)
+			}),
+		)
+		if gd, err = generic.NewDriver(h.Address, opts...); err != nil {
+			s.stop()
+			return nil, fmt.Errorf("scrapligo generic driver: %w", err)
+		}
+		s.drv, s.close = gd, gd.Close
+		err = gd.Open()
 	case inventory.PlatformCUCM:
 		opts = append(opts,
 			options.WithPromptPattern(cucmPrompt),
@@ -193,13 +164,10 @@ func (c *Conn) OpenSession(ctx context.Context, opt SessionOptions) (*Session, e
 			options.WithOnOpen(func(d *generic.Driver) error {
 				// CUCM's CLI takes long to start; the prompt wait is
 				// the login timeout.
-				if _, err := d.GetPrompt(); err != nil {
-					return err
-				}
-				return sendPaging(d)
+				_, err := d.GetPrompt()
+				return err
 			}),
 		)
-		var gd *generic.Driver
 		if gd, err = generic.NewDriver(h.Address, opts...); err != nil {
 			s.stop()
 			return nil, fmt.Errorf("scrapligo generic driver: %w", err)
@@ -215,6 +183,25 @@ func (c *Conn) OpenSession(ctx context.Context, opt SessionOptions) (*Session, e
 		s.Close()
 		return nil, err
 	}
+	if rest, _ := s.drv.Channel.ReadAll(); len(rest) > 0 {
+		log.Debug("output after the login prompt dropped", "bytes", len(rest))
+	}
+	if len(opt.CaptureCommands) == 0 {
+		// TODO(lead): confirm's interactive commands still read through
+		// scrapligo's channel; hand over once they read directly too.
+		sh.handover()
+	}
+	for _, cmd := range pagingCommands[h.Platform] {
+		if _, err := s.Run(ctx, cmd, login); err != nil {
+			if errors.Is(err, ErrRejected) {
+				// A pager that stays on is handled by the shell anyway.
+				log.Debug("paging command rejected", "command", cmd)
+				continue
+			}
+			s.Close()
+			return nil, fmt.Errorf("paging: %w", err)
+		}
+	}
 	return s, nil
 }
 
@@ -225,12 +212,16 @@ func (s *Session) openError(ctx context.Context, phase string, err error, timeou
 		return fmt.Errorf("%s: %w", phase, err)
 	case ctx.Err() != nil:
 		return fmt.Errorf("%s: %w", phase, context.Cause(ctx))
-	case s.sh.failed() != nil:
-		return fmt.Errorf("%s: %w", phase, s.sh.failed())
+	case phase == "enable" && errors.Is(err, errEnableRefused):
+		return fmt.Errorf("enable: %w: it asked for it again (check the enable secret)", err)
 	case phase == "enable" && (errors.Is(err, util.ErrTimeoutError) || errors.Is(err, util.ErrPrivilegeError)):
 		return fmt.Errorf("enable: %w of privileged mode within %s (check the enable secret)", ErrNoPrompt, durText(timeout))
 	case errors.Is(err, util.ErrTimeoutError):
+		// Before the shell's own failure: scrapligo closes the shell
+		// after a timeout, which the shell sees as a lost connection.
 		return fmt.Errorf("%s: %w within %s", phase, ErrNoPrompt, durText(timeout))
+	case s.sh.failed() != nil:
+		return fmt.Errorf("%s: %w", phase, s.sh.failed())
 	case errors.Is(err, util.ErrConnectionError):
 		return fmt.Errorf("%s: %w", phase, ErrConnLost)
 	}
@@ -242,6 +233,11 @@ func (s *Session) openError(ctx context.Context, phase string, err error, timeou
 // spaces trimmed, pager prompts removed). Errors begin with the command.
 // ErrRefused and ErrRejected leave the session usable; after any other
 // error it is not, and Run returns that error again.
+//
+// Run does what scrapligo's SendCommand does (type the command, wait for
+// its echo, send the return, read to the prompt, check the platform's
+// failure strings) but reads by blocking on the shell rather than polling
+// scrapligo's queue; see shell.handover.
 func (s *Session) Run(ctx context.Context, cli string, timeout time.Duration) ([]byte, error) {
 	if s.broken != nil {
 		return nil, s.broken
@@ -252,10 +248,28 @@ func (s *Session) Run(ctx context.Context, cli string, timeout time.Duration) ([
 	if timeout <= 0 {
 		timeout = inventory.DefaultCommandTimeout
 	}
-	// The prompt is cut below as the output's last line: scrapligo's own
-	// stripping runs a multi-line regex over the whole output, which costs
-	// more CPU than everything else a device needs, and would also remove
-	// a line inside the output that happens to look like a prompt.
+	if !s.sh.direct.Load() {
+		return s.runScrapli(ctx, cli, timeout)
+	}
+	out, err := s.exchange(ctx, cli, timeout)
+	if err != nil {
+		var re *RefusedError
+		if !errors.As(err, &re) {
+			s.broken = err
+		}
+		return nil, err
+	}
+	for _, f := range s.drv.FailedWhenContains {
+		if bytes.Contains(out, []byte(f)) {
+			return nil, fmt.Errorf("%s: %w: %s", cli, ErrRejected, redact(firstLine(out), s.sh.secret))
+		}
+	}
+	return out, nil
+}
+
+// runScrapli is Run through scrapligo's SendCommand, for sessions that
+// were not handed over.
+func (s *Session) runScrapli(ctx context.Context, cli string, timeout time.Duration) ([]byte, error) {
 	r, err := s.drv.SendCommand(cli, opoptions.WithTimeoutOps(timeout), opoptions.WithNoStripPrompt())
 	if err != nil {
 		var re *RefusedError
@@ -306,10 +320,13 @@ func (s *Session) Sent() []string { return s.sh.Sent() }
 // Close ends the session; the connection stays for its owner to close.
 func (s *Session) Close() error {
 	s.stop()
+	// The shell first: its end is what ends scrapligo's read loop, which
+	// the driver's Close otherwise waits 62.5 ms for.
+	err := s.sh.Close()
 	if s.close != nil {
 		return s.close()
 	}
-	return s.sh.Close()
+	return err
 }
 
 func firstLine(b []byte) string {

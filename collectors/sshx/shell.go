@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 
 	"github.com/scrapli/scrapligo/transport"
+	"github.com/scrapli/scrapligo/util"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -56,7 +57,14 @@ type shell struct {
 	stdout io.Reader
 	open   atomic.Bool
 
-	// Read side, used by scrapligo's one read goroutine only.
+	// Read side. rmu is held by whoever reads stdout: scrapligo's read
+	// goroutine during login, the session itself after it (direct).
+	rmu        sync.Mutex
+	direct     atomic.Bool
+	carry      []byte // read by scrapligo's goroutine after the handover
+	carryErr   error
+	closed     chan struct{}
+	closeOnce  sync.Once
 	pend       []byte // held back: may be the start of a pager prompt
 	erasing    bool   // a pager prompt was answered; its erase may follow
 	erase      []byte
@@ -70,7 +78,7 @@ type shell struct {
 var _ transport.Implementation = (*shell)(nil)
 
 func newShell(client *ssh.Client, enable string, secret []string, limit int64, log *slog.Logger) *shell {
-	s := &shell{client: client, secret: secret, limit: limit, log: log}
+	s := &shell{client: client, secret: secret, limit: limit, log: log, closed: make(chan struct{})}
 	if enable != "" {
 		s.g.enable = []byte(enable)
 	}
@@ -112,6 +120,11 @@ func (s *shell) Open(*transport.Args) error {
 // Close ends the shell (not the SSH connection, which Conn owns).
 func (s *shell) Close() error {
 	s.open.Store(false)
+	s.closeOnce.Do(func() {
+		if s.closed != nil {
+			close(s.closed)
+		}
+	})
 	s.wmu.Lock()
 	sess := s.sess
 	s.wmu.Unlock()
@@ -197,9 +210,58 @@ func (s *shell) Sent() []string {
 	return append([]string(nil), s.sent...)
 }
 
-// Read returns up to n bytes of device output. After a fatal error it
-// reports io.EOF so that scrapligo's read loop ends.
+// Read is scrapligo's transport read: up to n bytes of device output.
+// After a fatal error it reports io.EOF so that scrapligo's read loop
+// ends. Once the session has taken over reading (handover), it returns
+// nothing until the shell closes; what it was already waiting for when
+// the handover came is kept for the session.
 func (s *shell) Read(n int) ([]byte, error) {
+	if s.direct.Load() {
+		<-s.closed
+		return nil, io.EOF
+	}
+	s.rmu.Lock()
+	defer s.rmu.Unlock()
+	if s.direct.Load() {
+		return nil, nil
+	}
+	out, err := s.read(n)
+	if s.direct.Load() {
+		s.carry, s.carryErr = append(s.carry, out...), err
+		return nil, nil
+	}
+	return out, err
+}
+
+// handover makes the session the only reader of the device's output.
+// scrapligo's channel polls its queue every 250 µs while it waits for a
+// prompt, which at hundreds of parallel sessions costs more CPU than the
+// SSH itself; after the login the session reads by blocking instead.
+func (s *shell) handover() { s.direct.Store(true) }
+
+// readDirect is the session's read after the handover: the next output,
+// with CRs and ANSI escapes removed as scrapligo's channel does.
+func (s *shell) readDirect() ([]byte, error) {
+	s.rmu.Lock()
+	defer s.rmu.Unlock()
+	var out []byte
+	var err error
+	if len(s.carry) > 0 || s.carryErr != nil {
+		out, err = s.carry, s.carryErr
+		s.carry, s.carryErr = nil, nil
+	} else {
+		out, err = s.read(readSize)
+	}
+	if bytes.IndexByte(out, '\r') >= 0 {
+		out = bytes.ReplaceAll(out, []byte("\r"), nil)
+	}
+	if bytes.IndexByte(out, 0x1b) >= 0 {
+		out = util.StripANSI(out)
+	}
+	return out, err
+}
+
+func (s *shell) read(n int) ([]byte, error) {
 	if s.failed() != nil {
 		return nil, io.EOF
 	}

@@ -263,6 +263,12 @@ func (s *Server) prepare(in Host) (*hostState, error) {
 		version = "SSH-2.0-OpenSSH_7.4"
 	}
 	cfg := &ssh.ServerConfig{ServerVersion: version}
+	// What the simulated devices offer for key exchange: the curve and
+	// ECDH groups of IOS-XE 17, ASA 9.16+ and CUCM's OpenSSH 7.4. None
+	// of them speaks x/crypto's post-quantum default, and letting the
+	// simulator offer it would make every simulated login cost several
+	// times the CPU a real device's does.
+	cfg.KeyExchanges = []string{ssh.KeyExchangeCurve25519, ssh.KeyExchangeECDHP256, ssh.KeyExchangeECDHP384, ssh.KeyExchangeDH14SHA256}
 	cfg.PasswordCallback = func(c ssh.ConnMetadata, pw []byte) (*ssh.Permissions, error) {
 		if h.authOK(c.User(), pw) {
 			return nil, nil

@@ -53,12 +53,16 @@ type session struct {
 	rng         *rand.Rand
 }
 
+// writeBuffer is what the simulated device prints before it flushes: one
+// SSH packet (x/crypto's 32 KiB) rather than four for a typical output.
+const writeBuffer = 32 << 10
+
 func newSession(srv *Server, h *hostState, rw io.ReadWriter, done <-chan struct{}) *session {
 	return &session{
 		srv:        srv,
 		h:          h,
 		r:          bufio.NewReaderSize(rw, 1024),
-		w:          bufio.NewWriterSize(rw, 8192),
+		w:          bufio.NewWriterSize(rw, writeBuffer),
 		done:       done,
 		reset:      func() {},
 		exitStatus: func(uint32) {},

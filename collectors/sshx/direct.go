@@ -1,0 +1,111 @@
+package sshx
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/scrapli/scrapligo/util"
+)
+
+// exchange types cli and reads its output up to the prompt. When the
+// prompt does not come within timeout the connection is closed: the
+// device is hung or trickling, and the blocked read must end.
+func (s *Session) exchange(ctx context.Context, cli string, timeout time.Duration) ([]byte, error) {
+	var expired atomic.Bool
+	t := time.AfterFunc(timeout, func() {
+		expired.Store(true)
+		s.abort()
+	})
+	defer t.Stop()
+	fail := func(err error) error {
+		switch {
+		case ctx.Err() != nil:
+			return fmt.Errorf("%s: %w", cli, context.Cause(ctx))
+		case expired.Load():
+			return fmt.Errorf("%s: %w within %s", cli, ErrNoPrompt, durText(timeout))
+		case s.sh.failed() != nil:
+			return fmt.Errorf("%s: %w", cli, s.sh.failed())
+		}
+		return fmt.Errorf("%s: %s", cli, redact(err.Error(), s.sh.secret))
+	}
+	in := []byte(cli)
+	if err := s.sh.Write(in); err != nil {
+		var re *RefusedError
+		if errors.As(err, &re) {
+			return nil, err
+		}
+		return nil, fail(err)
+	}
+	// What comes before the echo is the rest of the previous prompt line.
+	depth := max(echoSearchDepth, 2*len(in))
+	var buf []byte
+	for {
+		b, err := s.sh.readDirect()
+		if err != nil {
+			return nil, fail(err)
+		}
+		buf = append(buf, b...)
+		if util.BytesRoughlyContains(in, buf[max(0, len(buf)-depth):]) {
+			break
+		}
+	}
+	if err := s.sh.Write([]byte("\n")); err != nil {
+		return nil, fail(err)
+	}
+	buf = buf[:0]
+	for {
+		b, err := s.sh.readDirect()
+		if err != nil {
+			return nil, fail(err)
+		}
+		buf = append(buf, b...)
+		if s.atPrompt(buf) {
+			return s.clean(buf), nil
+		}
+	}
+}
+
+// echoSearchDepth is how far back the echo of a command is looked for,
+// as scrapligo's channel does.
+const echoSearchDepth = 1000
+
+// maxPromptLen bounds the line tested against the prompt pattern: a long
+// unterminated line is output, not a prompt, and is not matched again
+// and again while it grows.
+const maxPromptLen = 256
+
+// atPrompt reports whether the output ends with a prompt line.
+func (s *Session) atPrompt(buf []byte) bool {
+	last := tailLine(buf)
+	if len(last) == 0 || len(last) > maxPromptLen {
+		return false
+	}
+	return s.drv.Channel.PromptPattern.Match(last)
+}
+
+// clean drops the prompt line and trailing spaces on every line, and the
+// blank lines at either end, like scrapligo's SendCommand.
+func (s *Session) clean(buf []byte) []byte {
+	buf = buf[:bytes.LastIndexByte(buf, '\n')+1]
+	out := make([]byte, 0, len(buf))
+	for len(buf) > 0 {
+		line := buf
+		if i := bytes.IndexByte(buf, '\n'); i >= 0 {
+			line, buf = buf[:i], buf[i+1:]
+		} else {
+			buf = nil
+		}
+		out = append(append(out, bytes.TrimRight(line, " ")...), '\n')
+	}
+	return bytes.Trim(out, "\n")
+}
+
+// tailLine is what follows the last line end of b: the prompt, when the
+// device is waiting.
+func tailLine(b []byte) []byte {
+	return b[bytes.LastIndexByte(b, '\n')+1:]
+}

@@ -1,0 +1,150 @@
+package sshx
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/scrapli/scrapligo/channel"
+	"github.com/scrapli/scrapligo/driver/generic"
+	"github.com/scrapli/scrapligo/driver/opoptions"
+	scrapliplatform "github.com/scrapli/scrapligo/platform"
+	"github.com/scrapli/scrapligo/util"
+
+	"github.com/kaudit/kaudit/inventory"
+)
+
+// cliPlatform is what a session needs of a scrapligo platform definition
+// (cisco_iosxe for IOS, kaudit's asa.yaml for the ASA), parsed and
+// compiled once per process. scrapligo's network driver compiles every
+// privilege pattern again for each connection, which at hundreds of
+// devices was an eighth of an audit's CPU; the session drives the same
+// definition through scrapligo's generic driver instead.
+type cliPlatform struct {
+	prompt *regexp.Regexp // any privilege level's prompt
+	exec   *regexp.Regexp // unprivileged prompt
+	priv   *regexp.Regexp // the privilege level shows are sent at
+	// privNot are strings a privileged prompt never contains (the
+	// configuration mode's "(config").
+	privNot []string
+	// enable is the escalation command, asking for the enable secret
+	// with a prompt matching ask.
+	enable string
+	ask    string
+	askRe  *regexp.Regexp
+	failed []string // output that means the device rejected the command
+}
+
+var (
+	platformsOnce sync.Once
+	platforms     map[string]*cliPlatform
+	platformsErr  error
+)
+
+func cliPlatformFor(name string) (*cliPlatform, error) {
+	platformsOnce.Do(func() {
+		platforms = map[string]*cliPlatform{}
+		for name, def := range map[string]any{inventory.PlatformIOS: scrapliplatform.CiscoIosxe, inventory.PlatformASA: asaPlatform} {
+			p, err := loadCLIPlatform(def)
+			if err != nil {
+				platformsErr = errors.Join(platformsErr, fmt.Errorf("scrapligo platform %s: %w", name, err))
+				continue
+			}
+			platforms[name] = p
+		}
+	})
+	if p := platforms[name]; p != nil {
+		return p, nil
+	}
+	if platformsErr != nil {
+		return nil, platformsErr
+	}
+	return nil, fmt.Errorf("no scrapligo platform for %q", name)
+}
+
+func loadCLIPlatform(def any) (*cliPlatform, error) {
+	// The host is never contacted: this only parses the definition.
+	sp, err := scrapliplatform.NewPlatform(def, "definition")
+	if err != nil {
+		return nil, err
+	}
+	want := sp.DefaultDesiredPrivilegeLevel
+	lv := sp.PrivilegeLevels[want]
+	if lv == nil || lv.PreviousPriv == "" || sp.PrivilegeLevels[lv.PreviousPriv] == nil {
+		return nil, fmt.Errorf("privilege level %q and the level below it are not defined", want)
+	}
+	patterns := make([]string, 0, len(sp.PrivilegeLevels))
+	for _, l := range sp.PrivilegeLevels {
+		patterns = append(patterns, l.Pattern)
+	}
+	p := &cliPlatform{privNot: lv.NotContains, enable: lv.Escalate, ask: lv.EscalatePrompt, failed: sp.FailedWhenContains}
+	if p.prompt, err = regexp.Compile(strings.Join(patterns, "|")); err != nil {
+		return nil, err
+	}
+	if p.priv, err = regexp.Compile(lv.Pattern); err != nil {
+		return nil, err
+	}
+	if p.exec, err = regexp.Compile(sp.PrivilegeLevels[lv.PreviousPriv].Pattern); err != nil {
+		return nil, err
+	}
+	if p.askRe, err = regexp.Compile(p.ask); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// privileged reports whether prompt is the level shows are sent at.
+func (p *cliPlatform) privileged(prompt string) bool {
+	for _, s := range p.privNot {
+		if strings.Contains(prompt, s) {
+			return false
+		}
+	}
+	return p.priv.MatchString(prompt)
+}
+
+// errEnableRefused: the device asked for the enable secret again.
+var errEnableRefused = errors.New("the device refused the enable secret")
+
+// acquireEnable types the escalation command and the enable secret when
+// the device is at the unprivileged prompt, as scrapligo's network driver
+// does, and checks that the prompt is then privileged.
+func (p *cliPlatform) acquireEnable(d *generic.Driver, prompt, secret string, timeout time.Duration) error {
+	if p.privileged(prompt) {
+		return nil
+	}
+	if !p.exec.MatchString(prompt) {
+		return fmt.Errorf("%w: prompt %q is neither unprivileged nor privileged", util.ErrPrivilegeError, prompt)
+	}
+	// A device without an enable password answers with a prompt at once:
+	// the secret is typed only when it is asked for.
+	either := p.prompt.String() + "|" + p.ask
+	step := func(input string, hide bool) ([]byte, error) {
+		return d.Channel.SendInteractive([]*channel.SendInteractiveEvent{
+			{ChannelInput: input, ChannelResponse: either, HideInput: hide},
+		}, opoptions.WithTimeoutOps(timeout))
+	}
+	out, err := step(p.enable, false)
+	if err != nil {
+		return err
+	}
+	if p.askRe.Match(tailLine(out)) {
+		if out, err = step(secret, true); err != nil {
+			return err
+		}
+		if p.askRe.Match(tailLine(out)) {
+			return errEnableRefused
+		}
+	}
+	prompt, err = d.GetPrompt()
+	if err != nil {
+		return err
+	}
+	if !p.privileged(prompt) {
+		return fmt.Errorf("%w: still at %q", util.ErrPrivilegeError, prompt)
+	}
+	return nil
+}
