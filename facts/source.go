@@ -4,7 +4,10 @@
 package facts
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -27,21 +30,104 @@ func (s Source) String() string {
 }
 
 // Sources maps an attribute name (e.g. "aging_time") to the line that set it.
-// Attributes that were never configured have no entry.
-type Sources map[string]Source
+// Attributes that were never configured have no entry. It is a short list
+// sorted by name rather than a Go map: a switch port has a handful of
+// attributes, and at thousands of switches maps cost several times the
+// memory of the facts themselves. It encodes as a JSON object.
+type Sources []NamedSource
+
+// NamedSource is one attribute's source.
+type NamedSource struct {
+	Name string
+	Source
+}
 
 // Get returns the source of attribute name and whether there is one.
 func (s Sources) Get(name string) (Source, bool) {
-	src, ok := s[name]
-	return src, ok
+	if i, ok := s.find(name); ok {
+		return s[i].Source, true
+	}
+	return Source{}, false
 }
 
-// Set records the source of attribute name, creating the map if needed.
+// Of is the source of attribute name, or the zero Source.
+func (s Sources) Of(name string) Source {
+	src, _ := s.Get(name)
+	return src
+}
+
+// Set records the source of attribute name.
 func (s *Sources) Set(name string, src Source) {
-	if *s == nil {
-		*s = Sources{}
+	i, ok := s.find(name)
+	if ok {
+		(*s)[i].Source = src
+		return
 	}
-	(*s)[name] = src
+	*s = slices.Insert(*s, i, NamedSource{Name: name, Source: src})
+}
+
+// Delete forgets attribute name.
+func (s *Sources) Delete(name string) {
+	if i, ok := s.find(name); ok {
+		*s = slices.Delete(*s, i, i+1)
+	}
+}
+
+// Merge sets every attribute of add, which wins over s.
+func (s *Sources) Merge(add Sources) {
+	for _, e := range add {
+		s.Set(e.Name, e.Source)
+	}
+}
+
+func (s Sources) find(name string) (int, bool) {
+	return slices.BinarySearchFunc(s, name, func(e NamedSource, n string) int { return strings.Compare(e.Name, n) })
+}
+
+// MarshalJSON writes the object {"name": source, ...}, names sorted.
+func (s Sources) MarshalJSON() ([]byte, error) {
+	if s == nil {
+		return []byte("null"), nil
+	}
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, e := range s {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, err := json.Marshal(e.Name)
+		if err != nil {
+			return nil, err
+		}
+		v, err := json.Marshal(e.Source)
+		if err != nil {
+			return nil, err
+		}
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// UnmarshalJSON reads the object MarshalJSON writes.
+func (s *Sources) UnmarshalJSON(data []byte) error {
+	var m map[string]Source
+	if err := json.Unmarshal(data, &m); err != nil {
+		return err
+	}
+	if m == nil {
+		*s = nil
+		return nil
+	}
+	out := make(Sources, 0, len(m))
+	for k, v := range m {
+		out = append(out, NamedSource{Name: k, Source: v})
+	}
+	slices.SortFunc(out, func(a, b NamedSource) int { return strings.Compare(a.Name, b.Name) })
+	*s = out
+	return nil
 }
 
 // At is the Source of line ln of command key on device d.

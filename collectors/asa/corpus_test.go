@@ -151,7 +151,7 @@ func compareGenieInterfaces(t *testing.T, got []facts.ASAInterface, path string)
 		if g.Nameif != w.Name {
 			t.Errorf("%s: nameif %q, genie %q", g.Name, g.Nameif, w.Name)
 		}
-		switch src := g.Sources["mac"]; {
+		switch src := g.Sources.Of("mac"); {
 		case w.MAC == "" && g.MAC != "" && strings.HasSuffix(src.Text, "MAC address "+g.MAC+", MTU not set"):
 			// Known disagreement: genie's pattern wants a numeric MTU and
 			// drops the MAC of unnamed interfaces ("MTU not set").

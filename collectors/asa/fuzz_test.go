@@ -54,7 +54,7 @@ func allSources(a *facts.ASA) []facts.Source {
 	var s []facts.Source
 	for _, x := range a.Interfaces {
 		for _, src := range x.Sources {
-			s = append(s, src)
+			s = append(s, src.Source)
 		}
 	}
 	for _, x := range a.ProxyARP {

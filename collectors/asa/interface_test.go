@@ -40,7 +40,7 @@ func TestInterfaceTestdata(t *testing.T) {
 				t.Errorf("%s: %s source %+v", g.Name, attr, s)
 			}
 		}
-		if s := g.Sources["mac"]; !strings.Contains(s.Text, "MAC address "+w.mac) {
+		if s := g.Sources.Of("mac"); !strings.Contains(s.Text, "MAC address "+w.mac) {
 			t.Errorf("%s: mac source text %q", g.Name, s.Text)
 		}
 	}
@@ -129,10 +129,10 @@ func TestMergeOrder(t *testing.T) {
 		if ifc.MAC == "" || ifc.LinkStatus == "" {
 			t.Errorf("%s: show interface facts not merged: %+v", ifc.Name, ifc)
 		}
-		if s := ifc.Sources["mac"]; s.Key != KeyInterface {
+		if s := ifc.Sources.Of("mac"); s.Key != KeyInterface {
 			t.Errorf("%s: mac source %+v", ifc.Name, s)
 		}
-		if s := ifc.Sources["interface"]; s.Key != KeyRunningConfig {
+		if s := ifc.Sources.Of("interface"); s.Key != KeyRunningConfig {
 			t.Errorf("%s: interface source %+v, want the running config", ifc.Name, s)
 		}
 	}
@@ -184,7 +184,7 @@ func TestMergeConflicts(t *testing.T) {
 			if g.Name != "GigabitEthernet0/1" || g.Nameif != "voice" || g.Prefix != pfx("10.20.0.1/24") || g.MAC != "00a7.42c1.0e11" {
 				t.Errorf("merged %+v", g)
 			}
-			if ifs[1].Name != "Internal-Data0/0" || ifs[1].Nameif != "nlp_int_tap" || ifs[1].Sources["nameif"].Key != KeyInterface {
+			if ifs[1].Name != "Internal-Data0/0" || ifs[1].Nameif != "nlp_int_tap" || ifs[1].Sources.Of("nameif").Key != KeyInterface {
 				t.Errorf("show-only interface %+v", ifs[1])
 			}
 		})
@@ -245,7 +245,7 @@ func TestMergeReparse(t *testing.T) {
 		t.Fatalf("interfaces %+v, want only GigabitEthernet0/1", ifs)
 	}
 	g := ifs[0]
-	if g.Nameif != "phones" || g.Prefix.IsValid() || g.MAC != "00a7.42c1.0e11" || g.Sources["nameif"].Key != KeyRunningConfig {
+	if g.Nameif != "phones" || g.Prefix.IsValid() || g.MAC != "00a7.42c1.0e11" || g.Sources.Of("nameif").Key != KeyRunningConfig {
 		t.Errorf("after re-reading the config: %+v", g)
 	}
 }

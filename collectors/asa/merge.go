@@ -1,7 +1,7 @@
 package asa
 
 import (
-	"maps"
+	"slices"
 
 	"github.com/kaudit/kaudit/facts"
 )
@@ -36,11 +36,11 @@ func mergeInterfaces(have, add []facts.ASAInterface, key string) []facts.ASAInte
 	var zero facts.ASAInterface
 	for _, h := range have {
 		had := len(h.Sources)
-		h.Sources = maps.Clone(h.Sources)
+		h.Sources = slices.Clone(h.Sources)
 		for _, a := range ifAttrs {
-			if src, ok := h.Sources[a.name]; ok && src.Key == key {
+			if src, ok := h.Sources.Get(a.name); ok && src.Key == key {
 				a.copy(&h, &zero)
-				delete(h.Sources, a.name)
+				h.Sources.Delete(a.name)
 			}
 		}
 		if had > 0 && len(h.Sources) == 0 {
@@ -55,18 +55,18 @@ func mergeInterfaces(have, add []facts.ASAInterface, key string) []facts.ASAInte
 	for _, n := range add {
 		i, ok := idx[n.Name]
 		if !ok {
-			n.Sources = maps.Clone(n.Sources)
+			n.Sources = slices.Clone(n.Sources)
 			idx[n.Name] = len(out)
 			out = append(out, n)
 			continue
 		}
 		dst := &out[i]
 		for _, a := range ifAttrs {
-			src, has := n.Sources[a.name]
+			src, has := n.Sources.Get(a.name)
 			if !has {
 				continue
 			}
-			old, had := dst.Sources[a.name]
+			old, had := dst.Sources.Get(a.name)
 			if authoritative || !had || old.Key == src.Key {
 				a.copy(dst, &n)
 				dst.Sources.Set(a.name, src)

@@ -154,7 +154,7 @@ var corpusExtra = map[string]func(*testing.T, *facts.Device){
 			t.Fatalf("interfaces %q, want %q", names, want)
 		}
 		eq(t, "Loopback0 description", sw.Interfaces[0].Description, "SEE http://www.cymru.com/Documents/secure-ios-template.html")
-		eq(t, "Loopback0 description line", sw.Interfaces[0].Sources["description"].Line, 185)
+		eq(t, "Loopback0 description line", sw.Interfaces[0].Sources.Of("description").Line, 185)
 		eq(t, "Dialer1 line", sw.Interfaces[8].Source.Line, 246)
 		eq(t, "Dialer1 shutdown", sw.Interfaces[8].Shutdown, false)
 		if sw.MACAging != nil {
@@ -165,7 +165,7 @@ var corpusExtra = map[string]func(*testing.T, *facts.Device){
 	"genie__iosxe__ShowRunInterface__golden_output_10.raw": func(t *testing.T, d *facts.Device) {
 		p := d.Switch.Interfaces[0]
 		eq(t, "voice vlan", p.VoiceVLAN, 499)
-		eq(t, "voice vlan line", p.Sources["voice_vlan"].Line, 5)
+		eq(t, "voice vlan line", p.Sources.Of("voice_vlan").Line, 5)
 		eq(t, "shutdown", p.Shutdown, false)
 		eq(t, "port-security", p.PortSecurity.Enabled, false)
 	},

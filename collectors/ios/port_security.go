@@ -114,13 +114,12 @@ func mergeStatus(old, add []facts.PortSecurityStatus) []facts.PortSecurityStatus
 			continue
 		}
 		e := &out[i]
-		srcs := make(facts.Sources, len(e.Sources)+len(s.Sources))
-		for k, v := range e.Sources {
-			srcs[k] = v
-		}
-		for k, v := range s.Sources {
-			srcs[k] = v
-			switch k {
+		// A fresh list: old's elements may still be shared.
+		srcs := make(facts.Sources, len(e.Sources), len(e.Sources)+len(s.Sources))
+		copy(srcs, e.Sources)
+		for _, ns := range s.Sources {
+			srcs.Set(ns.Name, ns.Source)
+			switch ns.Name {
 			case "enabled":
 				e.Enabled = s.Enabled
 			case "port_status":

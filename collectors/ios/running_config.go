@@ -240,7 +240,7 @@ func (p *configParser) interfaceLine(t []byte) error {
 	case 'n':
 		if string(t) == "no shutdown" {
 			port.Shutdown = false
-			delete(port.Sources, "shutdown")
+			port.Sources.Delete("shutdown")
 		}
 	case 's':
 		if string(t) == "shutdown" {

@@ -153,7 +153,7 @@ func TestRunningConfigSources(t *testing.T) {
 			t.Errorf("source %s = %+v, want text %q", k, s, want)
 		}
 	}
-	if s := p.Sources["voice_vlan"]; s.Line != 53 || s.Text != " switchport voice vlan 210" {
+	if s := p.Sources.Of("voice_vlan"); s.Line != 53 || s.Text != " switchport voice vlan 210" {
 		t.Errorf("voice_vlan source %+v", s)
 	}
 	// The sticky address in the voice VLAN keeps its tab-indented line.

@@ -204,8 +204,8 @@ func TestPortSecurityMerge(t *testing.T) {
 	eq(t, "summary again", statuses(d), want)
 	// Each field keeps the line it came from.
 	s := d.Switch.PortSecurity[0]
-	eq(t, "max_macs key", s.Sources["max_macs"].Key, keyPortSecurity)
-	eq(t, "port_status key", s.Sources["port_status"].Key, keyPortSecurityInterface)
+	eq(t, "max_macs key", s.Sources.Of("max_macs").Key, keyPortSecurity)
+	eq(t, "port_status key", s.Sources.Of("port_status").Key, keyPortSecurityInterface)
 
 	d = &facts.Device{Name: "sw1"}
 	if err := ParsePortSecurityInterface(blocks, d); err != nil {

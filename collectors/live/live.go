@@ -277,7 +277,7 @@ func (c *collector) host(ctx context.Context, i int) *facts.Device {
 		case err == nil:
 			// A device that prints one of our secrets (a type 0 password
 			// in its config) must not get it into the snapshot or files.
-			outs[cmd.Key] = []byte(conn.Redact(string(out)))
+			outs[cmd.Key] = conn.RedactBytes(out)
 			log.Debug("command done", "command", cmd.CLI, "bytes", len(out), "elapsed", time.Since(t0))
 		case errors.Is(err, sshx.ErrRejected):
 			// Offline, a command the device does not know is a missing

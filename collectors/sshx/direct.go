@@ -41,14 +41,16 @@ func (s *Session) exchange(ctx context.Context, cli string, timeout time.Duratio
 		return nil, fail(err)
 	}
 	// What comes before the echo is the rest of the previous prompt line.
+	// One buffer per session serves every command; the output returned
+	// is a copy of exactly its size.
 	depth := max(echoSearchDepth, 2*len(in))
-	var buf []byte
+	buf := s.buf[:0]
+	defer func() { s.buf = buf[:0] }()
 	for {
-		b, err := s.sh.readDirect()
-		if err != nil {
+		var err error
+		if buf, err = s.sh.readAppend(buf); err != nil {
 			return nil, fail(err)
 		}
-		buf = append(buf, b...)
 		if util.BytesRoughlyContains(in, buf[max(0, len(buf)-depth):]) {
 			break
 		}
@@ -58,13 +60,12 @@ func (s *Session) exchange(ctx context.Context, cli string, timeout time.Duratio
 	}
 	buf = buf[:0]
 	for {
-		b, err := s.sh.readDirect()
-		if err != nil {
+		var err error
+		if buf, err = s.sh.readAppend(buf); err != nil {
 			return nil, fail(err)
 		}
-		buf = append(buf, b...)
 		if s.atPrompt(buf) {
-			return s.clean(buf), nil
+			return bytes.Clone(trimOutput(buf)), nil
 		}
 	}
 }
@@ -87,18 +88,23 @@ func (s *Session) atPrompt(buf []byte) bool {
 	return s.drv.Channel.PromptPattern.Match(last)
 }
 
-// clean drops the prompt line and trailing spaces on every line, and the
-// blank lines at either end, like scrapligo's SendCommand.
-func (s *Session) clean(buf []byte) []byte {
-	buf = buf[:bytes.LastIndexByte(buf, '\n')+1]
-	out := make([]byte, 0, len(buf))
-	for len(buf) > 0 {
-		line := buf
-		if i := bytes.IndexByte(buf, '\n'); i >= 0 {
-			line, buf = buf[:i], buf[i+1:]
+// clean is trimOutput into a new slice.
+func (s *Session) clean(buf []byte) []byte { return bytes.Clone(trimOutput(bytes.Clone(buf))) }
+
+// trimOutput drops the prompt line and trailing spaces on every line, and
+// the blank lines at either end, like scrapligo's SendCommand. It works in
+// place: the result is a prefix of buf's memory.
+func trimOutput(buf []byte) []byte {
+	rest := buf[:bytes.LastIndexByte(buf, '\n')+1]
+	out := buf[:0]
+	for len(rest) > 0 {
+		line := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i], rest[i+1:]
 		} else {
-			buf = nil
+			rest = nil
 		}
+		// out never overtakes line: it grows by at most what was read.
 		out = append(append(out, bytes.TrimRight(line, " ")...), '\n')
 	}
 	return bytes.Trim(out, "\n")

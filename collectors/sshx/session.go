@@ -25,9 +25,9 @@ import (
 //go:embed asa.yaml
 var asaPlatform []byte
 
-// readSize is what one transport read asks for; large reads keep a
-// 32 MiB output to a few hundred scrapligo read-loop turns.
-const readSize = 64 << 10
+// readSize is what one transport read asks for: x/crypto/ssh's largest
+// channel packet, so a 32 MiB output takes about a thousand reads.
+const readSize = 32 << 10
 
 // pagingCommands turn paging off (and widen the terminal) after login.
 var pagingCommands = map[string][]string{
@@ -77,6 +77,7 @@ type Session struct {
 	close  func() error
 	stop   func() bool
 	abort  func() // closes the connection
+	buf    []byte // exchange's read buffer, kept between commands
 	broken error
 }
 

@@ -42,7 +42,6 @@ var pagerMarkers = [][]byte{
 // them and their erase sequences from the output, and enforces the output
 // limit.
 type shell struct {
-	rbuf   []byte // reused by Read
 	client *ssh.Client
 	secret []string // scrubbed from log lines and refusal messages
 	limit  int64
@@ -225,7 +224,7 @@ func (s *shell) Read(n int) ([]byte, error) {
 	if s.direct.Load() {
 		return nil, nil
 	}
-	out, err := s.read(n)
+	out, err := s.read(nil, n)
 	if s.direct.Load() {
 		s.carry, s.carryErr = append(s.carry, out...), err
 		return nil, nil
@@ -241,40 +240,52 @@ func (s *shell) handover() { s.direct.Store(true) }
 
 // readDirect is the session's read after the handover: the next output,
 // with CRs and ANSI escapes removed as scrapligo's channel does.
-func (s *shell) readDirect() ([]byte, error) {
+func (s *shell) readDirect() ([]byte, error) { return s.readAppend(nil) }
+
+// readAppend is readDirect appending to dst.
+func (s *shell) readAppend(dst []byte) ([]byte, error) {
 	s.rmu.Lock()
 	defer s.rmu.Unlock()
-	var out []byte
+	start := len(dst)
 	var err error
 	if len(s.carry) > 0 || s.carryErr != nil {
-		out, err = s.carry, s.carryErr
+		dst, err = append(dst, s.carry...), s.carryErr
 		s.carry, s.carryErr = nil, nil
 	} else {
-		out, err = s.read(readSize)
+		dst, err = s.read(dst, readSize)
 	}
-	if bytes.IndexByte(out, '\r') >= 0 {
-		out = bytes.ReplaceAll(out, []byte("\r"), nil)
+	add := dst[start:]
+	if bytes.IndexByte(add, '\r') >= 0 {
+		w := 0
+		for _, c := range add {
+			if c != '\r' {
+				add[w] = c
+				w++
+			}
+		}
+		dst, add = dst[:start+w], add[:w]
 	}
-	if bytes.IndexByte(out, 0x1b) >= 0 {
-		out = util.StripANSI(out)
+	if bytes.IndexByte(add, 0x1b) >= 0 {
+		dst = append(dst[:start], util.StripANSI(add)...)
 	}
-	return out, err
+	return dst, err
 }
 
-func (s *shell) read(n int) ([]byte, error) {
+// readBufs are the buffers reads wait in: a session holds one only while
+// its read blocks, not for its whole life.
+var readBufs = sync.Pool{New: func() any { b := make([]byte, readSize); return &b }}
+
+// read appends up to n bytes of output, pager prompts removed, to dst.
+func (s *shell) read(dst []byte, n int) ([]byte, error) {
 	if s.failed() != nil {
-		return nil, io.EOF
+		return dst, io.EOF
 	}
 	if s.pendingErr != nil {
-		return nil, s.readFailed(s.pendingErr)
+		return dst, s.readFailed(s.pendingErr)
 	}
-	// One buffer serves every read: scrapligo asks for 64 KiB each time
-	// and most reads return a few bytes, so a fresh buffer per read would
-	// be mostly garbage. filter returns a copy of what it keeps.
-	if cap(s.rbuf) < n {
-		s.rbuf = make([]byte, n)
-	}
-	buf := s.rbuf[:n]
+	bp := readBufs.Get().(*[]byte)
+	defer readBufs.Put(bp)
+	buf := (*bp)[:min(n, len(*bp))]
 	m, err := s.stdout.Read(buf)
 	if m > 0 {
 		if s.received.Add(int64(m)) > s.limit {
@@ -282,18 +293,18 @@ func (s *shell) read(n int) ([]byte, error) {
 			s.setFailed(lerr)
 			// The device would keep flooding; nothing more is wanted.
 			s.Close()
-			return nil, lerr
+			return dst, lerr
 		}
-		out := s.filter(buf[:m])
+		dst = s.filter(dst, buf[:m])
 		if err != nil {
 			s.pendingErr = err
 		}
-		return out, nil
+		return dst, nil
 	}
 	if err != nil {
-		return nil, s.readFailed(err)
+		return dst, s.readFailed(err)
 	}
-	return nil, nil
+	return dst, nil
 }
 
 func (s *shell) readFailed(err error) error {
@@ -319,15 +330,14 @@ func sizeText(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// filter removes pager prompts and their erase sequences from the stream,
-// answering each prompt with a space.
-func (s *shell) filter(in []byte) []byte {
+// filter appends in to out without pager prompts and their erase
+// sequences, answering each prompt with a space.
+func (s *shell) filter(out, in []byte) []byte {
 	data := in
 	if len(s.pend) > 0 {
 		data = append(s.pend, in...)
 		s.pend = nil
 	}
-	var out []byte
 	if s.erasing {
 		i := 0
 		for i < len(data) && isEraseByte(data[i]) {

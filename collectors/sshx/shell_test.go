@@ -47,7 +47,7 @@ func TestPagerFilter(t *testing.T) {
 		sh, w := testShell()
 		var out []byte
 		for _, c := range tc.chunks {
-			out = append(out, sh.filter([]byte(c))...)
+			out = sh.filter(out, []byte(c))
 		}
 		out = append(out, sh.pend...) // what a further read would release
 		if string(out) != tc.want {
@@ -107,7 +107,7 @@ func FuzzFilter(f *testing.F) {
 		n := int(step%16) + 1
 		var out []byte
 		for i := 0; i < len(data); i += n {
-			out = append(out, sh.filter(data[i:min(i+n, len(data))])...)
+			out = sh.filter(out, data[i:min(i+n, len(data))])
 		}
 		out = append(out, sh.pend...)
 		if !bytes.ContainsAny(data, "-<P \b\r") && !bytes.Equal(out, data) {
