@@ -19,6 +19,7 @@ import (
 	"github.com/kaudit/kaudit/capture"
 	"github.com/kaudit/kaudit/collectors/offline"
 	"github.com/kaudit/kaudit/collectors/sshx"
+	"github.com/kaudit/kaudit/facts"
 	"github.com/kaudit/kaudit/internal/app"
 	"github.com/kaudit/kaudit/internal/devsim"
 	"github.com/kaudit/kaudit/internal/labsim"
@@ -148,11 +149,23 @@ func (s *sim) handler(cli string) (string, bool) {
 // serveCase2 serves the case2 lab with s playing captures on sw-floor1.
 func serveCase2(t *testing.T, s *sim) (*labsim.Lab, *Plan) {
 	t.Helper()
-	l, err := labsim.Serve(context.Background(), case2, labsim.Options{Dir: t.TempDir(), Tune: func(h *devsim.Host) {
+	l, snap, findings := startLab(t, case2, func(h *devsim.Host) {
 		if h.Name == "sw-floor1" {
 			h.Handler = s.handler
 		}
-	}})
+	})
+	p, err := NewPlan(snap, l.Inventory, gi101(t, findings), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l, p
+}
+
+// startLab serves lab dir on loopback (tune changes its hosts) and
+// audits its saved outputs.
+func startLab(t *testing.T, dir string, tune func(h *devsim.Host)) (*labsim.Lab, *facts.Snapshot, []rules.Finding) {
+	t.Helper()
+	l, err := labsim.Serve(context.Background(), dir, labsim.Options{Dir: t.TempDir(), Tune: tune})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,29 +175,28 @@ func serveCase2(t *testing.T, s *sim) (*labsim.Lab, *Plan) {
 		l.Inventory.Hosts[i].CommandTimeout = 2 * time.Second
 	}
 	t.Setenv("KAUDIT_PASSWORD", "unused")
-	inv, err := offline.Load(case2)
+	inv, err := offline.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	snap, err := offline.Collect(context.Background(), case2, inv)
+	snap, err := offline.Collect(context.Background(), dir, inv)
 	if err != nil {
 		t.Fatal(err)
 	}
 	res := app.Evaluate(snap, policy.Default(), "test", time.Time{}, rules.Warning)
-	var f *rules.Finding
-	for i := range res.Findings {
-		if res.Findings[i].Object == "GigabitEthernet1/0/1" {
-			f = &res.Findings[i]
+	return l, snap, res.Findings
+}
+
+// gi101 is the case2 finding on the port of its SIP phone.
+func gi101(t *testing.T, findings []rules.Finding) *rules.Finding {
+	t.Helper()
+	for i := range findings {
+		if findings[i].Object == "GigabitEthernet1/0/1" {
+			return &findings[i]
 		}
 	}
-	if f == nil {
-		t.Fatal("case2 lab: no finding on GigabitEthernet1/0/1")
-	}
-	p, err := NewPlan(snap, l.Inventory, f, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return l, p
+	t.Fatal("case2 lab: no finding on GigabitEthernet1/0/1")
+	return nil
 }
 
 func opts(t *testing.T, _ *labsim.Lab) Options {

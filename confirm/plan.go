@@ -53,10 +53,27 @@ type Plan struct {
 	Confirming []string
 }
 
+// Capture points NewPlanAt may be asked for.
+const (
+	AtAuto = ""     // where the finding says the keepalives break
+	AtCUCM = "cucm" // the call manager node the phone registers to
+)
+
 // NewPlan picks the capture point for finding f (nil when only a phone is
 // given) and phone (a SEP name; "" takes the finding's first phone with a
 // known address).
 func NewPlan(snap *facts.Snapshot, inv *inventory.Inventory, f *rules.Finding, phone string) (*Plan, error) {
+	return NewPlanAt(snap, inv, f, phone, AtAuto)
+}
+
+// NewPlanAt is NewPlan with the capture point chosen by the caller: at
+// AtCUCM the capture runs on the call manager the phone registers to,
+// which sees the keepalives that arrive (SIP profile timers, and any
+// finding whose effect should show at the call manager).
+func NewPlanAt(snap *facts.Snapshot, inv *inventory.Inventory, f *rules.Finding, phone, at string) (*Plan, error) {
+	if at != AtAuto && at != AtCUCM {
+		return nil, fmt.Errorf("capture point %q: want %q or nothing", at, AtCUCM)
+	}
 	p := &Plan{}
 	var cand []string
 	if phone != "" {
@@ -87,6 +104,11 @@ func NewPlan(snap *facts.Snapshot, inv *inventory.Inventory, f *rules.Finding, p
 	}
 	keepaliveProof := []string{"registration-lost", "keepalive-first-copy-dropped", "keepalive-not-received"}
 	switch {
+	case at == AtCUCM || strings.HasPrefix(rule, "sip-profile-"):
+		if err := p.atCUCM(snap, inv, ph); err != nil {
+			return nil, err
+		}
+		p.Confirming = append(keepaliveProof, "keepalive-late", "keepalive-missing")
 	case rule == "" || strings.HasPrefix(rule, "port-security-") || strings.HasPrefix(rule, "mac-aging-"):
 		if ph.Switch == "" || ph.Port == "" {
 			return nil, fmt.Errorf("phone %s: the switch port it is on is unknown (no CDP/LLDP/PoE entry)", ph.Name)
@@ -121,8 +143,6 @@ func NewPlan(snap *facts.Snapshot, inv *inventory.Inventory, f *rules.Finding, p
 		if strings.Contains(rule, "proxy-arp") {
 			p.Confirming = []string{"proxy-arp", "arp-conflict"}
 		}
-	case strings.HasPrefix(rule, "sip-profile-"):
-		return nil, fmt.Errorf("rule %s: capturing on CUCM (%s) is not implemented yet", rule, MethodCUCM)
 	default:
 		return nil, fmt.Errorf("rule %s: no capture point known for it", rule)
 	}
@@ -131,7 +151,7 @@ func NewPlan(snap *facts.Snapshot, inv *inventory.Inventory, f *rules.Finding, p
 		return nil, fmt.Errorf("%s is not in the inventory", p.Host)
 	}
 	p.Platform = h.Platform
-	want := map[string]string{MethodEPC: inventory.PlatformIOS, MethodASA: inventory.PlatformASA}[p.Method]
+	want := map[string]string{MethodEPC: inventory.PlatformIOS, MethodASA: inventory.PlatformASA, MethodCUCM: inventory.PlatformCUCM}[p.Method]
 	if p.Platform != want {
 		return nil, fmt.Errorf("%s: platform %s cannot run an %s", p.Host, p.Platform, p.Method)
 	}
@@ -169,6 +189,8 @@ func (p *Plan) Commands() Commands {
 	n := p.Name
 	secs := int((p.Duration + time.Second - 1) / time.Second)
 	switch p.Method {
+	case MethodCUCM:
+		return cucmCommands(p)
 	case MethodASA:
 		// The ASA has no packet limit; its buffer stops the capture when
 		// full, so it is sized for the packet bound.

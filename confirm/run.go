@@ -39,6 +39,12 @@ type Options struct {
 	Progress func(elapsed, total time.Duration)
 	// Dir receives the pcap; a temporary directory when "".
 	Dir string
+	// SFTPListen is where a CUCM capture is pushed to (IP or IP:port);
+	// "" is this end of the SSH connection to the call manager.
+	SFTPListen string
+	// TransferTimeout bounds a CUCM file transfer, on top of the command
+	// timeout (2m).
+	TransferTimeout time.Duration
 }
 
 // Result is what a confirmation found.
@@ -72,6 +78,12 @@ func Run(ctx context.Context, inv *inventory.Inventory, p *Plan, o Options) (*Re
 	}
 	cmds := p.Commands()
 	res := &Result{Plan: p, Outcome: Inconclusive}
+	if p.Method == MethodCUCM {
+		if o.TransferTimeout <= 0 {
+			o.TransferTimeout = 2 * time.Minute
+		}
+		return runCUCM(ctx, inv, h, p, cmds, o, res)
+	}
 	conn, err := sshx.Connect(ctx, inv, h, o.SSH)
 	if err != nil {
 		return res, fmt.Errorf("%s: %w", h.Name, err)
@@ -187,18 +199,24 @@ func cleanup(ctx context.Context, inv *inventory.Inventory, h *inventory.Host, s
 			return nil
 		}
 	}
-	conn, err := sshx.Connect(cctx, inv, h, o.SSH)
+	return reconnectAndClean(cctx, inv, h, o, cmds.Cleanup, "capture", send)
+}
+
+// reconnectAndClean opens a fresh session allowed only the cleanup lines
+// and runs clean on it: the capture's own session is gone or unusable.
+func reconnectAndClean(ctx context.Context, inv *inventory.Inventory, h *inventory.Host, o Options, lines []string, what string, clean func(*sshx.Session) error) error {
+	conn, err := sshx.Connect(ctx, inv, h, o.SSH)
 	if err != nil {
-		return fmt.Errorf("%s: capture not removed: %w", h.Name, err)
+		return fmt.Errorf("%s: %s not removed: %w", h.Name, what, err)
 	}
 	defer conn.Close()
-	s, err := conn.OpenSession(cctx, sshx.SessionOptions{LoginTimeout: h.Timeout, CaptureCommands: cmds.Cleanup})
+	s, err := conn.OpenSession(ctx, sshx.SessionOptions{LoginTimeout: h.Timeout, CaptureCommands: lines})
 	if err != nil {
-		return fmt.Errorf("%s: capture not removed: %w", h.Name, err)
+		return fmt.Errorf("%s: %s not removed: %w", h.Name, what, err)
 	}
 	defer s.Close()
-	if err := send(s); err != nil {
-		return fmt.Errorf("%s: capture not removed: %w", h.Name, err)
+	if err := clean(s); err != nil {
+		return fmt.Errorf("%s: %s not removed: %w", h.Name, what, err)
 	}
 	return nil
 }

@@ -24,6 +24,7 @@ import (
 
 type confirmOpts struct {
 	inventory, finding, phone, offline, knownHosts, dir string
+	at, sftpListen                                      string
 	duration                                            time.Duration
 	packets                                             int
 	acceptNewKeys                                       bool
@@ -36,11 +37,17 @@ func newConfirmCmd() *cobra.Command {
 		Short: "Capture on the phone's path and confirm or clear a finding",
 		Long: `confirm captures the phone's keepalives where the finding says they break: on
 the access switch port (IOS-XE Embedded Packet Capture) for port-security and
-MAC aging findings, on the ASA for firewall findings. The capture is bounded
+MAC aging findings, on the ASA for firewall findings, on the CUCM node the
+phone registers to for SIP profile findings (or any phone with --at cucm). The
+capture is bounded
 (default: two keepalive intervals plus 30 s, 10000 packets), fetched over the
 same SSH CLI as a hex dump, converted to pcap and always removed from the
-device, also on error, timeout and Ctrl-C. Only these capture commands are
-allowed, and only in confirm; an audit refuses them.
+device, also on error, timeout and Ctrl-C. CUCM captures with utils network
+capture and pushes the file with file get over SFTP to a receiver kaudit runs
+for that one transfer (one-time user and password, ephemeral host key) on
+--sftp-listen, by default this machine's address of the SSH connection to the
+node. Only these capture commands are allowed, and only in confirm; an audit
+refuses them.
 
 Exit codes: 1 confirmed, 0 not seen, 3 inconclusive (or the device failed),
 2 usage.`,
@@ -56,6 +63,8 @@ Exit codes: 1 confirmed, 0 not seen, 3 inconclusive (or the device failed),
 	f.StringVar(&o.offline, "offline", "", "saved outputs to take the findings from instead of collecting live")
 	f.DurationVar(&o.duration, "duration", 0, "capture at most this long (default: two keepalive intervals + 30s)")
 	f.IntVar(&o.packets, "packets", confirm.DefaultPackets, "capture at most this many packets")
+	f.StringVar(&o.at, "at", "", "capture point: cucm captures on the call manager the phone registers to (default: where the finding says)")
+	f.StringVar(&o.sftpListen, "sftp-listen", "", "CUCM only: IP[:port] the node pushes the capture to (default: this end of the SSH connection)")
 	f.StringVar(&o.dir, "out-dir", "", "directory for the pcap (default: a temporary directory)")
 	f.StringVar(&o.knownHosts, "known-hosts", "", "known_hosts file (default: the host's setting, else ~/.ssh/known_hosts)")
 	f.BoolVar(&o.acceptNewKeys, "accept-new-host-keys", false, "trust a host key not yet in known_hosts")
@@ -74,6 +83,9 @@ func runConfirm(ctx context.Context, stdout, stderr io.Writer, o *confirmOpts) e
 	}
 	if o.packets < 0 || o.duration < 0 {
 		return usageErr("--duration and --packets must not be negative")
+	}
+	if o.at != confirm.AtAuto && o.at != confirm.AtCUCM {
+		return usageErr("--at %q: only cucm", o.at)
 	}
 	inv, err := inventory.Load(o.inventory)
 	if err != nil {
@@ -103,15 +115,16 @@ func runConfirm(ctx context.Context, stdout, stderr io.Writer, o *confirmOpts) e
 			return usageErr("--finding %s: no such finding in the current audit", o.finding)
 		}
 	}
-	plan, err := confirm.NewPlan(snap, inv, f, o.phone)
+	plan, err := confirm.NewPlanAt(snap, inv, f, o.phone, o.at)
 	if err != nil {
 		return usageErr("%v", err)
 	}
 	plan.SetBounds(o.duration, o.packets)
 	fmt.Fprintf(stderr, "capturing on %s %s (%s) for up to %s / %d packets\n", plan.Host, plan.Interface, plan.Method, plan.Duration, plan.Packets)
 	opt := confirm.Options{
-		SSH: sshx.Config{KnownHostsFile: o.knownHosts, AcceptNewHostKeys: o.acceptNewKeys},
-		Dir: o.dir,
+		SSH:        sshx.Config{KnownHostsFile: o.knownHosts, AcceptNewHostKeys: o.acceptNewKeys},
+		Dir:        o.dir,
+		SFTPListen: o.sftpListen,
 	}
 	if fl, ok := stderr.(*os.File); ok && term.IsTerminal(int(fl.Fd())) {
 		opt.Progress = func(el, total time.Duration) {

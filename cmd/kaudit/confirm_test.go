@@ -13,6 +13,7 @@ func TestConfirmUsage(t *testing.T) {
 		{[]string{"confirm"}, "needs -i"},
 		{[]string{"confirm", "-i", "x.yaml"}, "--finding"},
 		{[]string{"confirm", "-i", "x.yaml", "--phone", "SEP001122334455", "--packets", "-1"}, "negative"},
+		{[]string{"confirm", "-i", "x.yaml", "--phone", "SEP001122334455", "--at", "asa"}, "only cucm"},
 	} {
 		code, _, stderr := kaudit(t, "", tc.args...)
 		if code != 2 || !strings.Contains(stderr, tc.want) {

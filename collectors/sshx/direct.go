@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"sync/atomic"
 	"time"
-
-	"github.com/scrapli/scrapligo/util"
 )
 
 // exchange types cli and reads its output up to the prompt. When the
@@ -32,46 +30,60 @@ func (s *Session) exchange(ctx context.Context, cli string, timeout time.Duratio
 		}
 		return fmt.Errorf("%s: %s", cli, redact(err.Error(), s.sh.secret))
 	}
+	// The command and its return go out in one write, as netmiko types
+	// them: the device is idle at its prompt, and waiting for the echo
+	// before the return (scrapligo's way) costs a round trip and four
+	// SSH packets per command.
 	in := []byte(cli)
-	if err := s.sh.Write(in); err != nil {
+	if err := s.sh.WriteLine(in); err != nil {
 		var re *RefusedError
 		if errors.As(err, &re) {
 			return nil, err
 		}
 		return nil, fail(err)
 	}
-	// What comes before the echo is the rest of the previous prompt line.
 	// One buffer per session serves every command; the output returned
-	// is a copy of exactly its size.
-	depth := max(echoSearchDepth, 2*len(in))
+	// is a copy of exactly its size. A prompt counts only after the echo:
+	// what comes before it may be a late prompt from the login.
 	buf := s.buf[:0]
 	defer func() { s.buf = buf[:0] }()
+	depth := max(echoSearchDepth, 2*len(in))
+	body := -1 // where the output starts: the line after the echo
 	for {
 		var err error
 		if buf, err = s.sh.readAppend(buf); err != nil {
 			return nil, fail(err)
 		}
-		if util.BytesRoughlyContains(in, buf[max(0, len(buf)-depth):]) {
-			break
+		if body < 0 {
+			if e := echoEnd(in, buf[:min(len(buf), depth)]); e >= 0 {
+				if i := bytes.IndexByte(buf[e:], '\n'); i >= 0 {
+					body = e + i + 1
+				}
+			}
 		}
-	}
-	if err := s.sh.Write([]byte("\n")); err != nil {
-		return nil, fail(err)
-	}
-	buf = buf[:0]
-	for {
-		var err error
-		if buf, err = s.sh.readAppend(buf); err != nil {
-			return nil, fail(err)
-		}
-		if s.atPrompt(buf) {
-			return bytes.Clone(trimOutput(buf)), nil
+		if body >= 0 && s.atPrompt(buf[body:]) {
+			return bytes.Clone(trimOutput(buf[body:])), nil
 		}
 	}
 }
 
-// echoSearchDepth is how far back the echo of a command is looked for,
-// as scrapligo's channel does.
+// echoEnd is where the echo of in ends in out: in's characters in order,
+// anything (a line wrap, a backspace) between them, as scrapligo's fuzzy
+// echo match finds it; -1 when they are not all there.
+func echoEnd(in, out []byte) int {
+	j := 0
+	for _, c := range in {
+		k := bytes.IndexByte(out[j:], c)
+		if k < 0 {
+			return -1
+		}
+		j += k + 1
+	}
+	return j
+}
+
+// echoSearchDepth is how far into the output the echo of a command is
+// looked for, as scrapligo's channel does.
 const echoSearchDepth = 1000
 
 // maxPromptLen bounds the line tested against the prompt pattern: a long

@@ -5,7 +5,9 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"net/netip"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -192,6 +194,8 @@ const (
 	writeCommand
 	writeSecret
 	writePager
+	writeAnswer    // an armed answer to an interactive command's question
+	writeInterrupt // Ctrl-C to a foreground command
 )
 
 // guard is the one gate every byte written to a device session passes.
@@ -206,6 +210,13 @@ type guard struct {
 	enableTyped bool // "enable" was the last command
 	secretOK    bool // "enable" and its return went out: the secret may follow
 	pagerOK     bool // the reader saw a pager prompt and awaits its answer
+	// answer is the one reply a dialogue (Session.Dialogue) armed for the
+	// question it has just seen; answerSecret hides it in refusals.
+	answer       []byte
+	answerSecret bool
+	// interruptOK lets one Ctrl-C through while a foreground command
+	// (Session.Foreground) holds the CLI.
+	interruptOK bool
 }
 
 // check decides on one write. The caller holds the lock that serialises
@@ -225,6 +236,13 @@ func (g *guard) check(p []byte, pager bool) (writeKind, error) {
 	case g.secretOK && len(g.enable) > 0 && subtle.ConstantTimeCompare(p, g.enable) == 1:
 		g.secretOK = false
 		return writeSecret, nil
+	case g.answer != nil && subtle.ConstantTimeCompare(p, g.answer) == 1:
+		g.answer, g.answerSecret = nil, false
+		g.secretOK, g.enableTyped = false, false
+		return writeAnswer, nil
+	case string(p) == "\x03" && g.interruptOK:
+		g.interruptOK = false
+		return writeInterrupt, nil
 	}
 	wasSecretOK := g.secretOK
 	g.secretOK, g.enableTyped = false, false
@@ -238,7 +256,7 @@ func (g *guard) check(p []byte, pager bool) (writeKind, error) {
 		var re *RefusedError
 		// What follows an enable may be a mistyped secret, and a secret
 		// written out of turn must not be repeated either.
-		if errors.As(err, &re) && (wasSecretOK || len(g.enable) > 0 && bytes.Contains(p, g.enable)) {
+		if errors.As(err, &re) && (wasSecretOK || g.answerSecret || len(g.enable) > 0 && bytes.Contains(p, g.enable)) {
 			re.Command = ""
 		}
 		return 0, err
@@ -255,7 +273,84 @@ var captureForms = []*regexp.Regexp{
 	regexp.MustCompile(`^no monitor capture [A-Za-z0-9_]{1,16}$`),
 	regexp.MustCompile(`^capture [A-Za-z0-9_]{1,32} (buffer [0-9]{1,9} )?interface [A-Za-z][A-Za-z0-9_.-]* match ip host [0-9.]+ (host [0-9.]+|any)$`),
 	regexp.MustCompile(`^no capture [A-Za-z0-9_]{1,32}$`),
-	regexp.MustCompile(`^utils network capture eth0 file [A-Za-z0-9_]{1,32} count [0-9]{1,7} size all host ip [0-9.]+$`),
+	regexp.MustCompile(`^utils network capture eth0 file ` + cucmCaptureName + ` count [0-9]{1,7} size all host ip [0-9.]+$`),
+	fileGetForm,
+	regexp.MustCompile(`^file delete activelog platform/cli/` + cucmCaptureName + `\.cap noconfirm$`),
+}
+
+// cucmCaptureName is the only file name kaudit gives a CUCM capture
+// (confirm's KAUD plus hex digits): the file commands can reach no
+// other file under activelog, and no wildcard.
+const cucmCaptureName = `KAUD[0-9A-F]{2,8}`
+
+// fileGetForm is the one command Session.Dialogue may run: fetching
+// kaudit's own capture file, which CUCM pushes over SFTP after asking
+// where to.
+var fileGetForm = regexp.MustCompile(`^file get activelog platform/cli/` + cucmCaptureName + `\.cap$`)
+
+// AnswerKind is what a dialogue's question asks for; each kind has one
+// narrow form its answer must take.
+type AnswerKind int
+
+// Answer kinds of the `file get` dialogue.
+const (
+	AnswerYes    AnswerKind = iota + 1 // "y" or "yes"
+	AnswerIP                           // an IP address literal
+	AnswerPort                         // 1-65535
+	AnswerUser                         // a plain user name
+	AnswerSecret                       // a password: printable, no spaces
+	AnswerPath                         // an absolute directory path
+)
+
+var (
+	answerUser = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,32}$`)
+	answerPath = regexp.MustCompile(`^/[A-Za-z0-9_./-]{0,255}$`)
+)
+
+// AnswerAllowed reports whether answer has the form its kind allows. The
+// guard lets an answer through only while a dialogue has armed it, right
+// after the device asked the matching question; a secret's text never
+// appears in the error.
+func AnswerAllowed(kind AnswerKind, answer string) error {
+	bad := func(what string) error { return &RefusedError{Reason: "answer is not " + what} }
+	switch kind {
+	case AnswerYes:
+		if answer == "y" || answer == "yes" {
+			return nil
+		}
+		return bad("y or yes")
+	case AnswerIP:
+		if a, err := netip.ParseAddr(answer); err == nil && a.String() == answer {
+			return nil
+		}
+		return bad("an IP address")
+	case AnswerPort:
+		if n, err := strconv.Atoi(answer); err == nil && n > 0 && n < 65536 && strconv.Itoa(n) == answer {
+			return nil
+		}
+		return bad("a port number")
+	case AnswerUser:
+		if answerUser.MatchString(answer) {
+			return nil
+		}
+		return bad("a plain user name")
+	case AnswerSecret:
+		if len(answer) < 8 || len(answer) > 128 {
+			return bad("a password of 8 to 128 characters")
+		}
+		for i := 0; i < len(answer); i++ {
+			if c := answer[i]; c <= 0x20 || c >= 0x7f {
+				return bad("a password of printable characters")
+			}
+		}
+		return nil
+	case AnswerPath:
+		if answerPath.MatchString(answer) && !strings.Contains(answer, "..") {
+			return nil
+		}
+		return bad("an absolute directory path")
+	}
+	return bad("of a known kind")
 }
 
 // CaptureAllowed reports whether cmd is a packet-capture command of the

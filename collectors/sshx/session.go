@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/scrapli/scrapligo/driver/generic"
-	"github.com/scrapli/scrapligo/driver/opoptions"
 	"github.com/scrapli/scrapligo/driver/options"
 	"github.com/scrapli/scrapligo/logging"
 	"github.com/scrapli/scrapligo/util"
@@ -79,6 +78,7 @@ type Session struct {
 	abort  func() // closes the connection
 	buf    []byte // exchange's read buffer, kept between commands
 	broken error
+	fg     bool // a foreground command (interactive.go) may hold the CLI
 }
 
 // OpenSession starts a shell on c and logs in: waits for the prompt,
@@ -187,11 +187,7 @@ func (c *Conn) OpenSession(ctx context.Context, opt SessionOptions) (*Session, e
 	if rest, _ := s.drv.Channel.ReadAll(); len(rest) > 0 {
 		log.Debug("output after the login prompt dropped", "bytes", len(rest))
 	}
-	if len(opt.CaptureCommands) == 0 {
-		// TODO(lead): confirm's interactive commands still read through
-		// scrapligo's channel; hand over once they read directly too.
-		sh.handover()
-	}
+	sh.handover()
 	for _, cmd := range pagingCommands[h.Platform] {
 		if _, err := s.Run(ctx, cmd, login); err != nil {
 			if errors.Is(err, ErrRejected) {
@@ -249,9 +245,6 @@ func (s *Session) Run(ctx context.Context, cli string, timeout time.Duration) ([
 	if timeout <= 0 {
 		timeout = inventory.DefaultCommandTimeout
 	}
-	if !s.sh.direct.Load() {
-		return s.runScrapli(ctx, cli, timeout)
-	}
 	out, err := s.exchange(ctx, cli, timeout)
 	if err != nil {
 		var re *RefusedError
@@ -266,53 +259,6 @@ func (s *Session) Run(ctx context.Context, cli string, timeout time.Duration) ([
 		}
 	}
 	return out, nil
-}
-
-// runScrapli is Run through scrapligo's SendCommand, for sessions that
-// were not handed over.
-func (s *Session) runScrapli(ctx context.Context, cli string, timeout time.Duration) ([]byte, error) {
-	r, err := s.drv.SendCommand(cli, opoptions.WithTimeoutOps(timeout), opoptions.WithNoStripPrompt())
-	if err != nil {
-		var re *RefusedError
-		if errors.As(err, &re) {
-			return nil, err
-		}
-		err = s.runError(ctx, cli, err, timeout)
-		s.broken = err
-		return nil, err
-	}
-	out := s.cutPrompt([]byte(r.Result))
-	if r.Failed != nil {
-		return nil, fmt.Errorf("%s: %w: %s", cli, ErrRejected, redact(firstLine(out), s.sh.secret))
-	}
-	return out, nil
-}
-
-func (s *Session) runError(ctx context.Context, cli string, err error, timeout time.Duration) error {
-	switch {
-	case ctx.Err() != nil:
-		return fmt.Errorf("%s: %w", cli, context.Cause(ctx))
-	case s.sh.failed() != nil:
-		return fmt.Errorf("%s: %w", cli, s.sh.failed())
-	case errors.Is(err, util.ErrTimeoutError):
-		return fmt.Errorf("%s: %w within %s", cli, ErrNoPrompt, durText(timeout))
-	case errors.Is(err, util.ErrConnectionError):
-		return fmt.Errorf("%s: %w", cli, ErrConnLost)
-	}
-	return fmt.Errorf("%s: %s", cli, redact(err.Error(), s.sh.secret))
-}
-
-// cutPrompt removes the trailing prompt line the read stopped at.
-func (s *Session) cutPrompt(out []byte) []byte {
-	i := bytes.LastIndexByte(out, '\n')
-	last := out[i+1:]
-	if p := s.drv.Channel.PromptPattern; p != nil && !p.Match(last) {
-		return out
-	}
-	if i < 0 {
-		return out[:0]
-	}
-	return bytes.TrimRight(out[:i], "\n")
 }
 
 // Sent lists the commands the session typed (not the enable secret).

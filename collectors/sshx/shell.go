@@ -171,6 +171,35 @@ func (s *shell) answerPager() error {
 }
 
 func (s *shell) writeLocked(b []byte, pager bool) error {
+	if err := s.admit(b, pager); err != nil {
+		return err
+	}
+	if _, err := s.stdin.Write(b); err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	return nil
+}
+
+// WriteLine sends a command and its return in one write, each passing the
+// guard as if written alone.
+func (s *shell) WriteLine(cmd []byte) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if err := s.admit(cmd, false); err != nil {
+		return err
+	}
+	if err := s.admit([]byte("\n"), false); err != nil {
+		return err
+	}
+	if _, err := s.stdin.Write(append(cmd[:len(cmd):len(cmd)], '\n')); err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	return nil
+}
+
+// admit runs one write past the guard and logs it; the caller holds wmu
+// and must send nothing when it fails.
+func (s *shell) admit(b []byte, pager bool) error {
 	if err := s.failed(); err != nil {
 		return err
 	}
@@ -195,9 +224,10 @@ func (s *shell) writeLocked(b []byte, pager bool) error {
 		s.log.Debug("ssh send", "command", "<enable secret>")
 	case writePager:
 		s.log.Debug("ssh pager prompt answered")
-	}
-	if _, err := s.stdin.Write(b); err != nil {
-		return fmt.Errorf("write: %w", err)
+	case writeAnswer:
+		s.log.Debug("ssh question answered") // the answer may be a secret
+	case writeInterrupt:
+		s.log.Debug("ssh interrupt sent")
 	}
 	return nil
 }

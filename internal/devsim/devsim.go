@@ -70,6 +70,9 @@ type Host struct {
 	// line; ok=false falls through to Extra and the lab files. It is
 	// called from many sessions at once.
 	Handler func(cli string) (output string, ok bool)
+	// CUCMCapture, on a CUCM host, plays `utils network capture`, `file
+	// get` (pushing over SFTP to loopback) and `file delete` (cucmcap.go).
+	CUCMCapture *CUCMCapture
 }
 
 // Faults are the failures a host injects. Output faults (HangMidOutput,
@@ -162,6 +165,7 @@ type hostState struct {
 
 	mu   sync.Mutex
 	cmds []string
+	caps map[string][]byte // CUCM capture files by name, under mu
 }
 
 // maxRecorded bounds Commands per host so a long demo cannot grow without

@@ -235,6 +235,11 @@ func (s *session) execLine(raw string) bool {
 	if !s.sleep(s.h.Latency) {
 		return false
 	}
+	if s.h.plat == cucm && s.h.CUCMCapture != nil {
+		if cont, ok := s.cucmCapture(norm); ok {
+			return cont
+		}
+	}
 	if s.h.Handler != nil {
 		if out, ok := s.h.Handler(norm); ok {
 			return s.serveLab(frameless([]byte(out)))
