@@ -22,6 +22,22 @@ type Command struct {
 	// Optional commands are not expected on every device (their absence
 	// is not reported as missing).
 	Optional bool
+	// OfflineOnly outputs are read from saved files but never typed live:
+	// the command needs an argument the audit does not have (IOS's
+	// show port-security interface wants an interface name, and the
+	// saved file holds the blocks of the ports someone chose).
+	OfflineOnly bool
+}
+
+// Live is cmds without the offline-only ones: what a live audit types.
+func Live(cmds []Command) []Command {
+	out := make([]Command, 0, len(cmds))
+	for _, c := range cmds {
+		if !c.OfflineOnly {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // Key derives the offline file key from a CLI command: lower case, spaces

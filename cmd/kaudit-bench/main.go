@@ -12,6 +12,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -19,6 +20,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -38,6 +40,7 @@ func main() {
 	separate := flag.Bool("sim-process", true, "run the simulator in a child process, so peak RSS and the profile are the auditor's alone")
 	memprofile := flag.String("memprofile", "", "write a heap profile taken right after the audit to FILE")
 	serve := flag.String("serve", "", "internal: serve the simulated switches and write their addresses to this file")
+	flag.BoolVar(&phases, "phases", false, "print the mean time to connect, to log in and per command, and the mean device time (from the collector's debug log)")
 	flag.StringVar(&simProfile, "sim-cpuprofile", "", "write a CPU profile of the simulator child process to FILE")
 	flag.Parse()
 	if *serve != "" {
@@ -65,6 +68,9 @@ func main() {
 
 // memProfile is where to write a heap profile after the audit.
 var memProfile string
+
+// phases prints where a device's time goes (see phaseLog).
+var phases bool
 
 // simProfile is where the simulator child writes its CPU profile.
 var simProfile string
@@ -208,12 +214,18 @@ func run(n, workers int, latency time.Duration, lab string) error {
 	}
 	runtime.GC()
 	start := time.Now()
-	snap, err := live.Collect(ctx, inv, live.Options{Workers: workers, KnownHostsFile: kh})
+	pl := &phaseLog{sums: map[string]*phaseSum{}}
+	opt := live.Options{Workers: workers, KnownHostsFile: kh}
+	if phases {
+		opt.Logger = slog.New(pl)
+	}
+	snap, err := live.Collect(ctx, inv, opt)
 	wall := time.Since(start)
 	if err != nil {
 		return err
 	}
 	if memProfile != "" {
+		runtime.GC() // the profile shows what the snapshot keeps
 		if f, err := os.Create(memProfile); err == nil {
 			pprof.WriteHeapProfile(f)
 			f.Close()
@@ -245,6 +257,12 @@ func run(n, workers int, latency time.Duration, lab string) error {
 	fmt.Printf("ideal              %s (N × %s ÷ workers)\n", ideal.Round(time.Millisecond), perDevice)
 	fmt.Printf("ratio to ideal     %.2f\n", wall.Seconds()/ideal.Seconds())
 	fmt.Printf("peak RSS           %s\n", peakRSS())
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	fmt.Printf("heap after audit   %d MiB in use, %d MiB from the OS; stacks %d MiB; %d GCs\n", ms.HeapInuse>>20, (ms.HeapSys-ms.HeapReleased)>>20, ms.StackSys>>20, ms.NumGC)
+	if phases {
+		pl.print()
+	}
 	if failed > 0 {
 		return fmt.Errorf("%d devices failed", failed)
 	}
@@ -253,8 +271,8 @@ func run(n, workers int, latency time.Duration, lab string) error {
 
 // commandsPerDevice is what a switch receives per audit when the
 // simulator is in-process and counts it: terminal length, terminal width
-// and the eight show commands of the IOS platform.
-const commandsPerDevice = 10
+// and the seven show commands a live audit of IOS types.
+const commandsPerDevice = 9
 
 // peakRSS reads the process's high-water resident set size (Linux).
 func peakRSS() string {
@@ -268,4 +286,52 @@ func peakRSS() string {
 		}
 	}
 	return "unknown"
+}
+
+// phaseLog is a slog handler that averages the "elapsed" of the
+// collector's debug messages: connected and logged in (since the device
+// started), command done (each command), device done.
+type phaseLog struct {
+	mu   sync.Mutex
+	sums map[string]*phaseSum
+}
+
+type phaseSum struct {
+	n   int
+	sum time.Duration
+}
+
+func (p *phaseLog) Enabled(context.Context, slog.Level) bool { return true }
+func (p *phaseLog) WithAttrs([]slog.Attr) slog.Handler       { return p }
+func (p *phaseLog) WithGroup(string) slog.Handler            { return p }
+
+func (p *phaseLog) Handle(_ context.Context, r slog.Record) error {
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key != "elapsed" {
+			return true
+		}
+		d, ok := a.Value.Any().(time.Duration)
+		if !ok {
+			return false
+		}
+		p.mu.Lock()
+		s := p.sums[r.Message]
+		if s == nil {
+			s = &phaseSum{}
+			p.sums[r.Message] = s
+		}
+		s.n++
+		s.sum += d
+		p.mu.Unlock()
+		return false
+	})
+	return nil
+}
+
+func (p *phaseLog) print() {
+	for _, m := range []string{"connected", "logged in", "command done", "device done"} {
+		if s := p.sums[m]; s != nil && s.n > 0 {
+			fmt.Printf("mean %-13s %s (%d)\n", m, (s.sum / time.Duration(s.n)).Round(100*time.Microsecond), s.n)
+		}
+	}
 }

@@ -56,8 +56,11 @@ func Commands() []collectors.Command {
 		cmd(cliMACAging, ParseMACAging, false),
 		cmd(cliPortSecurity, ParsePortSecurity, false),
 		// Per-interface blocks are collected only for ports of interest and
-		// saved together, each after its echoed command line.
-		cmd(cliPortSecurityInterface, ParsePortSecurityInterface, true),
+		// saved together, each after its echoed command line. Without an
+		// interface name the device answers "% Incomplete command", so a
+		// live audit does not type it: show port-security and the running
+		// config carry what the rules need.
+		{Key: keyPortSecurityInterface, CLI: cliPortSecurityInterface, Parse: ParsePortSecurityInterface, Optional: true, OfflineOnly: true},
 	}
 }
 

@@ -188,7 +188,7 @@ func TestFaultMatrix(t *testing.T) {
 		t.Errorf("%d goroutines left after the audit (baseline %d):\n%s", n, baseline, buf[:runtime.Stack(buf, true)])
 	}
 
-	want, err := offline.Collect(context.Background(), ownLab, labInv)
+	want, err := offline.Collect(context.Background(), liveLab(t, ownLab), labInv)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"github.com/kaudit/kaudit/internal/testutil"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -18,8 +18,10 @@ import (
 
 	"github.com/kaudit/kaudit/collectors/cucm"
 	"github.com/kaudit/kaudit/collectors/offline"
+	"github.com/kaudit/kaudit/collectors/platform"
 	"github.com/kaudit/kaudit/facts"
 	"github.com/kaudit/kaudit/internal/devsim"
+	"github.com/kaudit/kaudit/internal/testutil"
 	"github.com/kaudit/kaudit/inventory"
 )
 
@@ -249,4 +251,37 @@ func (s *sim) setWait(login, command time.Duration, names ...string) {
 			h.Timeout, h.CommandTimeout = login, command
 		}
 	}
+}
+
+// liveLab is a copy of lab dir without the outputs a live audit never
+// collects (offline-only commands): what offline replay must match.
+func liveLab(t *testing.T, dir string) string {
+	t.Helper()
+	out := t.TempDir()
+	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		if e.IsDir() {
+			return os.MkdirAll(filepath.Join(out, rel), 0o755)
+		}
+		for _, plat := range []string{facts.PlatformIOS, facts.PlatformASA, facts.PlatformCUCM} {
+			cmds, _ := platform.Commands(plat)
+			for _, c := range cmds {
+				if c.OfflineOnly && e.Name() == c.Key+".txt" {
+					return nil
+				}
+			}
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(out, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -244,6 +244,7 @@ func (c *collector) host(ctx context.Context, i int) *facts.Device {
 	if err != nil {
 		return fail(err)
 	}
+	cmds = collectors.Live(cmds)
 	limit := c.deviceTimeout(h, len(cmds))
 	dctx, cancel := context.WithTimeoutCause(ctx, limit, errDevice{limit})
 	defer cancel()
@@ -261,12 +262,13 @@ func (c *collector) host(ctx context.Context, i int) *facts.Device {
 		return fail(err)
 	}
 	defer conn.Close()
-	log.Debug("connected", "attempts", conn.Attempts)
+	log.Debug("connected", "attempts", conn.Attempts, "elapsed", time.Since(start))
 	sess, err := conn.OpenSession(dctx, sshx.SessionOptions{LoginTimeout: h.Timeout, OutputLimit: c.opt.OutputLimit})
 	if err != nil {
 		return fail(err)
 	}
 	defer sess.Close()
+	log.Debug("logged in", "elapsed", time.Since(start))
 
 	outs := make(map[string][]byte, len(cmds))
 	errs := make(map[string]error)

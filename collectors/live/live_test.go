@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kaudit/kaudit/collectors"
 	"github.com/kaudit/kaudit/collectors/offline"
 	"github.com/kaudit/kaudit/collectors/platform"
 	"github.com/kaudit/kaudit/collectors/sshx"
@@ -50,7 +51,7 @@ func expectedCommands(t *testing.T, plat string, enable bool) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range cmds {
+	for _, c := range collectors.Live(cmds) {
 		want = append(want, c.CLI)
 	}
 	return want
@@ -97,7 +98,7 @@ func TestCollectLabsAndRoundTrip(t *testing.T) {
 				}
 			}
 
-			fromLab, err := offline.Collect(context.Background(), dir, labInv)
+			fromLab, err := offline.Collect(context.Background(), liveLab(t, dir), labInv)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,6 +1,7 @@
 package sshx
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -416,7 +417,7 @@ func handshake(ctx context.Context, conn net.Conn, addr string, h *inventory.Hos
 	var timedOut atomic.Bool
 	timer := time.AfterFunc(timeout, func() { timedOut.Store(true); conn.Close() })
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	c, chans, reqs, err := ssh.NewClientConn(conn, addr, ccfg)
+	c, chans, reqs, err := ssh.NewClientConn(newReadBuffered(conn), addr, ccfg)
 	timer.Stop()
 	stop()
 	if err != nil {
@@ -467,3 +468,18 @@ func triedMethods(msg string) string {
 	}
 	return "tried " + strings.Join(out, ", ")
 }
+
+// readBuffered reads a connection through a buffer the size of a full SSH
+// packet. x/crypto/ssh reads through its own 4 KiB buffer, so a 32 KiB
+// output packet took eight read calls, and read calls were a large part of
+// an audit's system time at hundreds of devices.
+type readBuffered struct {
+	net.Conn
+	r *bufio.Reader
+}
+
+func newReadBuffered(c net.Conn) net.Conn {
+	return &readBuffered{Conn: c, r: bufio.NewReaderSize(c, readSize+512)}
+}
+
+func (c *readBuffered) Read(p []byte) (int, error) { return c.r.Read(p) }

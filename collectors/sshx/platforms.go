@@ -1,6 +1,7 @@
 package sshx
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
@@ -139,12 +140,36 @@ func (p *cliPlatform) acquireEnable(d *generic.Driver, prompt, secret string, ti
 			return errEnableRefused
 		}
 	}
-	prompt, err = d.GetPrompt()
-	if err != nil {
-		return err
-	}
+	// The exchange ended at a prompt: it is the last line.
+	prompt = string(tailLine(out))
 	if !p.privileged(prompt) {
 		return fmt.Errorf("%w: still at %q", util.ErrPrivilegeError, prompt)
 	}
 	return nil
+}
+
+// promptNudge is how long the login waits for the device's own prompt
+// before it sends a return to ask for one.
+const promptNudge = 3 * time.Second
+
+// firstPrompt waits for the prompt a device prints once the login is
+// through. Only when none comes within promptNudge (or half the login
+// timeout) does it send a return, as scrapligo's GetPrompt does at once:
+// devices rarely need it, it costs a round trip, and it leaves a second
+// prompt behind. The whole wait is bounded by timeout.
+func firstPrompt(d *generic.Driver, timeout time.Duration) (string, error) {
+	nudge := min(timeout/2, promptNudge)
+	ctx, cancel := context.WithTimeout(context.Background(), nudge)
+	b, err := d.Channel.ReadUntilPrompt(ctx)
+	cancel()
+	if err == nil {
+		return string(tailLine(b)), nil
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
+		return "", err
+	}
+	old := d.Channel.TimeoutOps
+	d.Channel.TimeoutOps = timeout - nudge
+	defer func() { d.Channel.TimeoutOps = old }()
+	return d.GetPrompt()
 }

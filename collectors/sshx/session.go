@@ -144,7 +144,7 @@ func (c *Conn) OpenSession(ctx context.Context, opt SessionOptions) (*Session, e
 			options.WithPromptPattern(p.prompt),
 			options.WithFailedWhenContains(p.failed),
 			options.WithOnOpen(func(d *generic.Driver) error {
-				prompt, err := d.GetPrompt()
+				prompt, err := firstPrompt(d, login)
 				if err != nil || c.sec.enable == "" {
 					return err
 				}
@@ -165,7 +165,7 @@ func (c *Conn) OpenSession(ctx context.Context, opt SessionOptions) (*Session, e
 			options.WithOnOpen(func(d *generic.Driver) error {
 				// CUCM's CLI takes long to start; the prompt wait is
 				// the login timeout.
-				_, err := d.GetPrompt()
+				_, err := firstPrompt(d, login)
 				return err
 			}),
 		)

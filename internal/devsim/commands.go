@@ -167,6 +167,11 @@ func (h *hostState) buildEntries() error {
 	return nil
 }
 
+// needsArgument are lab commands a device refuses without one more word:
+// a saved show port-security interface file holds the blocks of chosen
+// ports, but typed bare the command is incomplete.
+var needsArgument = map[string]bool{"show port-security interface": true}
+
 type resolution int
 
 const (
@@ -228,9 +233,14 @@ func (h *hostState) resolve(line string, priv bool) (e *entry, r resolution, fai
 		return c, found, 0
 	}
 	if c := scan(h.entries); c != nil {
+		if needsArgument[c.cli] && len(words) == len(c.words) {
+			return nil, incomplete, 0
+		}
 		return c, found, 0
 	}
 	switch {
+	case n == 1 && needsArgument[first.cli] && len(words) == len(first.words):
+		return nil, incomplete, 0
 	case n == 1:
 		return first, found, 0
 	case n > 1:

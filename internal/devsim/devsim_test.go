@@ -213,7 +213,8 @@ func TestPaging(t *testing.T) {
 func TestInvalidCommands(t *testing.T) {
 	srv := startLab(t, Options{}, func(h *Host) {
 		if h.Name == "sw1" {
-			h.Keys = map[string]string{"show inventory": "show_inventory"} // no such file
+			h.Keys = map[string]string{"show inventory": "show_inventory", // no such file
+				"show port-security interface": "show_port-security"} // a saved per-port file
 		}
 	})
 	iosInvalid := func(col int) string {
@@ -234,6 +235,8 @@ func TestInvalidCommands(t *testing.T) {
 		{"privileged at user level", "sw1", "show running-config", iosInvalid(len("sw1>show ")), true},
 		{"ambiguous", "sw1", "e", "% Ambiguous command:  \"e\"\r\n\r\n", true},
 		{"incomplete", "sw1", "terminal length", "% Incomplete command.\r\n\r\n", false},
+		{"port-security interface without a name", "sw1", "show port-security interface", "% Incomplete command.\r\n\r\n", false},
+		{"abbreviated, without a name", "sw1", "sh port-sec int", "% Incomplete command.\r\n\r\n", false},
 		{"asa unknown", "asa1", "show foo", asaInvalid(len("asa1#show ")), false},
 		{"asa pager is not ios", "asa1", "terminal length 0", asaInvalid(len("asa1#terminal ")), false},
 		{"cucm unknown", "cucm1", "show foo", cucmInvalid, false},
