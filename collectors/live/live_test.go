@@ -478,6 +478,33 @@ func TestCanarySecretsNeverLeak(t *testing.T) {
 	}
 }
 
+// TestPromptOnReturn: a device that prints no prompt until return is
+// pressed is asked for one after the wait for its own prompt (half the
+// login timeout, at most 3 s), and is then audited in full.
+func TestPromptOnReturn(t *testing.T) {
+	c := defaultCreds
+	quiet := simHost("sw-quiet", "ios", filepath.Join(ownLab, "sw1"), c)
+	quiet.Faults.PromptOnReturn = true
+	s := startSim(t, []devsim.Host{quiet}, devsim.Options{}, c, nil)
+	s.setWait(2*time.Second, okWait, "sw-quiet")
+	t0 := time.Now()
+	snap, err := Collect(context.Background(), s.inv, quick(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := device(t, snap, "sw-quiet")
+	if d.Status != facts.StatusOK || !d.Has("show_running-config") {
+		t.Fatalf("sw-quiet: %s %q keys %v", d.Status, d.Error, d.Keys)
+	}
+	if el := time.Since(t0); el < time.Second || el > 5*time.Second {
+		t.Errorf("audit took %s: want the 1 s wait for the device's own prompt, then the return", el)
+	}
+	// The return that asked for the prompt is not a command.
+	if got, want := s.srv.Commands("sw-quiet"), expectedCommands(t, "ios", true); !slices.Equal(got, want) {
+		t.Errorf("sw-quiet received %q\nwant %q", got, want)
+	}
+}
+
 // TestCUCMSlowLogin: the CUCM CLI takes a while to print its prompt; a
 // login timeout longer than that waits it out, a shorter one fails naming
 // the login.

@@ -107,6 +107,10 @@ type Faults struct {
 	PromptNeverReturns bool
 	// CUCMLoginDelay is slept before the CUCM welcome and first prompt.
 	CUCMLoginDelay time.Duration
+	// PromptOnReturn prints the banner but no prompt after the login,
+	// until the user presses return (some terminal servers and older
+	// images wait so).
+	PromptOnReturn bool
 }
 
 // Options tune a Server.

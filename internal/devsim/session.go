@@ -134,7 +134,9 @@ func (s *session) greet() bool {
 		}
 	}
 	s.text(banner)
-	s.prompt()
+	if !s.h.Faults.PromptOnReturn {
+		s.prompt()
+	}
 	return s.w.Flush() == nil
 }
 
