@@ -13,6 +13,9 @@ import (
 // arpState collects who answered ARP for which IPv4 address.
 type arpState struct {
 	byIP map[netip.Addr]*arpIP
+	// asked counts the requests per target address: whether a host asked
+	// at all tells "nobody answered" from "nobody asked".
+	asked map[netip.Addr]int
 }
 
 type arpIP struct {
@@ -44,6 +47,12 @@ func (a *analyzer) onARP(p *arpLayer, f *frame) {
 	grat := sender == target && !sender.IsUnspecified()
 	if grat {
 		c.ARPGratuitous++
+	}
+	if p.op == layers.ARPRequest && !grat {
+		if a.arp.asked == nil {
+			a.arp.asked = map[netip.Addr]int{}
+		}
+		a.arp.asked[target]++
 	}
 	if (!reply && !grat) || sender.IsUnspecified() {
 		return
@@ -86,6 +95,7 @@ func (a *analyzer) finishARP() {
 		ips = append(ips, ip)
 	}
 	sort.Slice(ips, func(i, j int) bool { return ips[i].Less(ips[j]) })
+	a.fa.arpAsked = a.arp.asked
 	t := &a.fa.ARP
 	t.Answers = []ARPAnswer{}
 	t.Conflicts = []string{}
@@ -147,6 +157,27 @@ func (a *analyzer) finishARP() {
 			a.verdict(Verdict{ID: "arp-conflict", Severity: sev, CallManager: cmIf(ans.CallManager, ans.IP), Time: first.first, Message: msg, Numbers: nums})
 		}
 	}
+}
+
+// Answer is the entry for ip in the table: who claimed it.
+func (t ARPTable) Answer(ip string) (ARPAnswer, bool) {
+	for _, a := range t.Answers {
+		if a.IP == ip {
+			return a, true
+		}
+	}
+	return ARPAnswer{}, false
+}
+
+// ARPRequestsFor counts the ARP requests (gratuitous ones excluded) that
+// asked for ip. It is not part of the JSON: an analysis read back from
+// JSON says 0.
+func (fa *FileAnalysis) ARPRequestsFor(ip string) int {
+	addr, err := netip.ParseAddr(ip)
+	if err != nil {
+		return 0
+	}
+	return fa.arpAsked[addr.Unmap()]
 }
 
 func cmIf(ok bool, ip string) string {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"net/netip"
 	"strconv"
 	"time"
 )
@@ -174,6 +175,8 @@ type FileAnalysis struct {
 	RetransmittedOmitted int       `json:"retransmitted_segments_omitted,omitempty"`
 	ARP                  ARPTable  `json:"arp"`
 	Verdicts             []Verdict `json:"verdicts"`
+
+	arpAsked map[netip.Addr]int // requests per target, see ARPRequestsFor
 }
 
 // Counts are per-file totals. TCP retransmissions follow Wireshark's

@@ -3,7 +3,10 @@
 // access port for port-security and MAC aging, the ASA for firewall
 // findings), captures there over the same SSH CLI the audit uses, bounded
 // in time and packets, fetches the capture as a hex dump, always removes
-// it, and lets the capture package judge the keepalives.
+// it, and lets the capture package judge the keepalives. Proxy-ARP
+// findings are the exception to "capture on the device the finding names":
+// an ASA capture sees IP only, so they capture on the phone's access port,
+// where the phone's ARP for its call manager and the answers to it pass.
 package confirm
 
 import (
@@ -11,6 +14,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,6 +37,13 @@ const DefaultPackets = 10000
 // enough for one keepalive to be late by a grace period and still show.
 const margin = 30 * time.Second
 
+// ARPDuration is the default duration of a proxy-ARP confirmation. A
+// phone ARPs for its call manager only when its cache entry expires, and
+// how long phones keep one is not documented (unconfirmed; Linux-based
+// phones probe within minutes): ten minutes catches most, and a capture
+// without ARP for the call manager says so instead of clearing the finding.
+const ARPDuration = 10 * time.Minute
+
 // Plan is where and how one confirmation captures.
 type Plan struct {
 	Rule      string // the finding's rule; "" when confirming a phone
@@ -49,6 +60,14 @@ type Plan struct {
 	Name      string // capture name on the device
 	Duration  time.Duration
 	Packets   int
+	// Match is the EPC filter after "match"; "" takes the phone's IPv4
+	// traffic. Proxy-ARP plans need "any": ARP is not IPv4.
+	Match string
+	// ASA is the firewall a proxy-ARP finding names, and ASAMACs its
+	// interface MACs: an ARP answer for the call manager from one of them
+	// is the proof.
+	ASA     string
+	ASAMACs []string
 	// Confirming are the capture verdict IDs that prove the finding.
 	Confirming []string
 }
@@ -81,9 +100,20 @@ func NewPlanAt(snap *facts.Snapshot, inv *inventory.Inventory, f *rules.Finding,
 	} else if f != nil {
 		cand = f.Phones
 	}
-	ph := pickPhone(snap, cand)
+	rule := ""
+	if f != nil {
+		rule = f.Rule
+	}
+	// A proxy-ARP capture needs the phone's switch port; unless the caller
+	// named the phone, take one whose port is known.
+	arp := at == AtAuto && isProxyARP(rule)
+	ph := pickPhone(snap, cand, arp && phone == "")
 	if ph == nil {
-		return nil, fmt.Errorf("no phone with a known IP address among %s", strings.Join(cand, ", "))
+		what := "a known IP address"
+		if arp && phone == "" {
+			what += " and switch port"
+		}
+		return nil, fmt.Errorf("no phone with %s among %s", what, strings.Join(cand, ", "))
 	}
 	p.Phone, p.PhoneIP, p.Protocol = ph.Name, ph.IP, ph.Keepalive.Protocol
 	if p.Protocol == "" {
@@ -97,9 +127,7 @@ func NewPlanAt(snap *facts.Snapshot, inv *inventory.Inventory, f *rules.Finding,
 		}
 	}
 	p.CMIP = cmIP(snap, ph.CallManager)
-	rule := ""
 	if f != nil {
-		rule = f.Rule
 		p.Rule, p.Finding = f.Rule, rules.Fingerprint(*f)
 	}
 	keepaliveProof := []string{"registration-lost", "keepalive-first-copy-dropped", "keepalive-not-received"}
@@ -109,6 +137,10 @@ func NewPlanAt(snap *facts.Snapshot, inv *inventory.Inventory, f *rules.Finding,
 			return nil, err
 		}
 		p.Confirming = append(keepaliveProof, "keepalive-late", "keepalive-missing")
+	case arp:
+		if err := p.atAccessPortForARP(snap, f, ph); err != nil {
+			return nil, err
+		}
 	case rule == "" || strings.HasPrefix(rule, "port-security-") || strings.HasPrefix(rule, "mac-aging-"):
 		if ph.Switch == "" || ph.Port == "" {
 			return nil, fmt.Errorf("phone %s: the switch port it is on is unknown (no CDP/LLDP/PoE entry)", ph.Name)
@@ -140,9 +172,6 @@ func NewPlanAt(snap *facts.Snapshot, inv *inventory.Inventory, f *rules.Finding,
 		}
 		p.Host, p.Method = d.Name, MethodASA
 		p.Confirming = keepaliveProof
-		if strings.Contains(rule, "proxy-arp") {
-			p.Confirming = []string{"proxy-arp", "arp-conflict"}
-		}
 	default:
 		return nil, fmt.Errorf("rule %s: no capture point known for it", rule)
 	}
@@ -161,12 +190,84 @@ func NewPlanAt(snap *facts.Snapshot, inv *inventory.Inventory, f *rules.Finding,
 	return p, nil
 }
 
+// isProxyARP says whether rule is about an ASA answering ARP for others.
+func isProxyARP(rule string) bool {
+	return strings.HasPrefix(rule, "asa-") && strings.Contains(rule, "proxy-arp")
+}
+
+// ProvesARP says whether the plan judges ARP answers rather than
+// keepalives.
+func (p *Plan) ProvesARP() bool { return slices.Contains(p.Confirming, "proxy-arp") }
+
+// atAccessPortForARP plans a proxy-ARP confirmation on the phone's access
+// port. The ASA must sit on the phone's segment (else it never hears the
+// phone's ARP), and the call manager must be on that segment too (else
+// the phone ARPs for its gateway, not for the call manager).
+func (p *Plan) atAccessPortForARP(snap *facts.Snapshot, f *rules.Finding, ph *facts.Phone) error {
+	d := device(snap, f.Device)
+	if d == nil || d.ASA == nil {
+		return fmt.Errorf("finding's device %s is not an ASA in the snapshot", f.Device)
+	}
+	if ph.Switch == "" || ph.Port == "" {
+		return fmt.Errorf("phone %s: the switch port it is on is unknown (no CDP/LLDP/PoE entry); an ASA capture cannot see ARP", ph.Name)
+	}
+	ip, err := netip.ParseAddr(ph.IP)
+	if err != nil {
+		return fmt.Errorf("phone %s: address %q: %w", ph.Name, ph.IP, err)
+	}
+	var seg netip.Prefix
+	for _, ifc := range d.ASA.Interfaces {
+		if ifc.Nameif != "" && ifc.Prefix.IsValid() && ifc.Prefix.Contains(ip) {
+			seg = ifc.Prefix.Masked()
+		}
+	}
+	if !seg.IsValid() {
+		return fmt.Errorf("%s: no interface holds the phone's address %s, so it cannot answer the phone's ARP", d.Name, ph.IP)
+	}
+	if !onSegment(p.CMIP, seg) {
+		// The phone also keeps alive to its backup: any call manager on
+		// the segment is one the phone ARPs for.
+		p.CMIP = ""
+		for _, cm := range snap.Devices {
+			if cm != nil && cm.Platform == facts.PlatformCUCM && onSegment(cm.IP, seg) {
+				p.CMIP = cm.IP
+				break
+			}
+		}
+	}
+	if p.CMIP == "" {
+		return fmt.Errorf("phone %s: no call manager on its segment %s: the phone never ARPs for one", ph.Name, seg)
+	}
+	seen := map[string]bool{}
+	for _, ifc := range d.ASA.Interfaces {
+		// Proxy ARP answers with the interface's MAC; taking every
+		// interface's also covers subinterfaces and a moved cable.
+		if m := facts.NormalizeMAC(ifc.MAC); m != "" && !seen[m] {
+			seen[m] = true
+			p.ASAMACs = append(p.ASAMACs, m)
+		}
+	}
+	p.Host, p.Interface, p.Method, p.Match = ph.Switch, ph.Port, MethodEPC, "any"
+	p.ASA = d.Name
+	p.Confirming = []string{"proxy-arp", "arp-conflict"}
+	return nil
+}
+
+func onSegment(ip string, seg netip.Prefix) bool {
+	a, err := netip.ParseAddr(ip)
+	return err == nil && seg.Contains(a)
+}
+
 // SetBounds fills the duration and packet bounds: two keepalive intervals
-// plus a margin, and DefaultPackets, unless given.
+// plus a margin (at least ARPDuration for a proxy-ARP plan), and
+// DefaultPackets, unless given.
 func (p *Plan) SetBounds(d time.Duration, packets int) {
 	p.Duration, p.Packets = d, packets
 	if p.Duration <= 0 {
 		p.Duration = 2*p.Interval + margin
+		if p.ProvesARP() {
+			p.Duration = max(p.Duration, ARPDuration)
+		}
 	}
 	if p.Packets <= 0 {
 		p.Packets = DefaultPackets
@@ -204,7 +305,10 @@ func (p *Plan) Commands() Commands {
 		}
 	default:
 		match := "match any"
-		if p.PhoneIP != "" {
+		switch {
+		case p.Match != "":
+			match = "match " + p.Match
+		case p.PhoneIP != "":
 			match = "match ipv4 host " + p.PhoneIP + " any"
 		}
 		return Commands{
@@ -232,10 +336,10 @@ func (c Commands) all() []string {
 	return append(out, c.Cleanup...)
 }
 
-func pickPhone(snap *facts.Snapshot, names []string) *facts.Phone {
+func pickPhone(snap *facts.Snapshot, names []string, needPort bool) *facts.Phone {
 	for _, n := range names {
 		for i := range snap.Phones {
-			if ph := &snap.Phones[i]; strings.EqualFold(ph.Name, n) && ph.IP != "" {
+			if ph := &snap.Phones[i]; strings.EqualFold(ph.Name, n) && ph.IP != "" && (!needPort || ph.Switch != "" && ph.Port != "") {
 				return ph
 			}
 		}

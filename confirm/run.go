@@ -165,7 +165,7 @@ wait:
 	if err := res.writePcap(o.Dir, pkts); err != nil {
 		return res, err
 	}
-	an, err := capture.Analyze(ctx, res.Pcap, capture.Options{SIPInterval: sipInterval(p), SCCPInterval: sccpInterval(p), CallManagers: nonEmpty(p.CMIP)})
+	an, err := capture.Analyze(ctx, res.Pcap, capture.Options{SIPInterval: sipInterval(p), SCCPInterval: sccpInterval(p), CallManagers: nonEmpty(p.CMIP), ASAMACs: p.ASAMACs})
 	if an == nil {
 		return res, fmt.Errorf("analysing %s: %w", res.Pcap, err)
 	}
@@ -255,10 +255,14 @@ func (r *Result) writePcap(dir string, pkts []Packet) error {
 
 // judge decides: a confirming verdict about the phone proves the finding;
 // two or more of the phone's keepalives without one clear it; anything
-// less (no keepalive seen, a broken capture) proves nothing.
+// less (no keepalive seen, a broken capture) proves nothing. A proxy-ARP
+// plan is judged on the ARP answers for the call manager instead.
 func (r *Result) judge(partial error) {
 	p := r.Plan
 	for _, v := range r.Analysis.Verdicts {
+		if arpVerdict(v.ID) && v.CallManager != p.CMIP {
+			continue // about another address on the segment
+		}
 		if v.Phone == p.PhoneIP || v.Phone == "" && (v.CallManager == "" || v.CallManager == p.CMIP) {
 			r.Evidence = append(r.Evidence, v)
 		}
@@ -285,13 +289,68 @@ func (r *Result) judge(partial error) {
 		r.Reason = "the capture holds no packets"
 	case partial != nil:
 		r.Reason = "the capture could not be read to its end: " + partial.Error()
-	case strings.Contains(p.Rule, "proxy-arp"):
-		r.Reason = "the capture shows no ARP answers for the call manager (an ASA capture sees IP only)"
+	case p.ProvesARP():
+		r.Outcome, r.Reason = r.judgeARP()
 	case kas >= 2:
 		r.Outcome, r.Reason = NotSeen, fmt.Sprintf("%d keepalives of %s to %s, none lost or dropped", kas, p.PhoneIP, p.CMIP)
 	default:
 		r.Reason = fmt.Sprintf("%d keepalive(s) of %s in the capture: too few to judge", kas, p.PhoneIP)
 	}
+}
+
+func arpVerdict(id string) bool { return id == "proxy-arp" || id == "arp-conflict" }
+
+// judgeARP decides a proxy-ARP plan without a proxy-arp or arp-conflict
+// verdict: it is cleared only by answers to a request for the call
+// manager, all from one MAC that is known not to be the ASA's. No ARP at
+// all only means the phone did not re-ARP while the capture ran.
+func (r *Result) judgeARP() (Outcome, string) {
+	p := r.Plan
+	asked, replies := 0, 0
+	var macs []string
+	var first, last capture.Timestamp
+	for _, fa := range r.Analysis.Files {
+		asked += fa.ARPRequestsFor(p.CMIP)
+		if first == 0 || fa.First < first {
+			first = fa.First
+		}
+		last = max(last, fa.Last)
+		ans, ok := fa.ARP.Answer(p.CMIP)
+		if !ok {
+			continue
+		}
+		for _, m := range ans.MACs {
+			if m.ASA || slices.Contains(p.ASAMACs, m.MAC) {
+				// The analysis already says proxy-arp; checked here as
+				// well so that an ASA answer can never end as not seen.
+				return Confirmed, fmt.Sprintf("ASA %s interface MAC %s answers ARP for %s", p.ASA, m.MAC, p.CMIP)
+			}
+			replies += m.Replies
+			if !slices.Contains(macs, m.MAC) {
+				macs = append(macs, m.MAC)
+			}
+		}
+	}
+	span := p.Duration
+	if r.Packets >= p.Packets && p.Packets > 0 {
+		span = last.Sub(first).Round(time.Second)
+	}
+	switch {
+	case len(macs) == 0 && r.Packets >= p.Packets && p.Packets > 0:
+		return Inconclusive, fmt.Sprintf("no ARP for %s before the capture reached its %d-packet bound after %s: raise --packets or lengthen --duration", p.CMIP, p.Packets, span)
+	case len(macs) == 0 && asked == 0:
+		return Inconclusive, fmt.Sprintf("no ARP for %s in %s: the phone did not re-ARP; lengthen --duration (or restart the phone, which ARPs as it registers)", p.CMIP, span)
+	case len(macs) == 0:
+		return Inconclusive, fmt.Sprintf("%d ARP request(s) for %s in %s and no answer on %s", asked, p.CMIP, span, p.Interface)
+	case len(macs) > 1:
+		// An arp-conflict verdict normally says this first.
+		return Confirmed, fmt.Sprintf("%s all answer ARP for %s (a conflict)", strings.Join(macs, ", "), p.CMIP)
+	case replies == 0:
+		return Inconclusive, fmt.Sprintf("only gratuitous ARP for %s (from %s) in %s: no answer to a request; lengthen --duration", p.CMIP, macs[0], span)
+	case len(p.ASAMACs) == 0:
+		return Inconclusive, fmt.Sprintf("only %s answers ARP for %s, but the snapshot has no interface MACs of %s (show interface) to tell it from the ASA's", macs[0], p.CMIP, p.ASA)
+	}
+	return NotSeen, fmt.Sprintf("%d ARP answer(s) for %s, all from %s, not an interface MAC of %s", replies, p.CMIP, macs[0], p.ASA)
 }
 
 // WriteText prints the outcome with its evidence.
@@ -320,6 +379,20 @@ func (r *Result) WriteText(w io.Writer) error {
 				rtos = append(rtos, rt.RTO.String())
 			}
 			fmt.Fprintf(&b, "  frame %d: %d retransmissions, RTO %s, interval %s, %s\n", k.Frame, len(k.Retransmissions), strings.Join(rtos, " "), k.Interval, k.Status)
+		}
+	}
+	if p.ProvesARP() && r.Analysis != nil {
+		for _, fa := range r.Analysis.Files {
+			ans, _ := fa.ARP.Answer(p.CMIP)
+			fmt.Fprintf(&b, "arp       %s: %d request(s)", p.CMIP, fa.ARPRequestsFor(p.CMIP))
+			for _, m := range ans.MACs {
+				who := ""
+				if m.ASA {
+					who = " (" + p.ASA + ")"
+				}
+				fmt.Fprintf(&b, ", %s%s %d replies %d gratuitous from frame %d", m.MAC, who, m.Replies, m.Gratuitous, m.FirstFrame)
+			}
+			b.WriteString("\n")
 		}
 	}
 	for _, v := range r.Evidence {

@@ -61,7 +61,7 @@ Exit codes: 1 confirmed, 0 not seen, 3 inconclusive (or the device failed),
 	f.StringVar(&o.finding, "finding", "", "fingerprint of the finding to confirm (from an audit report)")
 	f.StringVar(&o.phone, "phone", "", "phone to capture (SEP name); with --finding, which of its phones")
 	f.StringVar(&o.offline, "offline", "", "saved outputs to take the findings from instead of collecting live")
-	f.DurationVar(&o.duration, "duration", 0, "capture at most this long (default: two keepalive intervals + 30s)")
+	f.DurationVar(&o.duration, "duration", 0, "capture at most this long (default: two keepalive intervals + 30s; 10m for proxy ARP, which waits for the phone to ARP again)")
 	f.IntVar(&o.packets, "packets", confirm.DefaultPackets, "capture at most this many packets")
 	f.StringVar(&o.at, "at", "", "capture point: cucm captures on the call manager the phone registers to (default: where the finding says)")
 	f.StringVar(&o.sftpListen, "sftp-listen", "", "CUCM only: IP[:port] the node pushes the capture to (default: this end of the SSH connection)")
