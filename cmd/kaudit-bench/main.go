@@ -40,6 +40,7 @@ func main() {
 	separate := flag.Bool("sim-process", true, "run the simulator in a child process, so peak RSS and the profile are the auditor's alone")
 	memprofile := flag.String("memprofile", "", "write a heap profile taken right after the audit to FILE")
 	serve := flag.String("serve", "", "internal: serve the simulated switches and write their addresses to this file")
+	flag.IntVar(&connectRate, "connect-rate", 0, "new connections per second (0: the collector's default; negative: unbounded)")
 	flag.BoolVar(&phases, "phases", false, "print the mean time to connect, to log in and per command, and the mean device time (from the collector's debug log)")
 	flag.StringVar(&simProfile, "sim-cpuprofile", "", "write a CPU profile of the simulator child process to FILE")
 	flag.Parse()
@@ -68,6 +69,9 @@ func main() {
 
 // memProfile is where to write a heap profile after the audit.
 var memProfile string
+
+// connectRate is live.Options.ConnectRate.
+var connectRate int
 
 // phases prints where a device's time goes (see phaseLog).
 var phases bool
@@ -215,7 +219,7 @@ func run(n, workers int, latency time.Duration, lab string) error {
 	runtime.GC()
 	start := time.Now()
 	pl := &phaseLog{sums: map[string]*phaseSum{}}
-	opt := live.Options{Workers: workers, KnownHostsFile: kh}
+	opt := live.Options{Workers: workers, KnownHostsFile: kh, ConnectRate: connectRate}
 	if phases {
 		opt.Logger = slog.New(pl)
 	}

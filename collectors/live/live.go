@@ -28,6 +28,10 @@ import (
 // DefaultWorkers is how many devices are collected at once by default.
 const DefaultWorkers = 16
 
+// DefaultConnectRate is how many new connections a second Collect opens
+// at most by default.
+const DefaultConnectRate = 500
+
 // Options tune Collect. The zero value is usable.
 type Options struct {
 	// Workers bounds the devices collected at once (default 16).
@@ -41,6 +45,12 @@ type Options struct {
 	// SaveRaw, when set, is a directory that receives what was collected
 	// in the offline layout: inventory.yaml and <host>/<key>.txt.
 	SaveRaw string
+	// ConnectRate bounds the new connections opened per second (default
+	// DefaultConnectRate; negative: no bound). Without it every worker
+	// dials at the same instant: the burst of SSH handshakes (and of
+	// logins on the AAA server behind the devices) slows all of them,
+	// and workers that start together stay in step for the whole audit.
+	ConnectRate int
 	// Retries is how many connection attempts are made in all (default
 	// 3). Only connection errors are retried, never a failed login, a
 	// host key problem, or anything after a command was sent.
@@ -127,6 +137,12 @@ func Collect(ctx context.Context, inv *inventory.Inventory, opt Options) (*facts
 		}
 	}
 	c := &collector{inv: inv, opt: opt, total: len(inv.Hosts)}
+	switch {
+	case opt.ConnectRate == 0:
+		c.pace.gap = time.Second / DefaultConnectRate
+	case opt.ConnectRate > 0:
+		c.pace.gap = time.Second / time.Duration(opt.ConnectRate)
+	}
 	devices := make([]*facts.Device, len(inv.Hosts))
 	jobs := make(chan int)
 	var wg sync.WaitGroup
@@ -172,6 +188,43 @@ type collector struct {
 
 	mu       sync.Mutex
 	finished int
+
+	pace pacer
+}
+
+// pacer spaces events at least gap apart: each wait takes the next free
+// slot. A zero gap never waits.
+type pacer struct {
+	gap  time.Duration
+	mu   sync.Mutex
+	next time.Time
+}
+
+// wait blocks until the caller's slot, or until ctx ends.
+func (p *pacer) wait(ctx context.Context) error {
+	if p.gap <= 0 {
+		return nil
+	}
+	p.mu.Lock()
+	now := time.Now()
+	slot := p.next
+	if slot.Before(now) {
+		slot = now
+	}
+	p.next = slot.Add(p.gap)
+	p.mu.Unlock()
+	d := time.Until(slot)
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
 }
 
 func (c *collector) emit(e Event) {
@@ -250,6 +303,9 @@ func (c *collector) host(ctx context.Context, i int) *facts.Device {
 	defer cancel()
 
 	log.Debug("device start", "device", h)
+	if err := c.pace.wait(dctx); err != nil {
+		return fail(fmt.Errorf("not collected: %w", err))
+	}
 	conn, err := sshx.Connect(dctx, c.inv, h, sshx.Config{
 		KnownHostsFile:    c.opt.KnownHostsFile,
 		AcceptNewHostKeys: c.opt.AcceptNewHostKeys,

@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -716,5 +717,72 @@ func TestJumpHostCollect(t *testing.T) {
 	}
 	if got := js.Forwarded(); !slices.Equal(got, []string{s.srv.Addr("sw1")}) {
 		t.Errorf("jump forwarded %v", got)
+	}
+}
+
+// TestConnectRate: with a connection rate set, the workers' first dials
+// are spaced by at least its interval even though all start at once;
+// every device is still audited.
+func TestConnectRate(t *testing.T) {
+	c := defaultCreds
+	var hosts []devsim.Host
+	for i := range 6 {
+		hosts = append(hosts, simHost(fmt.Sprintf("sw%d", i), "ios", filepath.Join(ownLab, "sw1"), c))
+	}
+	s := startSim(t, hosts, devsim.Options{}, c, nil)
+	var mu sync.Mutex
+	var dials []time.Time
+	opt := quick(nil)
+	opt.Workers, opt.ConnectRate = len(hosts), 20 // one dial per 50 ms
+	opt.Dialer = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		mu.Lock()
+		dials = append(dials, time.Now())
+		mu.Unlock()
+		var nd net.Dialer
+		return nd.DialContext(ctx, network, addr)
+	}
+	snap, err := Collect(context.Background(), s.inv, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range snap.Devices {
+		if d.Status != facts.StatusOK {
+			t.Errorf("%s: %s %s", d.Name, d.Status, d.Error)
+		}
+	}
+	if len(dials) != len(hosts) {
+		t.Fatalf("%d dials, want %d", len(dials), len(hosts))
+	}
+	slices.SortFunc(dials, func(a, b time.Time) int { return a.Compare(b) })
+	for i := 1; i < len(dials); i++ {
+		if gap := dials[i].Sub(dials[i-1]); gap < 45*time.Millisecond {
+			t.Errorf("dials %d and %d only %s apart, want >= 50ms", i-1, i, gap)
+		}
+	}
+}
+
+// TestPacer: waits take consecutive slots gap apart, a zero gap never
+// waits, and a cancelled context ends a wait.
+func TestPacer(t *testing.T) {
+	var zero pacer
+	if err := zero.wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	p := pacer{gap: 20 * time.Millisecond}
+	t0 := time.Now()
+	for range 4 {
+		if err := p.wait(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if el := time.Since(t0); el < 60*time.Millisecond {
+		t.Errorf("4 waits took %s, want >= 60ms", el)
+	}
+	slow := pacer{gap: time.Hour}
+	_ = slow.wait(context.Background()) // takes the first slot at once
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := slow.wait(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled wait = %v", err)
 	}
 }
