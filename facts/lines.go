@@ -31,6 +31,9 @@ func CheckText(key string, data []byte) error {
 	if i := bytes.IndexByte(head, 0); i >= 0 {
 		return Errorf(key, 1+bytes.Count(head[:i], []byte{'\n'}), "binary data (NUL byte at offset %d): not device output", i)
 	}
+	if utf8.Valid(head) {
+		return nil // the common case, checked many bytes at a time
+	}
 	bad := 0
 	for i := 0; i < len(head); {
 		r, size := utf8.DecodeRune(head[i:])
