@@ -40,6 +40,7 @@ func main() {
 	separate := flag.Bool("sim-process", true, "run the simulator in a child process, so peak RSS and the profile are the auditor's alone")
 	memprofile := flag.String("memprofile", "", "write a heap profile taken right after the audit to FILE")
 	serve := flag.String("serve", "", "internal: serve the simulated switches and write their addresses to this file")
+	flag.IntVar(&simProcs, "sim-procs", 0, "GOMAXPROCS of the simulator child process (0: Go's default)")
 	flag.IntVar(&connectRate, "connect-rate", 0, "new connections per second (0: the collector's default; negative: unbounded)")
 	flag.BoolVar(&phases, "phases", false, "print the mean time to connect, to log in and per command, and the mean device time (from the collector's debug log)")
 	flag.StringVar(&simProfile, "sim-cpuprofile", "", "write a CPU profile of the simulator child process to FILE")
@@ -69,6 +70,9 @@ func main() {
 
 // memProfile is where to write a heap profile after the audit.
 var memProfile string
+
+// simProcs is the simulator child's GOMAXPROCS.
+var simProcs int
 
 // connectRate is live.Options.ConnectRate.
 var connectRate int
@@ -158,6 +162,9 @@ func run(n, workers int, latency time.Duration, lab string) error {
 		addrFile := filepath.Join(tmp, "addrs")
 		child := exec.Command(os.Args[0], "-serve", addrFile, "-n", fmt.Sprint(n), "-latency", latency.String(), "-lab", lab, "-sim-cpuprofile", simProfile)
 		child.Stderr = os.Stderr
+		if simProcs > 0 {
+			child.Env = append(os.Environ(), fmt.Sprintf("GOMAXPROCS=%d", simProcs))
+		}
 		if err := child.Start(); err != nil {
 			return err
 		}

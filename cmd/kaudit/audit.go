@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
+	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -91,6 +94,7 @@ type liveOpts struct {
 	deviceTimeout time.Duration
 	retries       int
 	verbose       bool
+	memoryLimit   string
 }
 
 func (o *liveOpts) register(cmd *cobra.Command) {
@@ -102,6 +106,7 @@ func (o *liveOpts) register(cmd *cobra.Command) {
 	cmd.Flags().DurationVar(&o.deviceTimeout, "device-timeout", 0, "give up on a device after this long (default: from its command timeouts)")
 	cmd.Flags().IntVar(&o.retries, "retries", 3, "connection attempts per device (connection errors only, never after a command ran)")
 	cmd.Flags().BoolVarP(&o.verbose, "verbose", "v", false, "structured debug logs on standard error")
+	cmd.Flags().StringVar(&o.memoryLimit, "memory-limit", "", "soft memory limit for the Go runtime, as GOMEMLIMIT (e.g. 180MiB): the collector collects garbage sooner instead of growing past it")
 }
 
 func (o *liveOpts) options(stderr io.Writer) (live.Options, *progress) {
@@ -190,6 +195,13 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, o *auditOpts) error
 			return err
 		}
 		digest = inv.Digest()
+		if o.memoryLimit != "" {
+			n, err := parseSize(o.memoryLimit)
+			if err != nil {
+				return usageErr("--memory-limit: %v", err)
+			}
+			debug.SetMemoryLimit(n)
+		}
 		opt, bar := o.liveOpts.options(stderr)
 		snap, err = live.Collect(ctx, inv, opt)
 		bar.finish()
@@ -227,4 +239,25 @@ func limit(inv *inventory.Inventory, expr string) (*inventory.Inventory, error) 
 		return nil, usageErr("--limit %q matches no host", expr)
 	}
 	return out, nil
+}
+
+// parseSize reads a size as GOMEMLIMIT writes it: bytes, or a number with
+// B, KiB, MiB, GiB or TiB.
+func parseSize(v string) (int64, error) {
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"TiB", 1 << 40}, {"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"B", 1}}
+	num, mult := v, int64(1)
+	for _, u := range units {
+		if strings.HasSuffix(v, u.suffix) {
+			num, mult = strings.TrimSuffix(v, u.suffix), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n <= 0 || n > math.MaxInt64/mult {
+		return 0, fmt.Errorf("%q is not a size such as 180MiB or 2GiB", v)
+	}
+	return n * mult, nil
 }

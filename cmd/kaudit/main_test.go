@@ -295,3 +295,25 @@ func copyDir(t *testing.T, src, dst string) {
 		t.Fatal(err)
 	}
 }
+
+func TestParseSize(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int64
+	}{
+		{"180MiB", 180 << 20}, {"2GiB", 2 << 30}, {"512KiB", 512 << 10}, {"1000000", 1000000}, {"64B", 64},
+		{"", -1}, {"0", -1}, {"-5MiB", -1}, {"1.5GiB", -1}, {"10MB", -1}, {"huge", -1}, {"9999999TiB", -1},
+	}
+	for _, tc := range tests {
+		got, err := parseSize(tc.in)
+		if tc.want < 0 {
+			if err == nil {
+				t.Errorf("parseSize(%q) = %d, want an error", tc.in, got)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("parseSize(%q) = %d, %v; want %d", tc.in, got, err, tc.want)
+		}
+	}
+}
