@@ -1,7 +1,7 @@
 // Package sshx is kaudit's SSH session layer: it connects to a device
 // (through jump hosts, with host key checking, the inventory's
 // credentials and, only where a host opts in, legacy algorithms), logs in
-// through scrapligo and runs read-only commands.
+// through scrapligo's generic driver and runs read-only commands.
 //
 // Layers, bottom up:
 //
@@ -17,12 +17,19 @@
 //     connection retries with exponential backoff for connection errors
 //     only.
 //   - shell.go: the pty shell, implemented as a scrapligo transport so
-//     that scrapligo's channel and drivers sit on top of it; it also
-//     answers pager prompts and enforces the output limit.
-//   - session.go: scrapligo drivers per platform — IOS/IOS-XE through
-//     scrapligo's cisco_iosxe platform, the ASA through the platform
-//     definition in asa.yaml, CUCM's admin: CLI through the generic
-//     driver.
+//     that scrapligo's channel and generic driver sit on top of it for the
+//     login; it also answers pager prompts and enforces the output limit.
+//     After the login the session takes over reading (handover).
+//   - platforms.go: what a session uses of a scrapligo platform
+//     definition (scrapligo's cisco_iosxe for IOS/IOS-XE, asa.yaml for
+//     the ASA): prompts, enable escalation, failure strings, parsed once
+//     per process; the first prompt; enable.
+//   - session.go: the login through scrapligo's generic driver (CUCM's
+//     admin: prompt for CUCM), then the paging commands.
+//   - direct.go: commands and their output after the login, read by
+//     blocking on the shell rather than through scrapligo's polling.
+//   - interactive.go: the questions and the foreground capture of CUCM
+//     that kaudit confirm needs.
 //
 // The package never prints; it logs at debug level to the slog.Logger it
 // is given, and secrets are scrubbed from everything it logs or returns.
