@@ -349,6 +349,10 @@ func (c *collector) host(ctx context.Context, i int) *facts.Device {
 			return fail(err)
 		}
 	}
+	// The device's line is freed before the parsing: a vty session is a
+	// scarce thing on a switch, and the worker's next device can start.
+	sess.Close()
+	conn.Close()
 	collectors.Apply(d, cmds, func(key string) ([]byte, error) {
 		if err, ok := errs[key]; ok {
 			return nil, err
