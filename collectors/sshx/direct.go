@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -13,34 +14,15 @@ import (
 // prompt does not come within timeout the connection is closed: the
 // device is hung or trickling, and the blocked read must end.
 func (s *Session) exchange(ctx context.Context, cli string, timeout time.Duration) ([]byte, error) {
-	var expired atomic.Bool
-	t := time.AfterFunc(timeout, func() {
-		expired.Store(true)
-		s.abort()
-	})
-	defer t.Stop()
-	fail := func(err error) error {
-		switch {
-		case ctx.Err() != nil:
-			return fmt.Errorf("%s: %w", cli, context.Cause(ctx))
-		case expired.Load():
-			return fmt.Errorf("%s: %w within %s", cli, ErrNoPrompt, durText(timeout))
-		case s.sh.failed() != nil:
-			return fmt.Errorf("%s: %w", cli, s.sh.failed())
-		}
-		return fmt.Errorf("%s: %s", cli, redact(err.Error(), s.sh.secret))
-	}
+	x := s.begin(ctx, cli, timeout)
+	defer x.end()
 	// The command and its return go out in one write, as netmiko types
 	// them: the device is idle at its prompt, and waiting for the echo
 	// before the return (scrapligo's way) costs a round trip and four
 	// SSH packets per command.
 	in := []byte(cli)
 	if err := s.sh.WriteLine(in); err != nil {
-		var re *RefusedError
-		if errors.As(err, &re) {
-			return nil, err
-		}
-		return nil, fail(err)
+		return nil, x.fail(err)
 	}
 	// One buffer per session serves every command; the output returned
 	// is a copy of exactly its size. A prompt counts only after the echo:
@@ -52,7 +34,7 @@ func (s *Session) exchange(ctx context.Context, cli string, timeout time.Duratio
 	for {
 		var err error
 		if buf, err = s.sh.readAppend(buf); err != nil {
-			return nil, fail(err)
+			return nil, x.fail(err)
 		}
 		if body < 0 {
 			if e := echoEnd(in, buf[:min(len(buf), depth)]); e >= 0 {
@@ -126,4 +108,77 @@ func trimOutput(buf []byte) []byte {
 // device is waiting.
 func tailLine(b []byte) []byte {
 	return b[bytes.LastIndexByte(b, '\n')+1:]
+}
+
+// exchangeState bounds one command (Run, or an interactive one): a
+// timeout closes the connection, which ends the blocked read.
+type exchangeState struct {
+	s       *Session
+	ctx     context.Context
+	cli     string
+	mu      sync.Mutex
+	t       *time.Timer
+	timeout time.Duration
+	expired atomic.Bool
+}
+
+func (s *Session) begin(ctx context.Context, cli string, timeout time.Duration) *exchangeState {
+	x := &exchangeState{s: s, ctx: ctx, cli: cli}
+	if timeout > 0 {
+		x.limit(timeout)
+	}
+	return x
+}
+
+// limit (re)starts the timeout.
+func (x *exchangeState) limit(d time.Duration) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.t != nil {
+		x.t.Stop()
+	}
+	x.timeout = d
+	x.t = time.AfterFunc(d, func() {
+		x.expired.Store(true)
+		x.s.abort()
+	})
+}
+
+func (x *exchangeState) end() {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.t != nil {
+		x.t.Stop()
+	}
+}
+
+// fail turns err into the session's error; all but a refusal leave the
+// session unusable.
+func (x *exchangeState) fail(err error) error {
+	var re *RefusedError
+	if errors.As(err, &re) {
+		return err
+	}
+	s := x.s
+	x.mu.Lock()
+	timeout := x.timeout
+	x.mu.Unlock()
+	switch {
+	case x.ctx.Err() != nil:
+		err = fmt.Errorf("%s: %w", x.cli, context.Cause(x.ctx))
+	case x.expired.Load():
+		err = fmt.Errorf("%s: %w within %s", x.cli, ErrNoPrompt, durText(timeout))
+	case s.sh.failed() != nil:
+		err = fmt.Errorf("%s: %w", x.cli, s.sh.failed())
+	case errors.Is(err, ErrAskedAgain):
+		err = fmt.Errorf("%s: %w", x.cli, err)
+	default:
+		err = fmt.Errorf("%s: %s", x.cli, redact(err.Error(), s.sh.secret))
+	}
+	s.broken = err
+	if errors.Is(err, ErrAskedAgain) {
+		// The device waits for an answer that will not come.
+		s.abort()
+	}
+	return err
 }

@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/scrapli/scrapligo/util"
@@ -89,7 +88,7 @@ func (s *Session) Dialogue(ctx context.Context, cli string, qs []Question, timeo
 		if s.atPrompt(out) {
 			break
 		}
-		last := lastLine(out)
+		last := tailLine(out)
 		i := slices.IndexFunc(qs, func(q Question) bool { return q.Match.Match(last) })
 		if i < 0 {
 			continue
@@ -219,54 +218,6 @@ func (s *Session) sendInterrupt() error {
 	return s.sh.writeLocked([]byte{0x03}, false)
 }
 
-// exchangeState bounds one interactive command: a timeout closes the
-// connection, which ends the blocked read, as exchange does for Run.
-type exchangeState struct {
-	s       *Session
-	ctx     context.Context
-	cli     string
-	mu      sync.Mutex
-	t       *time.Timer
-	timeout time.Duration
-	expired atomic.Bool
-}
-
-func (s *Session) begin(ctx context.Context, cli string, timeout time.Duration) *exchangeState {
-	if !s.sh.direct.Load() {
-		// These commands read the shell directly; what scrapligo's channel
-		// still queues is the tail of a prompt already seen.
-		_, _ = s.drv.Channel.ReadAll()
-		s.sh.handover()
-	}
-	x := &exchangeState{s: s, ctx: ctx, cli: cli}
-	if timeout > 0 {
-		x.limit(timeout)
-	}
-	return x
-}
-
-// limit (re)starts the timeout.
-func (x *exchangeState) limit(d time.Duration) {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	if x.t != nil {
-		x.t.Stop()
-	}
-	x.timeout = d
-	x.t = time.AfterFunc(d, func() {
-		x.expired.Store(true)
-		x.s.abort()
-	})
-}
-
-func (x *exchangeState) end() {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	if x.t != nil {
-		x.t.Stop()
-	}
-}
-
 // typeLine types the command and, once its echo is back, the return;
 // it returns what followed the echo.
 func (x *exchangeState) typeLine() ([]byte, error) {
@@ -287,42 +238,6 @@ func (x *exchangeState) typeLine() ([]byte, error) {
 		}
 	}
 	return nil, x.s.sh.Write([]byte("\n"))
-}
-
-// fail turns err into the session's error; all but a refusal leave the
-// session unusable.
-func (x *exchangeState) fail(err error) error {
-	var re *RefusedError
-	if errors.As(err, &re) {
-		return err
-	}
-	s := x.s
-	x.mu.Lock()
-	timeout := x.timeout
-	x.mu.Unlock()
-	switch {
-	case x.ctx.Err() != nil:
-		err = fmt.Errorf("%s: %w", x.cli, context.Cause(x.ctx))
-	case x.expired.Load():
-		err = fmt.Errorf("%s: %w within %s", x.cli, ErrNoPrompt, durText(timeout))
-	case s.sh.failed() != nil:
-		err = fmt.Errorf("%s: %w", x.cli, s.sh.failed())
-	case errors.Is(err, ErrAskedAgain):
-		err = fmt.Errorf("%s: %w", x.cli, err)
-	default:
-		err = fmt.Errorf("%s: %s", x.cli, redact(err.Error(), s.sh.secret))
-	}
-	s.broken = err
-	if errors.Is(err, ErrAskedAgain) {
-		// The device waits for an answer that will not come.
-		s.abort()
-	}
-	return err
-}
-
-// lastLine is what follows the last line end of b.
-func lastLine(b []byte) []byte {
-	return b[bytes.LastIndexByte(b, '\n')+1:]
 }
 
 // LocalIP is this end's address of the SSH connection: where the device
