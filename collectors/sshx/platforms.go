@@ -1,6 +1,7 @@
 package sshx
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,9 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/scrapli/scrapligo/channel"
 	"github.com/scrapli/scrapligo/driver/generic"
-	"github.com/scrapli/scrapligo/driver/opoptions"
 	scrapliplatform "github.com/scrapli/scrapligo/platform"
 	"github.com/scrapli/scrapligo/util"
 
@@ -121,12 +120,26 @@ func (p *cliPlatform) acquireEnable(d *generic.Driver, prompt, secret string, ti
 		return fmt.Errorf("%w: prompt %q is neither unprivileged nor privileged", util.ErrPrivilegeError, prompt)
 	}
 	// A device without an enable password answers with a prompt at once:
-	// the secret is typed only when it is asked for.
-	either := p.prompt.String() + "|" + p.ask
+	// the secret is typed only when it is asked for. The patterns are the
+	// compiled ones (SendInteractive would compile them for every login).
+	either := []*regexp.Regexp{p.prompt, p.askRe}
+	ch := d.Channel
 	step := func(input string, hide bool) ([]byte, error) {
-		return d.Channel.SendInteractive([]*channel.SendInteractiveEvent{
-			{ChannelInput: input, ChannelResponse: either, HideInput: hide},
-		}, opoptions.WithTimeoutOps(timeout))
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		if err := ch.Write([]byte(input), hide); err != nil {
+			return nil, err
+		}
+		if !hide {
+			if _, err := ch.ReadUntilFuzzy(ctx, []byte(input)); err != nil {
+				return nil, promptTimeout(err)
+			}
+		}
+		if err := ch.WriteReturn(); err != nil {
+			return nil, err
+		}
+		out, err := ch.ReadUntilAnyPrompt(ctx, either)
+		return bytes.TrimRight(out, " "), promptTimeout(err)
 	}
 	out, err := step(p.enable, false)
 	if err != nil {
@@ -146,6 +159,15 @@ func (p *cliPlatform) acquireEnable(d *generic.Driver, prompt, secret string, ti
 		return fmt.Errorf("%w: still at %q", util.ErrPrivilegeError, prompt)
 	}
 	return nil
+}
+
+// promptTimeout reports a read that ran out of time as scrapligo's own
+// operations do, so that the login names the timeout.
+func promptTimeout(err error) error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%w: %v", util.ErrTimeoutError, err)
+	}
+	return err
 }
 
 // promptNudge is how long the login waits for the device's own prompt
