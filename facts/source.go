@@ -63,6 +63,11 @@ func (s *Sources) Set(name string, src Source) {
 		(*s)[i].Source = src
 		return
 	}
+	if *s == nil {
+		// Most lists end with a handful of attributes: start with room
+		// for four rather than growing 1, 2, 4.
+		*s = make(Sources, 0, 4)
+	}
 	*s = slices.Insert(*s, i, NamedSource{Name: name, Source: src})
 }
 
