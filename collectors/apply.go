@@ -21,26 +21,39 @@ type Reader func(key string) ([]byte, error)
 func Apply(d *facts.Device, cmds []Command, read Reader) {
 	for _, c := range cmds {
 		data, err := read(c.Key)
-		if errors.Is(err, fs.ErrNotExist) {
-			if !c.Optional {
-				d.Missing = append(d.Missing, c.Key)
-			}
-			continue
-		}
-		if err != nil {
-			d.Errors = append(d.Errors, &facts.ParseError{Host: d.Name, Key: c.Key, Msg: err.Error()})
-			continue
-		}
-		if c.Optional && Rejected(data) {
-			// e.g. show power inline on a switch without PoE: the fact
-			// does not exist there, which is not an error.
-			continue
-		}
-		d.Keys = append(d.Keys, c.Key)
-		if err := ParseOne(c, data, d); err != nil {
-			d.Errors = append(d.Errors, err)
-		}
+		Add(d, c, data, err)
 	}
+	Finish(d)
+}
+
+// Add is one step of Apply: it records the output of c (or the error
+// reading it) on d and parses it. A live collector adds each output as it
+// arrives, so that no device holds all its outputs at once; Finish sets
+// the status once every command was added.
+func Add(d *facts.Device, c Command, data []byte, err error) {
+	if errors.Is(err, fs.ErrNotExist) {
+		if !c.Optional {
+			d.Missing = append(d.Missing, c.Key)
+		}
+		return
+	}
+	if err != nil {
+		d.Errors = append(d.Errors, &facts.ParseError{Host: d.Name, Key: c.Key, Msg: err.Error()})
+		return
+	}
+	if c.Optional && Rejected(data) {
+		// e.g. show power inline on a switch without PoE: the fact
+		// does not exist there, which is not an error.
+		return
+	}
+	d.Keys = append(d.Keys, c.Key)
+	if err := ParseOne(c, data, d); err != nil {
+		d.Errors = append(d.Errors, err)
+	}
+}
+
+// Finish sorts what Add recorded and sets d's status.
+func Finish(d *facts.Device) {
 	sort.Strings(d.Keys)
 	d.Status = facts.StatusOK
 	switch {

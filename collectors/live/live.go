@@ -326,8 +326,14 @@ func (c *collector) host(ctx context.Context, i int) *facts.Device {
 	defer sess.Close()
 	log.Debug("logged in", "elapsed", time.Since(start))
 
-	outs := make(map[string][]byte, len(cmds))
-	errs := make(map[string]error)
+	// Each output is parsed as it arrives, so that a device never holds
+	// all its outputs at once; into a device of its own, so that one that
+	// fails half way is reported without the facts read so far.
+	got := collectors.NewDevice(h)
+	var outs map[string][]byte // kept only to be saved
+	if c.opt.SaveRaw != "" {
+		outs = make(map[string][]byte, len(cmds))
+	}
 	for _, cmd := range cmds {
 		t0 := time.Now()
 		out, err := sess.Run(dctx, cmd.CLI, h.CommandTimeout)
@@ -335,33 +341,28 @@ func (c *collector) host(ctx context.Context, i int) *facts.Device {
 		case err == nil:
 			// A device that prints one of our secrets (a type 0 password
 			// in its config) must not get it into the snapshot or files.
-			outs[cmd.Key] = conn.RedactBytes(out)
+			out = conn.RedactBytes(out)
 			log.Debug("command done", "command", cmd.CLI, "bytes", len(out), "elapsed", time.Since(t0))
+			if outs != nil {
+				outs[cmd.Key] = out
+			}
+			collectors.Add(got, cmd, out, nil)
 		case errors.Is(err, sshx.ErrRejected):
 			// Offline, a command the device does not know is a missing
 			// file; live it is the same.
-			errs[cmd.Key] = fmt.Errorf("%w: %v", fs.ErrNotExist, err)
 			log.Debug("command rejected", "command", cmd.CLI, "err", err.Error())
+			collectors.Add(got, cmd, nil, fmt.Errorf("%w: %v", fs.ErrNotExist, err))
 		case errors.Is(err, sshx.ErrRefused):
-			errs[cmd.Key] = err
 			log.Debug("command refused", "command", cmd.CLI, "err", err.Error())
+			collectors.Add(got, cmd, nil, err)
 		default:
 			return fail(err)
 		}
 	}
-	// The device's line is freed before the parsing: a vty session is a
-	// scarce thing on a switch, and the worker's next device can start.
 	sess.Close()
 	conn.Close()
-	collectors.Apply(d, cmds, func(key string) ([]byte, error) {
-		if err, ok := errs[key]; ok {
-			return nil, err
-		}
-		if out, ok := outs[key]; ok {
-			return out, nil
-		}
-		return nil, fs.ErrNotExist
-	})
+	collectors.Finish(got)
+	*d = *got
 	if c.opt.SaveRaw != "" {
 		if err := saveHost(c.opt.SaveRaw, h.Name, outs); err != nil {
 			d.Errors = append(d.Errors, &facts.ParseError{Host: h.Name, Key: "save-raw", Msg: err.Error()})
