@@ -78,13 +78,6 @@ func (s *Sources) Delete(name string) {
 	}
 }
 
-// Merge sets every attribute of add, which wins over s.
-func (s *Sources) Merge(add Sources) {
-	for _, e := range add {
-		s.Set(e.Name, e.Source)
-	}
-}
-
 func (s Sources) find(name string) (int, bool) {
 	return slices.BinarySearchFunc(s, name, func(e NamedSource, n string) int { return strings.Compare(e.Name, n) })
 }

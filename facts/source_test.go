@@ -49,12 +49,10 @@ func TestSourcesList(t *testing.T) {
 	if err := json.Unmarshal(got, &back); err != nil || !reflect.DeepEqual(back, s) {
 		t.Errorf("round trip = %+v (%v), want %+v", back, err, s)
 	}
-	var add Sources
-	add.Set("mode", Source{Line: 7})
-	add.Set("voice_vlan", Source{Line: 8})
-	s.Merge(add)
+	s.Set("mode", Source{Line: 7})
+	s.Set("voice_vlan", Source{Line: 8})
 	if s.Of("mode").Line != 7 || s.Of("voice_vlan").Line != 8 || s.Of("access_vlan").Line != 9 {
-		t.Errorf("merge: %+v", s)
+		t.Errorf("after setting again: %+v", s)
 	}
 	if b, _ := json.Marshal(struct {
 		S Sources `json:"s,omitempty"`

@@ -24,8 +24,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/kaudit/kaudit/collectors"
 	"github.com/kaudit/kaudit/collectors/live"
 	"github.com/kaudit/kaudit/collectors/platform"
+	"github.com/kaudit/kaudit/collectors/sshx"
 	"github.com/kaudit/kaudit/facts"
 	"github.com/kaudit/kaudit/internal/devsim"
 	"github.com/kaudit/kaudit/inventory"
@@ -255,7 +257,7 @@ func run(n, workers int, latency time.Duration, lab string) error {
 	// else those the collector types (login and paging lines included).
 	ncmd := commands()
 	if ncmd == 0 {
-		ncmd = commandsPerDevice
+		ncmd = commandsPerDevice()
 	}
 	perDevice := time.Duration(ncmd) * latency
 	ideal := time.Duration(float64(perDevice) * float64(n) / float64(workers))
@@ -280,10 +282,13 @@ func run(n, workers int, latency time.Duration, lab string) error {
 	return nil
 }
 
-// commandsPerDevice is what a switch receives per audit when the
-// simulator is in-process and counts it: terminal length, terminal width
-// and the seven show commands a live audit of IOS types.
-const commandsPerDevice = 9
+// commandsPerDevice is what a switch receives per audit, counted by the
+// simulator when it runs in this process: the paging lines after login
+// and the commands a live audit of IOS types.
+func commandsPerDevice() int {
+	cmds, _ := platform.Commands(facts.PlatformIOS)
+	return len(sshx.PagingCommands(facts.PlatformIOS)) + len(collectors.Live(cmds))
+}
 
 // peakRSS reads the process's high-water resident set size (Linux).
 func peakRSS() string {

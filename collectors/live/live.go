@@ -276,7 +276,10 @@ func (c *collector) host(ctx context.Context, i int) *facts.Device {
 	start := time.Now()
 	d := collectors.NewDevice(h)
 	c.emit(Event{Kind: DeviceStarted, Host: h.Name, Platform: h.Platform, Index: i})
+	// A device that fails is reported with none of the facts read before
+	// the failure: fail starts from a fresh device.
 	fail := func(err error) *facts.Device {
+		d := collectors.NewDevice(h)
 		d.Status = facts.StatusFailed
 		d.Error = h.Name + ": " + err.Error()
 		if c.opt.SaveRaw != "" {
@@ -327,9 +330,7 @@ func (c *collector) host(ctx context.Context, i int) *facts.Device {
 	log.Debug("logged in", "elapsed", time.Since(start))
 
 	// Each output is parsed as it arrives, so that a device never holds
-	// all its outputs at once; into a device of its own, so that one that
-	// fails half way is reported without the facts read so far.
-	got := collectors.NewDevice(h)
+	// all its outputs at once.
 	var outs map[string][]byte // kept only to be saved
 	if c.opt.SaveRaw != "" {
 		outs = make(map[string][]byte, len(cmds))
@@ -346,23 +347,23 @@ func (c *collector) host(ctx context.Context, i int) *facts.Device {
 			if outs != nil {
 				outs[cmd.Key] = out
 			}
-			collectors.Add(got, cmd, out, nil)
+			collectors.Add(d, cmd, out, nil)
 		case errors.Is(err, sshx.ErrRejected):
 			// Offline, a command the device does not know is a missing
 			// file; live it is the same.
 			log.Debug("command rejected", "command", cmd.CLI, "err", err.Error())
-			collectors.Add(got, cmd, nil, fmt.Errorf("%w: %v", fs.ErrNotExist, err))
+			collectors.Add(d, cmd, nil, fmt.Errorf("%w: %v", fs.ErrNotExist, err))
 		case errors.Is(err, sshx.ErrRefused):
 			log.Debug("command refused", "command", cmd.CLI, "err", err.Error())
-			collectors.Add(got, cmd, nil, err)
+			collectors.Add(d, cmd, nil, err)
 		default:
 			return fail(err)
 		}
 	}
+	// The device's line is free before the raw outputs are written.
 	sess.Close()
 	conn.Close()
-	collectors.Finish(got)
-	*d = *got
+	collectors.Finish(d)
 	if c.opt.SaveRaw != "" {
 		if err := saveHost(c.opt.SaveRaw, h.Name, outs); err != nil {
 			d.Errors = append(d.Errors, &facts.ParseError{Host: h.Name, Key: "save-raw", Msg: err.Error()})

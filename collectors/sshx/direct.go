@@ -82,8 +82,8 @@ func (s *Session) atPrompt(buf []byte) bool {
 	return s.drv.Channel.PromptPattern.Match(last)
 }
 
-// clean is trimOutput into a new slice.
-func (s *Session) clean(buf []byte) []byte { return bytes.Clone(trimOutput(bytes.Clone(buf))) }
+// clean is trimOutput on a copy of buf.
+func (s *Session) clean(buf []byte) []byte { return trimOutput(bytes.Clone(buf)) }
 
 // trimOutput drops the prompt line and trailing spaces on every line, and
 // the blank lines at either end, like scrapligo's SendCommand. It works in

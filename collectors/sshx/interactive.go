@@ -11,8 +11,6 @@ import (
 	"slices"
 	"sync"
 	"time"
-
-	"github.com/scrapli/scrapligo/util"
 )
 
 // Interactive CLI commands, as CUCM's capture needs them.
@@ -69,19 +67,20 @@ func (s *Session) Dialogue(ctx context.Context, cli string, qs []Question, timeo
 	hide := func(b []byte) []byte { return []byte(redact(string(b), secrets)) }
 	x := s.begin(ctx, cli, timeout)
 	defer x.end()
-	out, err := x.typeLine()
-	if err != nil {
+	if err := x.typeLine(); err != nil {
 		return nil, x.fail(err)
 	}
+	var out []byte // since the last answer
 	answered := make([]bool, len(qs))
-	var all []byte // the whole transcript; out is since the last answer
+	var all []byte // the whole transcript
 	for {
-		b, err := s.sh.readDirect()
-		if err != nil {
+		n := len(all)
+		var err error
+		if all, err = s.sh.readAppend(all); err != nil {
 			return nil, x.fail(err)
 		}
+		b := all[n:]
 		out = append(out, b...)
-		all = append(all, b...)
 		if len(b) == 0 {
 			continue
 		}
@@ -158,7 +157,7 @@ func (s *Session) Foreground(ctx context.Context, cli string, hold, stop time.Du
 	}
 	x := s.begin(ctx, cli, 0)
 	defer x.end()
-	if _, err := x.typeLine(); err != nil {
+	if err := x.typeLine(); err != nil {
 		return nil, false, x.fail(err)
 	}
 	s.fg = true
@@ -178,8 +177,9 @@ func (s *Session) Foreground(ctx context.Context, cli string, hold, stop time.Du
 	defer t.Stop()
 	var buf []byte
 	for {
-		b, rerr := s.sh.readDirect()
-		if rerr != nil {
+		n := len(buf)
+		var rerr error
+		if buf, rerr = s.sh.readAppend(buf); rerr != nil {
 			mu.Lock()
 			done = true
 			err = rerr
@@ -189,8 +189,7 @@ func (s *Session) Foreground(ctx context.Context, cli string, hold, stop time.Du
 			mu.Unlock()
 			return nil, interrupted, x.fail(err)
 		}
-		buf = append(buf, b...)
-		if len(b) > 0 && s.atPrompt(buf) {
+		if len(buf) > n && s.atPrompt(buf) {
 			break
 		}
 	}
@@ -218,26 +217,26 @@ func (s *Session) sendInterrupt() error {
 	return s.sh.writeLocked([]byte{0x03}, false)
 }
 
-// typeLine types the command and, once its echo is back, the return;
-// it returns what followed the echo.
-func (x *exchangeState) typeLine() ([]byte, error) {
+// typeLine types the command and, once its echo is back, the return.
+// Unlike Run it waits for the echo: what follows is a dialogue, and its
+// first question must not be mistaken for part of the echo.
+func (x *exchangeState) typeLine() error {
 	in := []byte(x.cli)
 	if err := x.s.sh.Write(in); err != nil {
-		return nil, err
+		return err
 	}
 	depth := max(echoSearchDepth, 2*len(in))
 	var buf []byte
 	for {
-		b, err := x.s.sh.readDirect()
-		if err != nil {
-			return nil, err
+		var err error
+		if buf, err = x.s.sh.readAppend(buf); err != nil {
+			return err
 		}
-		buf = append(buf, b...)
-		if util.BytesRoughlyContains(in, buf[max(0, len(buf)-depth):]) {
+		if echoEnd(in, buf[max(0, len(buf)-depth):]) >= 0 {
 			break
 		}
 	}
-	return nil, x.s.sh.Write([]byte("\n"))
+	return x.s.sh.Write([]byte("\n"))
 }
 
 // LocalIP is this end's address of the SSH connection: where the device

@@ -31,9 +31,8 @@ type cliPlatform struct {
 	// configuration mode's "(config").
 	privNot []string
 	// enable is the escalation command, asking for the enable secret
-	// with a prompt matching ask.
+	// with a prompt matching askRe.
 	enable string
-	ask    string
 	askRe  *regexp.Regexp
 	failed []string // output that means the device rejected the command
 }
@@ -80,7 +79,7 @@ func loadCLIPlatform(def any) (*cliPlatform, error) {
 	for _, l := range sp.PrivilegeLevels {
 		patterns = append(patterns, l.Pattern)
 	}
-	p := &cliPlatform{privNot: lv.NotContains, enable: lv.Escalate, ask: lv.EscalatePrompt, failed: sp.FailedWhenContains}
+	p := &cliPlatform{privNot: lv.NotContains, enable: lv.Escalate, failed: sp.FailedWhenContains}
 	if p.prompt, err = regexp.Compile(strings.Join(patterns, "|")); err != nil {
 		return nil, err
 	}
@@ -90,7 +89,7 @@ func loadCLIPlatform(def any) (*cliPlatform, error) {
 	if p.exec, err = regexp.Compile(sp.PrivilegeLevels[lv.PreviousPriv].Pattern); err != nil {
 		return nil, err
 	}
-	if p.askRe, err = regexp.Compile(p.ask); err != nil {
+	if p.askRe, err = regexp.Compile(lv.EscalatePrompt); err != nil {
 		return nil, err
 	}
 	return p, nil

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"slices"
 	"time"
 
 	"github.com/scrapli/scrapligo/driver/generic"
@@ -33,6 +34,12 @@ var pagingCommands = map[string][]string{
 	inventory.PlatformIOS:  {"terminal length 0", "terminal width 511"},
 	inventory.PlatformASA:  {"terminal pager 0", "terminal width 511"},
 	inventory.PlatformCUCM: {"set cli pagination off"},
+}
+
+// PagingCommands are the lines a session types after its login on a
+// platform, before any command of the audit.
+func PagingCommands(platform string) []string {
+	return slices.Clone(pagingCommands[platform])
 }
 
 var cucmPrompt = regexp.MustCompile(`(?m)^admin:[ \t]*$`)

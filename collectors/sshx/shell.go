@@ -268,11 +268,9 @@ func (s *shell) Read(n int) ([]byte, error) {
 // SSH itself; after the login the session reads by blocking instead.
 func (s *shell) handover() { s.direct.Store(true) }
 
-// readDirect is the session's read after the handover: the next output,
-// with CRs and ANSI escapes removed as scrapligo's channel does.
-func (s *shell) readDirect() ([]byte, error) { return s.readAppend(nil) }
-
-// readAppend is readDirect appending to dst.
+// readAppend is the session's read after the handover: it appends the
+// next output to dst, with CRs and ANSI escapes removed as scrapligo's
+// channel does.
 func (s *shell) readAppend(dst []byte) ([]byte, error) {
 	s.rmu.Lock()
 	defer s.rmu.Unlock()
