@@ -9,12 +9,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
-	"strings"
 	"time"
 
-	"github.com/google/gopacket/pcapgo"
-
-	"github.com/kaudit/kaudit/capture"
 	"github.com/kaudit/kaudit/collectors/sshx"
 	"github.com/kaudit/kaudit/facts"
 	"github.com/kaudit/kaudit/inventory"
@@ -250,15 +246,9 @@ func runCUCM(ctx context.Context, inv *inventory.Inventory, h *inventory.Host, p
 	if err := moveFile(got, res.Pcap); err != nil {
 		return res, fmt.Errorf("saving the capture: %w", err)
 	}
-	if res.Packets, err = countPackets(res.Pcap); err != nil {
+	if err := res.analyse(ctx); err != nil {
 		return res, fmt.Errorf("%s: the capture is no pcap: %w", h.Name, err)
 	}
-	an, err := capture.Analyze(ctx, res.Pcap, capture.Options{SIPInterval: sipInterval(p), SCCPInterval: sccpInterval(p), CallManagers: nonEmpty(p.CMIP)})
-	if an == nil {
-		return res, fmt.Errorf("analysing %s: %w", res.Pcap, err)
-	}
-	res.Analysis = an
-	res.judge(err)
 	return res, nil
 }
 
@@ -315,26 +305,4 @@ func moveFile(from, to string) error {
 		return err
 	}
 	return os.WriteFile(to, b, 0o600)
-}
-
-func countPackets(file string) (int, error) {
-	f, err := os.Open(file)
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	r, err := pcapgo.NewReader(f)
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for {
-		if _, _, err := r.ReadPacketData(); err != nil {
-			if strings.Contains(err.Error(), "EOF") {
-				return n, nil
-			}
-			return n, err
-		}
-		n++
-	}
 }

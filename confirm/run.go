@@ -161,17 +161,28 @@ wait:
 	if err != nil {
 		return res, fmt.Errorf("%s: %s: %w", h.Name, cmds.Fetch, err)
 	}
-	res.Packets = len(pkts)
 	if err := res.writePcap(o.Dir, pkts); err != nil {
 		return res, err
 	}
-	an, err := capture.Analyze(ctx, res.Pcap, capture.Options{SIPInterval: sipInterval(p), SCCPInterval: sccpInterval(p), CallManagers: nonEmpty(p.CMIP), ASAMACs: p.ASAMACs})
+	return res, res.analyse(ctx)
+}
+
+// analyse reads the fetched capture, counts its packets and judges it.
+// An error means nothing could be read; a capture read only in part is
+// judged on what was read.
+func (r *Result) analyse(ctx context.Context) error {
+	p := r.Plan
+	an, err := capture.Analyze(ctx, r.Pcap, capture.Options{SIPInterval: sipInterval(p), SCCPInterval: sccpInterval(p), CallManagers: nonEmpty(p.CMIP), ASAMACs: p.ASAMACs})
 	if an == nil {
-		return res, fmt.Errorf("analysing %s: %w", res.Pcap, err)
+		return fmt.Errorf("analysing %s: %w", r.Pcap, err)
 	}
-	res.Analysis = an
-	res.judge(err)
-	return res, nil
+	r.Analysis = an
+	r.Packets = 0
+	for _, f := range an.Files {
+		r.Packets += f.Counts.Packets
+	}
+	r.judge(err)
+	return nil
 }
 
 // cleanup removes the capture. It runs on a fresh context: the caller's

@@ -118,7 +118,7 @@ func (r *receiver) serve(cfg *ssh.ServerConfig) {
 		if err != nil {
 			return
 		}
-		if ip, err := tcpAddrIP(nc.RemoteAddr()); err != nil || r.peer.IsValid() && ip != r.peer {
+		if ap, err := netip.ParseAddrPort(nc.RemoteAddr().String()); err != nil || r.peer.IsValid() && ap.Addr().Unmap() != r.peer {
 			nc.Close() // only the call manager pushes here
 			continue
 		}
@@ -336,13 +336,4 @@ func randHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
-}
-
-func tcpAddrIP(a net.Addr) (netip.Addr, error) {
-	ta, ok := a.(*net.TCPAddr)
-	if !ok {
-		return netip.Addr{}, fmt.Errorf("%v is not TCP", a)
-	}
-	ip, _ := netip.AddrFromSlice(ta.IP)
-	return ip.Unmap(), nil
 }
