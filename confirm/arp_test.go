@@ -2,7 +2,6 @@ package confirm
 
 import (
 	"bytes"
-	"context"
 	"net"
 	"slices"
 	"strings"
@@ -205,14 +204,7 @@ func TestConfirmProxyARPOverSSH(t *testing.T) {
 			if tc.noMACs {
 				p.ASAMACs = nil
 			}
-			p.SetBounds(time.Second, tc.packets)
-			res, err := Run(context.Background(), l.Inventory, p, opts(t, l))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res.Outcome != tc.outcome {
-				t.Fatalf("outcome %s (%s), want %s", res.Outcome, res.Reason, tc.outcome)
-			}
+			res := runFor(t, l, p, tc.packets, tc.outcome)
 			for _, want := range tc.reason {
 				if !strings.Contains(res.Reason, want) {
 					t.Errorf("reason %q lacks %q", res.Reason, want)

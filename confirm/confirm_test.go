@@ -203,6 +203,21 @@ func opts(t *testing.T, _ *labsim.Lab) Options {
 	return Options{SSH: sshx.Config{Backoff: 10 * time.Millisecond}, Poll: 200 * time.Millisecond, CleanupTimeout: 5 * time.Second, Dir: t.TempDir()}
 }
 
+// runFor bounds p to one second and packets, runs it against lab l and
+// checks that it ends with the outcome want.
+func runFor(t *testing.T, l *labsim.Lab, p *Plan, packets int, want Outcome) *Result {
+	t.Helper()
+	p.SetBounds(time.Second, packets)
+	res, err := Run(context.Background(), l.Inventory, p, opts(t, l))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != want {
+		t.Fatalf("outcome %s (%s), want %s", res.Outcome, res.Reason, want)
+	}
+	return res
+}
+
 func TestConfirmCase2OverSSH(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
@@ -219,16 +234,9 @@ func TestConfirmCase2OverSSH(t *testing.T) {
 			if p.Host != "sw-floor1" || p.Interface != "GigabitEthernet1/0/1" || p.Method != MethodEPC || p.PhoneIP != "10.147.230.189" || p.CMIP != "10.10.10.202" {
 				t.Fatalf("plan %+v", p)
 			}
-			p.SetBounds(time.Second, 0)
+			res := runFor(t, l, p, 0, tc.outcome)
 			if p.Packets != DefaultPackets {
 				t.Errorf("packets %d", p.Packets)
-			}
-			res, err := Run(context.Background(), l.Inventory, p, opts(t, l))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res.Outcome != tc.outcome {
-				t.Fatalf("outcome %s (%s), want %s", res.Outcome, res.Reason, tc.outcome)
 			}
 			if tc.verdict != "" && !slices.ContainsFunc(res.Evidence, func(v capture.Verdict) bool { return v.ID == tc.verdict }) {
 				t.Errorf("no %s verdict in %+v", tc.verdict, res.Evidence)

@@ -118,14 +118,7 @@ func TestConfirmCUCMOverSSH(t *testing.T) {
 			if p.Host != "cucm-pub" || p.PhoneIP != "10.147.230.189" || p.CMIP != "10.10.10.202" {
 				t.Fatalf("plan %+v", p)
 			}
-			p.SetBounds(time.Second, tc.packets)
-			res, err := Run(context.Background(), l.Inventory, p, opts(t, l))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res.Outcome != tc.outcome {
-				t.Fatalf("outcome %s (%s), want %s", res.Outcome, res.Reason, tc.outcome)
-			}
+			res := runFor(t, l, p, tc.packets, tc.outcome)
 			if tc.outcome == Confirmed && !slices.ContainsFunc(res.Evidence, func(v capture.Verdict) bool { return slices.Contains(p.Confirming, v.ID) }) {
 				t.Errorf("no confirming verdict in %+v", res.Evidence)
 			}
