@@ -5,8 +5,14 @@ import "strings"
 // NormalizeMAC turns a MAC address in any common notation (0024.142d.df24,
 // 00:24:14:2D:DF:24, 00-24-14-2d-df-24, 0024142DDF24) into Cisco dotted
 // lower case. It returns "" when s is not a MAC address.
-func NormalizeMAC(s string) string {
-	var hex [12]byte
+func NormalizeMAC(s string) string { return normalizeMAC(s) }
+
+// NormalizeMACBytes is NormalizeMAC for a word of device output, so that a
+// parser need not allocate a string for every word it tries as a MAC.
+func NormalizeMACBytes(b []byte) string { return normalizeMAC(b) }
+
+func normalizeMAC[T string | []byte](s T) string {
+	var out [14]byte // aabb.ccdd.eeff, built in place: one allocation
 	n := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -22,14 +28,16 @@ func NormalizeMAC(s string) string {
 		if n == 12 {
 			return ""
 		}
-		hex[n] = c
+		if n == 4 || n == 8 {
+			out[n+n/4-1] = '.'
+		}
+		out[n+n/4] = c
 		n++
 	}
 	if n != 12 {
 		return ""
 	}
-	h := string(hex[:])
-	return h[0:4] + "." + h[4:8] + "." + h[8:12]
+	return string(out[:])
 }
 
 // PhoneMAC extracts the MAC from a phone device name (SEP0024142DDF24);

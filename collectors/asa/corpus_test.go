@@ -40,6 +40,17 @@ func rawFiles(t *testing.T, dir string) []string {
 	return out
 }
 
+// eachCorpusOutput runs, as a subtest named after the file, check on what
+// parse read from each output in the corpus directory sub.
+func eachCorpusOutput(t *testing.T, sub string, parse func([]byte, *facts.Device) error, check func(t *testing.T, raw string, a *facts.ASA)) {
+	t.Helper()
+	for _, raw := range rawFiles(t, corpusDir(t, sub)) {
+		t.Run(filepath.Base(raw), func(t *testing.T) {
+			check(t, raw, parseCorpus(t, parse, raw))
+		})
+	}
+}
+
 func parseCorpus(t *testing.T, parse func([]byte, *facts.Device) error, path string) *facts.ASA {
 	t.Helper()
 	data, err := os.ReadFile(path)
@@ -78,21 +89,17 @@ func prefixParts(p netip.Prefix) (addr, mask string) {
 }
 
 func TestCorpusShowInterface(t *testing.T) {
-	dir := corpusDir(t, "show_interface")
-	for _, raw := range rawFiles(t, dir) {
-		t.Run(filepath.Base(raw), func(t *testing.T) {
-			a := parseCorpus(t, ParseInterface, raw)
-			exp, kind := expectation(raw)
-			switch kind {
-			case "ntc":
-				compareNTCInterfaces(t, a.Interfaces, ntcSamples(t, exp))
-			case "genie":
-				compareGenieInterfaces(t, a.Interfaces, exp)
-			default:
-				t.Logf("no expectation beside %s: parsed %d interfaces, nothing compared", raw, len(a.Interfaces))
-			}
-		})
-	}
+	eachCorpusOutput(t, "show_interface", ParseInterface, func(t *testing.T, raw string, a *facts.ASA) {
+		exp, kind := expectation(raw)
+		switch kind {
+		case "ntc":
+			compareNTCInterfaces(t, a.Interfaces, ntcSamples(t, exp))
+		case "genie":
+			compareGenieInterfaces(t, a.Interfaces, exp)
+		default:
+			t.Logf("no expectation beside %s: parsed %d interfaces, nothing compared", raw, len(a.Interfaces))
+		}
+	})
 }
 
 func compareNTCInterfaces(t *testing.T, got []facts.ASAInterface, want []map[string]string) {
@@ -179,21 +186,17 @@ func compareGenieInterfaces(t *testing.T, got []facts.ASAInterface, path string)
 }
 
 func TestCorpusShowARP(t *testing.T) {
-	dir := corpusDir(t, "show_arp")
-	for _, raw := range rawFiles(t, dir) {
-		t.Run(filepath.Base(raw), func(t *testing.T) {
-			a := parseCorpus(t, ParseARP, raw)
-			exp, kind := expectation(raw)
-			switch kind {
-			case "genie":
-				compareGenieARP(t, a.ARP, exp)
-			case "ntc":
-				compareNTCARP(t, a.ARP, ntcSamples(t, exp))
-			default:
-				t.Logf("no expectation beside %s: parsed %d entries, nothing compared", raw, len(a.ARP))
-			}
-		})
-	}
+	eachCorpusOutput(t, "show_arp", ParseARP, func(t *testing.T, raw string, a *facts.ASA) {
+		exp, kind := expectation(raw)
+		switch kind {
+		case "genie":
+			compareGenieARP(t, a.ARP, exp)
+		case "ntc":
+			compareNTCARP(t, a.ARP, ntcSamples(t, exp))
+		default:
+			t.Logf("no expectation beside %s: parsed %d entries, nothing compared", raw, len(a.ARP))
+		}
+	})
 }
 
 // arpKey is the address as the row prints it, /length included: genie
@@ -281,7 +284,6 @@ func compareNTCARP(t *testing.T, got []facts.ARPEntry, want []map[string]string)
 // checks facts read off each file by hand. Files added later are parsed
 // and must contain at least one recognised fact.
 func TestCorpusRunningConfig(t *testing.T) {
-	dir := corpusDir(t, "show_running-config")
 	checks := map[string]func(t *testing.T, a *facts.ASA){
 		"batfish__asa-interface.cfg": func(t *testing.T, a *facts.ASA) {
 			if a.Hostname != "asa-interface" || a.Version != "9.9" || len(a.Interfaces) != 1 {
@@ -419,18 +421,15 @@ func TestCorpusRunningConfig(t *testing.T) {
 			}
 		},
 	}
-	for _, raw := range rawFiles(t, dir) {
+	eachCorpusOutput(t, "show_running-config", ParseRunningConfig, func(t *testing.T, raw string, a *facts.ASA) {
 		name := filepath.Base(raw)
-		t.Run(name, func(t *testing.T) {
-			a := parseCorpus(t, ParseRunningConfig, raw)
-			if check, ok := checks[name]; ok {
-				check(t, a)
-				return
-			}
-			if a.Hostname == "" && len(a.Interfaces) == 0 && len(a.NAT) == 0 && len(a.Timeouts) == 0 {
-				t.Errorf("no facts read from %s", name)
-			}
-			t.Logf("%s has no hand-checked facts: parsed only", name)
-		})
-	}
+		if check, ok := checks[name]; ok {
+			check(t, a)
+			return
+		}
+		if a.Hostname == "" && len(a.Interfaces) == 0 && len(a.NAT) == 0 && len(a.Timeouts) == 0 {
+			t.Errorf("no facts read from %s", name)
+		}
+		t.Logf("%s has no hand-checked facts: parsed only", name)
+	})
 }

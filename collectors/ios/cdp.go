@@ -13,13 +13,7 @@ import (
 // output: d is left as it was. Callers that would rather keep the complete
 // entries use ReadCDP.
 func ParseCDP(data []byte, d *facts.Device) error {
-	ns, err := ReadCDP(data, d)
-	if err != nil {
-		return withHost(err, d)
-	}
-	sw := ensureSwitch(d)
-	sw.Neighbors = replaceNeighbors(sw.Neighbors, "cdp", ns)
-	return nil
+	return parseNeighbors(data, d, "cdp", ReadCDP)
 }
 
 // ReadCDP returns the neighbours of show cdp neighbors detail, without
@@ -31,25 +25,76 @@ func ReadCDP(data []byte, d *facts.Device) ([]facts.Neighbor, error) {
 	if err := checkText(key, data); err != nil {
 		return nil, err
 	}
-	p := cdpParser{d: d, key: key, r: newLineReader(data), total: -1, strs: interner{}}
+	p := cdpParser{nbrReader: newNbrReader(d, key, data)}
 	p.out = make([]facts.Neighbor, 0, bytes.Count(data, cdpDeviceID))
 	p.run()
-	if p.err == nil && p.total >= 0 && p.total != p.entries {
-		p.err = facts.Errorf(key, p.totalLine, "device reports %d CDP entries, %d found: output garbled", p.total, p.entries)
-	}
+	p.checkTotal("CDP")
 	return p.out, p.err
 }
 
-// replaceNeighbors swaps the neighbours of one protocol, keeping the
-// other's, so that CDP and LLDP can be parsed in any order, or again.
-func replaceNeighbors(old []facts.Neighbor, proto string, ns []facts.Neighbor) []facts.Neighbor {
-	out := make([]facts.Neighbor, 0, len(old)+len(ns))
-	for _, n := range old {
+// parseNeighbors reads one protocol's neighbours with read and, when the
+// output is accepted, swaps them for those of the same protocol on d,
+// keeping the other's, so that CDP and LLDP can be parsed in any order,
+// or again.
+func parseNeighbors(data []byte, d *facts.Device, proto string, read func([]byte, *facts.Device) ([]facts.Neighbor, error)) error {
+	ns, err := read(data, d)
+	if err != nil {
+		return withHost(err, d)
+	}
+	sw := ensureSwitch(d)
+	out := make([]facts.Neighbor, 0, len(sw.Neighbors)+len(ns))
+	for _, n := range sw.Neighbors {
 		if n.Protocol != proto {
 			out = append(out, n)
 		}
 	}
-	return append(out, ns...)
+	sw.Neighbors = append(out, ns...)
+	return nil
+}
+
+// nbrReader is the state the CDP and LLDP readers share: where they read,
+// what they found, the first error, and the entry count the device
+// printed, which must match the entries seen.
+type nbrReader struct {
+	d    *facts.Device
+	key  string
+	r    *lineReader
+	out  []facts.Neighbor
+	err  error
+	strs interner
+
+	entries   int // entries seen, complete or not
+	total     int // "Total ... entries displayed", -1 when absent
+	totalLine int
+}
+
+func newNbrReader(d *facts.Device, key string, data []byte) nbrReader {
+	return nbrReader{d: d, key: key, r: newLineReader(data), total: -1, strs: interner{}}
+}
+
+// fail records the first error; reading goes on to count the entries.
+func (p *nbrReader) fail(line int, format string, args ...any) {
+	if p.err == nil {
+		p.err = facts.Errorf(p.key, line, format, args...)
+	}
+}
+
+// readTotal reads the "Total ... entries displayed: N" line t.
+func (p *nbrReader) readTotal(t []byte) {
+	_, v := cutColon(t)
+	n, ok := atoi(v)
+	if !ok {
+		p.fail(p.r.n, "bad entry count %q", v)
+		return
+	}
+	p.total, p.totalLine = n, p.r.n
+}
+
+// checkTotal fails a read whose entry count differs from the device's.
+func (p *nbrReader) checkTotal(proto string) {
+	if p.err == nil && p.total >= 0 && p.total != p.entries {
+		p.err = facts.Errorf(p.key, p.totalLine, "device reports %d %s entries, %d found: output garbled", p.total, proto, p.entries)
+	}
 }
 
 // CDP detail sections an address or text line belongs to.
@@ -61,12 +106,7 @@ const (
 )
 
 type cdpParser struct {
-	d    *facts.Device
-	key  string
-	r    *lineReader
-	out  []facts.Neighbor
-	err  error
-	strs interner
+	nbrReader
 
 	open    bool // an entry is being read
 	cur     facts.Neighbor
@@ -75,10 +115,6 @@ type cdpParser struct {
 	section int
 	mgmtIP  string
 	version []byte
-
-	entries   int // entries seen, complete or not
-	total     int // "Total cdp entries displayed", -1 when absent
-	totalLine int
 }
 
 var (
@@ -96,12 +132,6 @@ var (
 	cdpTotal       = []byte("Total cdp entries displayed")
 	twoPortMACRlay = []byte("Two-port")
 )
-
-func (p *cdpParser) fail(line int, format string, args ...any) {
-	if p.err == nil {
-		p.err = facts.Errorf(p.key, line, format, args...)
-	}
-}
 
 func (p *cdpParser) run() {
 	r := p.r
@@ -252,16 +282,6 @@ func (p *cdpParser) flush() {
 	}
 	p.hasIf = false
 	p.out = append(p.out, n)
-}
-
-func (p *cdpParser) readTotal(t []byte) {
-	_, v := cutColon(t)
-	n, ok := atoi(v)
-	if !ok {
-		p.fail(p.r.n, "bad entry count %q", v)
-		return
-	}
-	p.total, p.totalLine = n, p.r.n
 }
 
 // cutColon splits "Key : value" at the first colon, trimming both sides.

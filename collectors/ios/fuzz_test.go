@@ -122,14 +122,15 @@ func FuzzParseVersion(f *testing.F) {
 }
 
 // The allocation-saving helpers agree with the facts functions they stand
-// in for.
+// in for, and the byte form of facts.NormalizeMAC the parsers call agrees
+// with the string one.
 func FuzzNormalizers(f *testing.F) {
 	for _, s := range []string{"0024.142d.df24", "00:24:14:2D:DF:24", "0024142DDF2", "GigabitEthernet1/0/5", "Gi1/0/5", "Port-channel12", "Vlan200", "Vl", "Loopback0x", "Ethernet", "TwentyFiveGigE1/0/1"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := normalizeMAC([]byte(s)), facts.NormalizeMAC(s); got != want {
-			t.Fatalf("normalizeMAC(%q) = %q, facts.NormalizeMAC = %q", s, got, want)
+		if got, want := facts.NormalizeMACBytes([]byte(s)), facts.NormalizeMAC(s); got != want {
+			t.Fatalf("facts.NormalizeMACBytes(%q) = %q, facts.NormalizeMAC = %q", s, got, want)
 		}
 		if isCanonicalInterface([]byte(s)) {
 			if want := facts.CanonicalInterface(s); want != s {

@@ -361,35 +361,6 @@ func isCanonicalInterface(b []byte) bool {
 	return false
 }
 
-// normalizeMAC is facts.NormalizeMAC on bytes, with a single allocation.
-func normalizeMAC(b []byte) string {
-	var out [14]byte
-	n := 0
-	for _, c := range b {
-		switch {
-		case c >= '0' && c <= '9', c >= 'a' && c <= 'f':
-		case c >= 'A' && c <= 'F':
-			c += 'a' - 'A'
-		case c == '.' || c == ':' || c == '-':
-			continue
-		default:
-			return ""
-		}
-		if n == 12 {
-			return ""
-		}
-		if n == 4 || n == 8 {
-			out[n+n/4-1] = '.'
-		}
-		out[n+n/4] = c
-		n++
-	}
-	if n != 12 {
-		return ""
-	}
-	return string(out[:])
-}
-
 // interner hands out one string per distinct value within one parse: the
 // platform, version text and capabilities of a hundred identical phones
 // are stored once.
@@ -414,13 +385,24 @@ func ifName(b []byte) string {
 }
 
 // skipFraming reports whether table line t (left-trimmed) is framing to
-// skip: blank, a dashes rule, an echoed prompt or a caret line. A device
+// skip: a dashes rule, an echoed prompt, or what skipNoise skips. A device
 // error line (% Invalid input ...) fails the output at line n.
 func skipFraming(key string, n int, t []byte) (bool, error) {
-	if len(t) == 0 || isDashes(t) || isCaret(t) {
+	if isDashes(t) {
 		return true, nil
 	}
 	if _, ok := isPrompt(t); ok {
+		return true, nil
+	}
+	return skipNoise(key, n, t)
+}
+
+// skipNoise reports whether line t (left-trimmed) is blank or the caret
+// line IOS prints under a rejected command. A device error line fails the
+// output at line n. Parsers that look for their lines by content use it
+// alone: a prompt or a rule simply matches nothing there.
+func skipNoise(key string, n int, t []byte) (bool, error) {
+	if len(t) == 0 || isCaret(t) {
 		return true, nil
 	}
 	if isDeviceError(t) {

@@ -15,13 +15,7 @@ import (
 // LLDP-MED Network Policy(Voice) VLAN. Older IOS releases omit "Local
 // Intf"; LocalInterface is then "".
 func ParseLLDP(data []byte, d *facts.Device) error {
-	ns, err := readLLDP(data, d)
-	if err != nil {
-		return withHost(err, d)
-	}
-	sw := ensureSwitch(d)
-	sw.Neighbors = replaceNeighbors(sw.Neighbors, "lldp", ns)
-	return nil
+	return parseNeighbors(data, d, "lldp", readLLDP)
 }
 
 var (
@@ -47,12 +41,7 @@ const (
 )
 
 type lldpParser struct {
-	d    *facts.Device
-	key  string
-	r    *lineReader
-	out  []facts.Neighbor
-	err  error
-	strs interner
+	nbrReader
 
 	started bool // a separator or an entry key has been seen
 	open    bool
@@ -62,10 +51,6 @@ type lldpParser struct {
 	hasName bool
 	section int
 	desc    []byte
-
-	entries   int
-	total     int
-	totalLine int
 }
 
 func readLLDP(data []byte, d *facts.Device) ([]facts.Neighbor, error) {
@@ -73,21 +58,13 @@ func readLLDP(data []byte, d *facts.Device) ([]facts.Neighbor, error) {
 	if err := checkText(key, data); err != nil {
 		return nil, err
 	}
-	p := &lldpParser{d: d, key: key, r: newLineReader(data), total: -1, strs: interner{}}
+	p := &lldpParser{nbrReader: newNbrReader(d, key, data)}
 	p.run()
-	if p.err == nil && p.total >= 0 && p.total != p.entries {
-		p.err = facts.Errorf(key, p.totalLine, "device reports %d LLDP entries, %d found: output garbled", p.total, p.entries)
-	}
+	p.checkTotal("LLDP")
 	if p.err != nil {
 		return nil, p.err
 	}
 	return p.out, nil
-}
-
-func (p *lldpParser) fail(line int, format string, args ...any) {
-	if p.err == nil {
-		p.err = facts.Errorf(p.key, line, format, args...)
-	}
 }
 
 func (p *lldpParser) run() {
@@ -107,13 +84,7 @@ func (p *lldpParser) run() {
 			continue
 		case bytes.HasPrefix(t, lldpTotal):
 			p.flush()
-			_, v := cutColon(t)
-			n, ok := atoi(v)
-			if !ok {
-				p.fail(r.n, "bad entry count %q", v)
-				continue
-			}
-			p.total, p.totalLine = n, r.n
+			p.readTotal(t)
 			continue
 		case bytes.HasPrefix(t, lldpLocalIntf):
 			if p.open && (p.cur.LocalInterface != "" || p.cur.ChassisID != "") {

@@ -93,6 +93,25 @@ func violationName(b []byte) string {
 	return string(s)
 }
 
+// statusFields copies each attribute a port-security output can report,
+// by its name in Sources, from a freshly read status onto the one kept.
+var statusFields = map[string]func(dst, src *facts.PortSecurityStatus){
+	"enabled":         func(dst, src *facts.PortSecurityStatus) { dst.Enabled = src.Enabled },
+	"port_status":     func(dst, src *facts.PortSecurityStatus) { dst.PortStatus = src.PortStatus },
+	"violation":       func(dst, src *facts.PortSecurityStatus) { dst.Violation = src.Violation },
+	"aging_time":      func(dst, src *facts.PortSecurityStatus) { dst.AgingMinutes = src.AgingMinutes },
+	"aging_type":      func(dst, src *facts.PortSecurityStatus) { dst.AgingType = src.AgingType },
+	"static_aging":    func(dst, src *facts.PortSecurityStatus) { dst.StaticAging = src.StaticAging },
+	"max_macs":        func(dst, src *facts.PortSecurityStatus) { dst.MaxMACs = src.MaxMACs },
+	"total_macs":      func(dst, src *facts.PortSecurityStatus) { dst.TotalMACs = src.TotalMACs },
+	"configured_macs": func(dst, src *facts.PortSecurityStatus) { dst.ConfiguredMACs = src.ConfiguredMACs },
+	"sticky_macs":     func(dst, src *facts.PortSecurityStatus) { dst.StickyMACs = src.StickyMACs },
+	"last_source": func(dst, src *facts.PortSecurityStatus) {
+		dst.LastSourceMAC, dst.LastSourceVLAN = src.LastSourceMAC, src.LastSourceVLAN
+	},
+	"violation_count": func(dst, src *facts.PortSecurityStatus) { dst.ViolationCount = src.ViolationCount },
+}
+
 // mergeStatus adds the statuses in add to old: a port already there gets
 // the fields add read for it (those named in its Sources), others are
 // appended. Statuses without an interface name are never merged.
@@ -104,13 +123,14 @@ func mergeStatus(old, add []facts.PortSecurityStatus) []facts.PortSecurityStatus
 			idx[s.Interface] = i
 		}
 	}
-	for _, s := range add {
+	for j := range add {
+		s := &add[j] // not a copy: the copy funcs would move it to the heap
 		i, ok := idx[s.Interface]
 		if !ok || s.Interface == "" {
 			if s.Interface != "" {
 				idx[s.Interface] = len(out)
 			}
-			out = append(out, s)
+			out = append(out, *s)
 			continue
 		}
 		e := &out[i]
@@ -119,31 +139,8 @@ func mergeStatus(old, add []facts.PortSecurityStatus) []facts.PortSecurityStatus
 		copy(srcs, e.Sources)
 		for _, ns := range s.Sources {
 			srcs.Set(ns.Name, ns.Source)
-			switch ns.Name {
-			case "enabled":
-				e.Enabled = s.Enabled
-			case "port_status":
-				e.PortStatus = s.PortStatus
-			case "violation":
-				e.Violation = s.Violation
-			case "aging_time":
-				e.AgingMinutes = s.AgingMinutes
-			case "aging_type":
-				e.AgingType = s.AgingType
-			case "static_aging":
-				e.StaticAging = s.StaticAging
-			case "max_macs":
-				e.MaxMACs = s.MaxMACs
-			case "total_macs":
-				e.TotalMACs = s.TotalMACs
-			case "configured_macs":
-				e.ConfiguredMACs = s.ConfiguredMACs
-			case "sticky_macs":
-				e.StickyMACs = s.StickyMACs
-			case "last_source":
-				e.LastSourceMAC, e.LastSourceVLAN = s.LastSourceMAC, s.LastSourceVLAN
-			case "violation_count":
-				e.ViolationCount = s.ViolationCount
+			if f, ok := statusFields[ns.Name]; ok {
+				f(e, s)
 			}
 		}
 		e.Sources = srcs

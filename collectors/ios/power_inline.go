@@ -43,14 +43,10 @@ func readPowerInline(data []byte, d *facts.Device) ([]facts.PoEPort, error) {
 	r := newLineReader(data)
 	for r.next() {
 		t := trimLeft(r.line)
-		if len(t) == 0 {
+		if skip, err := skipNoise(key, r.n, t); err != nil {
+			return nil, err
+		} else if skip {
 			continue
-		}
-		if isCaret(t) {
-			continue
-		}
-		if isDeviceError(t) {
-			return nil, facts.Errorf(key, r.n, "device error: %s", t)
 		}
 		ws := fields(buf[:0], t)
 		if string(ws[0]) == "Interface" {

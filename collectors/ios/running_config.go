@@ -375,7 +375,7 @@ func (p *configParser) portSecurity(ps *facts.PortSecurity, t []byte) error {
 			}
 			w, rest = cut(rest)
 		}
-		mac := normalizeMAC(w)
+		mac := facts.NormalizeMACBytes(w)
 		if mac == "" {
 			if bytes.ContainsAny(w, ".:") {
 				return p.errorf("bad secure MAC address %q", w)

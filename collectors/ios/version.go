@@ -39,14 +39,10 @@ func readVersion(data []byte) (version, host string, err error) {
 	r := newLineReader(data)
 	for r.next() {
 		t := trimLeft(r.line)
-		if len(t) == 0 {
+		if skip, err := skipNoise(key, r.n, t); err != nil {
+			return "", "", err
+		} else if skip {
 			continue
-		}
-		if isCaret(t) {
-			continue
-		}
-		if isDeviceError(t) {
-			return "", "", facts.Errorf(key, r.n, "device error: %s", t)
 		}
 		if i := bytes.Index(t, verUptime); i > 0 && host == "" && bytes.IndexAny(t[:i], " \t") < 0 {
 			host = string(t[:i])
