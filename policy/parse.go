@@ -138,13 +138,24 @@ func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {
 	d.errs.add(&Error{File: d.file, Line: n.Line, Msg: fmt.Sprintf(format, args...)})
 }
 
-func (d *decoder) policy(root *yaml.Node, p *Policy) {
-	root = resolve(root)
-	if isNull(root) {
-		return
+// expect resolves n and reports whether it is a node of kind to decode. An
+// empty value is not, and keeps the defaults; any other kind is an error,
+// what followed by ", not" and what n is.
+func (d *decoder) expect(n *yaml.Node, kind yaml.Kind, what string) (*yaml.Node, bool) {
+	n = resolve(n)
+	if isNull(n) {
+		return n, false
 	}
-	if root.Kind != yaml.MappingNode {
-		d.errorf(root, "the policy must be a mapping of sections (defaults, thresholds, severity, waivers), not %s", describe(root))
+	if n.Kind != kind {
+		d.errorf(n, "%s, not %s", what, describe(n))
+		return n, false
+	}
+	return n, true
+}
+
+func (d *decoder) policy(root *yaml.Node, p *Policy) {
+	root, ok := d.expect(root, yaml.MappingNode, "the policy must be a mapping of sections (defaults, thresholds, severity, waivers)")
+	if !ok {
 		return
 	}
 	d.mapping(root, "the policy", "defaults, thresholds, severity, waivers", func(key string, k, v *yaml.Node) bool {
@@ -192,12 +203,8 @@ func (d *decoder) mapping(n *yaml.Node, where, known string, fn func(key string,
 // fields decodes mapping n into struct v by yaml tag, checking each value
 // against the field's policy tag (min=N, required, rule, glob, protocol).
 func (d *decoder) fields(n *yaml.Node, where string, v reflect.Value) {
-	n = resolve(n)
-	if isNull(n) {
-		return
-	}
-	if n.Kind != yaml.MappingNode {
-		d.errorf(n, "%s must be a mapping of keys to values, not %s", where, describe(n))
+	n, ok := d.expect(n, yaml.MappingNode, where+" must be a mapping of keys to values")
+	if !ok {
 		return
 	}
 	t := v.Type()
@@ -308,12 +315,8 @@ func (d *decoder) scalar(n *yaml.Node, path string, v reflect.Value, checks stri
 }
 
 func (d *decoder) severity(n *yaml.Node, p *Policy) {
-	n = resolve(n)
-	if isNull(n) {
-		return
-	}
-	if n.Kind != yaml.MappingNode {
-		d.errorf(n, "severity must be a mapping of rule id to info, warning, critical or off, not %s", describe(n))
+	n, ok := d.expect(n, yaml.MappingNode, "severity must be a mapping of rule id to info, warning, critical or off")
+	if !ok {
 		return
 	}
 	d.mapping(n, "severity", "rule ids", func(id string, k, v *yaml.Node) bool {
@@ -338,12 +341,8 @@ func (d *decoder) severity(n *yaml.Node, p *Policy) {
 }
 
 func (d *decoder) waivers(n *yaml.Node, p *Policy) {
-	n = resolve(n)
-	if isNull(n) {
-		return
-	}
-	if n.Kind != yaml.SequenceNode {
-		d.errorf(n, "waivers must be a list, not %s", describe(n))
+	n, ok := d.expect(n, yaml.SequenceNode, "waivers must be a list")
+	if !ok {
 		return
 	}
 	for _, item := range n.Content {

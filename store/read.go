@@ -109,25 +109,36 @@ type runHead struct {
 	extra, order                sql.NullInt64
 }
 
-func (s *Store) head(ctx context.Context, tx *sql.Tx, id int64) (*runHead, error) {
+// openRun begins the read-only transaction that reads run id back and
+// reads its runs row. The caller rolls tx back.
+func (s *Store) openRun(ctx context.Context, id int64) (_ *sql.Tx, _ *runHead, err error) {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, nil, s.wrap("begin read", err)
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
 	h := &runHead{}
 	var started, ended string
-	err := tx.QueryRowContext(ctx, `SELECT started, ended, source, inventory_digest, version, exit_code,
+	err = tx.QueryRowContext(ctx, `SELECT started, ended, source, inventory_digest, version, exit_code,
 		devices, snapshot_devices, findings, extra_findings, findings_order FROM runs WHERE id = ?`, id).Scan(
 		&started, &ended, &h.rec.Source, &h.rec.InventoryDigest, &h.rec.Version, &h.rec.ExitCode,
 		&h.devices, &h.snapDevs, &h.findings, &h.extra, &h.order)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("store %s: run %d: %w", s.path, id, ErrNotFound)
+		return nil, nil, fmt.Errorf("store %s: run %d: %w", s.path, id, ErrNotFound)
 	}
 	if err != nil {
-		return nil, s.wrap(fmt.Sprintf("read run %d", id), err)
+		return nil, nil, s.wrap(fmt.Sprintf("read run %d", id), err)
 	}
 	h.rec.ID = id
 	h.rec.Devices, h.rec.Findings = []report.DeviceResult{}, []rules.Finding{}
 	if h.rec.Started, h.rec.Ended, err = parseTimes(started, ended); err != nil {
-		return nil, s.wrap(fmt.Sprintf("run %d", id), err)
+		return nil, nil, s.wrap(fmt.Sprintf("run %d", id), err)
 	}
-	return h, nil
+	return tx, h, nil
 }
 
 func (s *Store) damaged(id int64, format string, args ...any) error {
@@ -138,15 +149,11 @@ func (s *Store) damaged(id int64, format string, args ...any) error {
 // in the order saved. Devices and Findings are never nil, so that a clean
 // run renders as [] in JSON as it did when it was audited.
 func (s *Store) Run(ctx context.Context, id int64) (*RunRecord, error) {
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, s.wrap("begin read", err)
-	}
-	defer tx.Rollback()
-	h, err := s.head(ctx, tx, id)
+	tx, h, err := s.openRun(ctx, id)
 	if err != nil {
 		return nil, err
 	}
+	defer tx.Rollback()
 	rows, err := tx.QueryContext(ctx, `SELECT name, platform, status, error, missing, errors, reported, findings
 		FROM run_devices WHERE run_id = ? ORDER BY seq`, id)
 	if err != nil {
@@ -320,15 +327,11 @@ func decodeAll[T any](raws []rawBlob) ([]T, error) {
 // in the order saved. Phones is empty: the caller joins it again
 // (facts.Snapshot.Join) with the defaults in force.
 func (s *Store) Snapshot(ctx context.Context, id int64) (*facts.Snapshot, error) {
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, s.wrap("begin read", err)
-	}
-	defer tx.Rollback()
-	h, err := s.head(ctx, tx, id)
+	tx, h, err := s.openRun(ctx, id)
 	if err != nil {
 		return nil, err
 	}
+	defer tx.Rollback()
 	rows, err := tx.QueryContext(ctx, `SELECT r.snap_seq, b.hash, b.data FROM run_devices r JOIN blobs b ON b.id = r.facts
 		WHERE r.run_id = ? ORDER BY r.snap_seq`, id)
 	if err != nil {

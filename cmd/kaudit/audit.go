@@ -47,24 +47,25 @@ func (o *outputOpts) severity() (rules.Severity, error) {
 
 // write renders res and returns the exit error for its exit code.
 func (o *outputOpts) write(stdout io.Writer, res *report.Result) error {
+	return o.render(stdout, res, func(dst io.Writer, w report.Writer) error { return w.Write(dst, res) })
+}
+
+// render lets body write the report of res in --format to --out (or
+// stdout) and returns the exit error for res's exit code. A command whose
+// output is more than the report (check) writes the rest in body, so that
+// it lands in the same file.
+func (o *outputOpts) render(stdout io.Writer, res *report.Result, body func(dst io.Writer, w report.Writer) error) error {
 	w, err := report.New(o.format)
 	if err != nil {
 		return usageErr("--format: %v", err)
 	}
-	dst := stdout
-	var f *os.File
-	if o.out != "" {
-		f, err = os.Create(o.out)
-		if err != nil {
-			return usageErr("--out: %v", err)
-		}
-		dst = f
+	dst, closeOut, err := openOut(stdout, o.out)
+	if err != nil {
+		return err
 	}
-	werr := w.Write(dst, res)
-	if f != nil {
-		if cerr := f.Close(); werr == nil {
-			werr = cerr
-		}
+	werr := body(dst, w)
+	if cerr := closeOut(); werr == nil {
+		werr = cerr
 	}
 	if werr != nil {
 		return &exitError{code: report.ExitUsage, err: fmt.Errorf("writing report: %w", werr)}
@@ -73,6 +74,20 @@ func (o *outputOpts) write(stdout io.Writer, res *report.Result) error {
 		return &exitError{code: code}
 	}
 	return nil
+}
+
+// openOut creates the --out file, or returns stdout when path is empty.
+// closeOut closes the file; render reports its error, demo and pcap
+// analyze do not (yet).
+func openOut(stdout io.Writer, path string) (dst io.Writer, closeOut func() error, err error) {
+	if path == "" {
+		return stdout, func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, nil, usageErr("--out: %v", err)
+	}
+	return f, f.Close, nil
 }
 
 type auditOpts struct {

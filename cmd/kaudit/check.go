@@ -202,46 +202,25 @@ func openLatestStore(ctx context.Context, path string) (*store.Store, int64, err
 
 // writeCheck renders the result and returns the exit error for its code.
 func (o *checkOpts) writeCheck(stdout io.Writer, res *precheck.Result, kind, file string) error {
-	w, err := report.New(o.format)
-	if err != nil {
-		return usageErr("--format: %v", err)
-	}
-	dst := stdout
-	var f *os.File
-	if o.out != "" {
-		if f, err = os.Create(o.out); err != nil {
-			return usageErr("--out: %v", err)
+	return o.render(stdout, res.Report, func(dst io.Writer, w report.Writer) error {
+		switch strings.ToLower(strings.TrimSpace(o.format)) {
+		case "json":
+			return writeCheckJSON(dst, w, res, o.all)
+		case "table":
+			if err := w.Write(dst, res.Report); err != nil {
+				return err
+			}
+			return writeCheckText(dst, res, o.all, kind, file)
+		case "markdown":
+			if err := w.Write(dst, res.Report); err != nil {
+				return err
+			}
+			return writeCheckMarkdown(dst, res, o.all, kind, file)
+		default:
+			// junit is the gate: only what the change introduces.
+			return w.Write(dst, res.Report)
 		}
-		dst = f
-	}
-	var werr error
-	switch strings.ToLower(strings.TrimSpace(o.format)) {
-	case "json":
-		werr = writeCheckJSON(dst, w, res, o.all)
-	case "table":
-		if werr = w.Write(dst, res.Report); werr == nil {
-			werr = writeCheckText(dst, res, o.all, kind, file)
-		}
-	case "markdown":
-		if werr = w.Write(dst, res.Report); werr == nil {
-			werr = writeCheckMarkdown(dst, res, o.all, kind, file)
-		}
-	default:
-		// junit is the gate: only what the change introduces.
-		werr = w.Write(dst, res.Report)
-	}
-	if f != nil {
-		if cerr := f.Close(); werr == nil {
-			werr = cerr
-		}
-	}
-	if werr != nil {
-		return &exitError{code: report.ExitUsage, err: fmt.Errorf("writing report: %w", werr)}
-	}
-	if code := res.Report.ExitCode(); code != 0 {
-		return &exitError{code: code}
-	}
-	return nil
+	})
 }
 
 type checkJSON struct {

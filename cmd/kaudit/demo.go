@@ -60,15 +60,11 @@ func runDemo(ctx context.Context, stdout io.Writer, o *outputOpts, labs []string
 	if err != nil {
 		return usageErr("--format: %v", err)
 	}
-	out := stdout
-	if o.out != "" {
-		f, err := os.Create(o.out)
-		if err != nil {
-			return usageErr("--out: %v", err)
-		}
-		defer f.Close()
-		out = f
+	out, closeOut, err := openOut(stdout, o.out)
+	if err != nil {
+		return err
 	}
+	defer closeOut()
 	tmp, err := os.MkdirTemp("", "kaudit-demo-")
 	if err != nil {
 		return err

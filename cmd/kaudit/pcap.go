@@ -112,15 +112,11 @@ func runPcapAnalyze(ctx context.Context, stdout io.Writer, file string, o *pcapO
 	if len(phones) > 0 {
 		keepPhones(an, phones)
 	}
-	w := stdout
-	if o.out != "" {
-		f, ferr := os.Create(o.out)
-		if ferr != nil {
-			return usageErr("--out: %v", ferr)
-		}
-		defer f.Close()
-		w = f
+	w, closeOut, err := openOut(stdout, o.out)
+	if err != nil {
+		return err
 	}
+	defer closeOut()
 	switch o.format {
 	case "table", "text":
 		err = an.WriteText(w)
