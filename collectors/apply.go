@@ -52,9 +52,11 @@ func Add(d *facts.Device, c Command, data []byte, err error) {
 	}
 }
 
-// Finish sorts what Add recorded and sets d's status.
+// Finish sorts what Add recorded, packs the attribute lists (see
+// facts.Device.PackSources) and sets d's status.
 func Finish(d *facts.Device) {
 	sort.Strings(d.Keys)
+	d.PackSources()
 	d.Status = facts.StatusOK
 	switch {
 	case len(d.Keys) == 0 || len(d.Keys) == len(d.Errors) && len(d.Errors) > 0:

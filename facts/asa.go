@@ -32,7 +32,7 @@ type ASAInterface struct {
 	Prefix        netip.Prefix `json:"prefix,omitzero"` // address with mask, e.g. 10.1.1.1/24
 	MAC           string       `json:"mac,omitempty"`   // aabb.ccdd.eeff
 	Shutdown      bool         `json:"shutdown,omitempty"`
-	Sources       Sources      `json:"sources,omitempty"` // interface, nameif, ip_address, mac
+	Sources       Sources      `json:"sources,omitzero"` // interface, nameif, ip_address, mac
 	// StandbyIP is the failover standby address ("ip address A M standby S"):
 	// the standby unit answers ARP for it.
 	StandbyIP netip.Addr `json:"standby_ip,omitzero"`

@@ -22,7 +22,7 @@ type SIPProfile struct {
 	RetryNonInvite          int    `json:"retry_non_invite,omitempty"`
 	// Sources keys: register_delta, register_expires, keepalive_expires,
 	// invite_expires, t1, t2, retry_invite, retry_non_invite, and "row".
-	Sources Sources `json:"sources,omitempty"`
+	Sources Sources `json:"sources,omitzero"`
 }
 
 // ServiceParam is one processconfig row (paramname, paramvalue).

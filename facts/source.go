@@ -4,11 +4,13 @@
 package facts
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"slices"
+	"strconv"
 	"strings"
+	"unique"
 )
 
 // Source is where a fact was read: the device, the command key (the offline
@@ -30,22 +32,44 @@ func (s Source) String() string {
 }
 
 // Sources maps an attribute name (e.g. "aging_time") to the line that set it.
-// Attributes that were never configured have no entry. It is a short list
-// sorted by name rather than a Go map: a switch port has a handful of
-// attributes, and at thousands of switches maps cost several times the
-// memory of the facts themselves. It encodes as a JSON object.
-type Sources []NamedSource
-
-// NamedSource is one attribute's source.
-type NamedSource struct {
-	Name string
-	Source
+// Attributes that were never configured have no entry. It encodes as a
+// JSON object {"name": source, ...} with the names sorted.
+//
+// It is a short list sorted by name, in a compact form: at a thousand
+// switches the attribute lines are the largest part of a snapshot, and a
+// Go map, or a list of Sources, costs several times the memory of the
+// facts themselves. Names and the (host, key) pair are interned, so an
+// entry is 40 bytes instead of the 72 a name with a Source takes.
+type Sources struct {
+	list []namedSource
 }
+
+type namedSource struct {
+	name   unique.Handle[string]
+	origin unique.Handle[origin]
+	text   string
+	line   int
+}
+
+// origin is the host and command key a source's line was read from: the
+// same few pairs for every attribute of a device.
+type origin struct{ host, key string }
+
+func (e namedSource) source() Source {
+	o := e.origin.Value()
+	return Source{Host: o.host, Key: o.key, Line: e.line, Text: e.text}
+}
+
+// Len is the number of attributes.
+func (s Sources) Len() int { return len(s.list) }
+
+// IsZero reports an empty list (json's omitzero).
+func (s Sources) IsZero() bool { return len(s.list) == 0 }
 
 // Get returns the source of attribute name and whether there is one.
 func (s Sources) Get(name string) (Source, bool) {
 	if i, ok := s.find(name); ok {
-		return s[i].Source, true
+		return s.list[i].source(), true
 	}
 	return Source{}, false
 }
@@ -56,57 +80,128 @@ func (s Sources) Of(name string) Source {
 	return src
 }
 
+// All yields every attribute and its source, names in order.
+func (s Sources) All() iter.Seq2[string, Source] {
+	return func(yield func(string, Source) bool) {
+		for _, e := range s.list {
+			if !yield(e.name.Value(), e.source()) {
+				return
+			}
+		}
+	}
+}
+
 // Set records the source of attribute name.
 func (s *Sources) Set(name string, src Source) {
 	i, ok := s.find(name)
+	e := namedSource{text: src.Text, line: src.Line}
+	// Consecutive attributes nearly always come from the same output:
+	// reuse a neighbour's interned origin rather than look it up again.
+	if o, found := s.sameOrigin(i, src.Host, src.Key); found {
+		e.origin = o
+	} else {
+		e.origin = unique.Make(origin{src.Host, src.Key})
+	}
 	if ok {
-		(*s)[i].Source = src
+		e.name = s.list[i].name
+		s.list[i] = e
 		return
 	}
-	if *s == nil {
+	e.name = unique.Make(name)
+	if s.list == nil {
 		// Most lists end with a handful of attributes: start with room
 		// for four rather than growing 1, 2, 4.
-		*s = make(Sources, 0, 4)
+		s.list = make([]namedSource, 0, 4)
 	}
-	*s = slices.Insert(*s, i, NamedSource{Name: name, Source: src})
+	s.list = slices.Insert(s.list, i, e)
+}
+
+func (s *Sources) sameOrigin(i int, host, key string) (unique.Handle[origin], bool) {
+	for _, j := range [2]int{i - 1, i} {
+		if j >= 0 && j < len(s.list) {
+			if o := s.list[j].origin; o.Value() == (origin{host, key}) {
+				return o, true
+			}
+		}
+	}
+	return unique.Handle[origin]{}, false
 }
 
 // Delete forgets attribute name.
 func (s *Sources) Delete(name string) {
 	if i, ok := s.find(name); ok {
-		*s = slices.Delete(*s, i, i+1)
+		s.list = slices.Delete(s.list, i, i+1)
 	}
+}
+
+// Clone returns a list that shares nothing with s.
+func (s Sources) Clone() Sources {
+	if s.list == nil {
+		return Sources{}
+	}
+	return Sources{list: slices.Clone(s.list)}
 }
 
 func (s Sources) find(name string) (int, bool) {
-	return slices.BinarySearchFunc(s, name, func(e NamedSource, n string) int { return strings.Compare(e.Name, n) })
+	return slices.BinarySearchFunc(s.list, name, func(e namedSource, n string) int { return strings.Compare(e.name.Value(), n) })
 }
 
-// MarshalJSON writes the object {"name": source, ...}, names sorted.
+// packInto moves the list into the front of arena (which the caller sized)
+// and returns the rest. The list keeps no spare capacity, so a later Set
+// copies it rather than writing into its neighbour's part.
+func (s *Sources) packInto(arena []namedSource) []namedSource {
+	n := copy(arena, s.list)
+	if n > 0 {
+		s.list = arena[:n:n]
+	}
+	return arena[n:]
+}
+
+// MarshalJSON writes the object {"name": source, ...}, names sorted, byte
+// for byte what encoding/json writes for a map[string]Source.
 func (s Sources) MarshalJSON() ([]byte, error) {
-	if s == nil {
+	if s.list == nil {
 		return []byte("null"), nil
 	}
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, e := range s {
+	b := make([]byte, 0, 64*len(s.list)+2)
+	b = append(b, '{')
+	for i, e := range s.list {
 		if i > 0 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
-		k, err := json.Marshal(e.Name)
-		if err != nil {
-			return nil, err
+		o := e.origin.Value()
+		b = appendJSONString(b, e.name.Value())
+		b = append(b, ':', '{')
+		if o.host != "" {
+			b = append(b, `"host":`...)
+			b = appendJSONString(b, o.host)
+			b = append(b, ',')
 		}
-		v, err := json.Marshal(e.Source)
-		if err != nil {
-			return nil, err
-		}
-		b.Write(k)
-		b.WriteByte(':')
-		b.Write(v)
+		b = append(b, `"key":`...)
+		b = appendJSONString(b, o.key)
+		b = append(b, `,"line":`...)
+		b = strconv.AppendInt(b, int64(e.line), 10)
+		b = append(b, `,"text":`...)
+		b = appendJSONString(b, e.text)
+		b = append(b, '}')
 	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return append(b, '}'), nil
+}
+
+// appendJSONString appends s as json.Marshal writes it. Strings of plain
+// printable ASCII (nearly every device line) are copied as they are; any
+// other string goes through json.Marshal, so the escaping is always
+// encoding/json's own (HTML characters, control bytes, invalid UTF-8).
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s) // a string always marshals
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // UnmarshalJSON reads the object MarshalJSON writes.
@@ -116,14 +211,18 @@ func (s *Sources) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	if m == nil {
-		*s = nil
+		*s = Sources{}
 		return nil
 	}
-	out := make(Sources, 0, len(m))
-	for k, v := range m {
-		out = append(out, NamedSource{Name: k, Source: v})
+	names := make([]string, 0, len(m))
+	for k := range m {
+		names = append(names, k)
 	}
-	slices.SortFunc(out, func(a, b NamedSource) int { return strings.Compare(a.Name, b.Name) })
+	slices.Sort(names)
+	out := Sources{list: make([]namedSource, 0, len(m))}
+	for _, k := range names {
+		out.Set(k, m[k])
+	}
 	*s = out
 	return nil
 }
@@ -155,4 +254,66 @@ func (e *ParseError) Error() string {
 // Errorf builds a ParseError for key at line.
 func Errorf(key string, line int, format string, args ...any) *ParseError {
 	return &ParseError{Key: key, Line: line, Msg: fmt.Sprintf(format, args...)}
+}
+
+// PackSources moves every attribute list of d into one array of exactly
+// the entries they hold. Lists grow by doubling while a device's outputs
+// are parsed; packed, a switch's few hundred attributes are one object
+// with no spare room instead of a hundred part-empty ones. Collectors
+// call it once a device is parsed; the lists stay usable (a later Set
+// copies its list out).
+func (d *Device) PackSources() {
+	n := 0
+	d.eachSources(func(l *Sources) { n += l.Len() })
+	if n == 0 {
+		return
+	}
+	arena := make([]namedSource, n)
+	d.eachSources(func(l *Sources) { arena = l.packInto(arena) })
+}
+
+// eachSources calls fn with every attribute list of d.
+func (d *Device) eachSources(fn func(*Sources)) {
+	if sw := d.Switch; sw != nil {
+		for i := range sw.Interfaces {
+			fn(&sw.Interfaces[i].Sources)
+			fn(&sw.Interfaces[i].PortSecurity.Sources)
+		}
+		for i := range sw.PortSecurity {
+			fn(&sw.PortSecurity[i].Sources)
+		}
+	}
+	if a := d.ASA; a != nil {
+		for i := range a.Interfaces {
+			fn(&a.Interfaces[i].Sources)
+		}
+	}
+	if c := d.CUCM; c != nil {
+		for i := range c.SIPProfiles {
+			fn(&c.SIPProfiles[i].Sources)
+		}
+	}
+}
+
+// SourcesOf builds a list from a map (tests and hand-made snapshots).
+func SourcesOf(m map[string]Source) Sources {
+	var s Sources
+	for name, src := range m {
+		s.Set(name, src)
+	}
+	return s
+}
+
+// String lists the attributes as name=source, in name order.
+func (s Sources) String() string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for name, src := range s.All() {
+		if b.Len() > 1 {
+			b.WriteString("; ")
+		}
+		b.WriteString(name + "=" + src.String())
+	}
+	b.WriteByte(']')
+	return b.String()
 }

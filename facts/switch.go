@@ -28,7 +28,7 @@ type SwitchPort struct {
 
 	// Sources holds the line of each configured attribute: description,
 	// mode, access_vlan, voice_vlan, shutdown.
-	Sources Sources `json:"sources,omitempty"`
+	Sources Sources `json:"sources,omitzero"`
 }
 
 // PortSecurity is the port-security configuration of one interface. Unset
@@ -51,7 +51,7 @@ type PortSecurity struct {
 	// Sources holds the line of each configured attribute: enabled,
 	// maximum, violation, aging_time, aging_type, aging_static, sticky,
 	// and maximum_vlan_<access|voice|N> for each VLANMaximum entry.
-	Sources Sources `json:"sources,omitempty"`
+	Sources Sources `json:"sources,omitzero"`
 
 	// StaticMACs are "mac-address MAC [vlan access|voice|N]" lines:
 	// configured secure addresses, neither learned nor sticky.
@@ -152,7 +152,7 @@ type PortSecurityStatus struct {
 	LastSourceMAC  string  `json:"last_source_mac,omitempty"`
 	LastSourceVLAN int     `json:"last_source_vlan,omitempty"`
 	ViolationCount int     `json:"violation_count"`
-	Sources        Sources `json:"sources,omitempty"`
+	Sources        Sources `json:"sources,omitzero"`
 	// Sources keys: enabled, port_status, violation, aging_time,
 	// aging_type, static_aging, max_macs, total_macs, configured_macs,
 	// sticky_macs, last_source, violation_count.

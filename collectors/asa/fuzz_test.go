@@ -53,8 +53,8 @@ func owned(key string, a facts.ASA) facts.ASA {
 func allSources(a *facts.ASA) []facts.Source {
 	var s []facts.Source
 	for _, x := range a.Interfaces {
-		for _, src := range x.Sources {
-			s = append(s, src.Source)
+		for _, src := range x.Sources.All() {
+			s = append(s, src)
 		}
 	}
 	for _, x := range a.ProxyARP {

@@ -1,8 +1,6 @@
 package asa
 
 import (
-	"slices"
-
 	"github.com/kaudit/kaudit/facts"
 )
 
@@ -35,15 +33,15 @@ func mergeInterfaces(have, add []facts.ASAInterface, key string) []facts.ASAInte
 	idx := make(map[string]int, len(have)+len(add))
 	var zero facts.ASAInterface
 	for _, h := range have {
-		had := len(h.Sources)
-		h.Sources = slices.Clone(h.Sources)
+		had := h.Sources.Len()
+		h.Sources = h.Sources.Clone()
 		for _, a := range ifAttrs {
 			if src, ok := h.Sources.Get(a.name); ok && src.Key == key {
 				a.copy(&h, &zero)
 				h.Sources.Delete(a.name)
 			}
 		}
-		if had > 0 && len(h.Sources) == 0 {
+		if had > 0 && h.Sources.Len() == 0 {
 			continue // known only from the output being replaced
 		}
 		if _, dup := idx[h.Name]; !dup {
@@ -55,7 +53,7 @@ func mergeInterfaces(have, add []facts.ASAInterface, key string) []facts.ASAInte
 	for _, n := range add {
 		i, ok := idx[n.Name]
 		if !ok {
-			n.Sources = slices.Clone(n.Sources)
+			n.Sources = n.Sources.Clone()
 			idx[n.Name] = len(out)
 			out = append(out, n)
 			continue

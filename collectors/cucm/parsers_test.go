@@ -13,7 +13,7 @@ import (
 // see a failed parse leave them alone and a good one replace its part.
 func seedDevice() *facts.Device {
 	return &facts.Device{Name: "cucm-pub", Platform: facts.PlatformCUCM, CUCM: &facts.CUCM{
-		SIPProfiles:   []facts.SIPProfile{{PKID: "0f5c2a7e-3b1d-4e9a-8c6f-7d2b1a0e9c38", Name: "Lab SIP Profile", Sources: facts.Sources{{Name: "row", Source: facts.Source{Key: "x", Line: 3}}}}},
+		SIPProfiles:   []facts.SIPProfile{{PKID: "0f5c2a7e-3b1d-4e9a-8c6f-7d2b1a0e9c38", Name: "Lab SIP Profile", Sources: facts.SourcesOf(map[string]facts.Source{"row": {Key: "x", Line: 3}})}},
 		ServiceParams: []facts.ServiceParam{{Name: "StationKeepaliveInterval", Value: "20"}},
 		Phones:        []facts.CUCMPhone{{Name: "SEP000000000001"}},
 	}}
@@ -70,9 +70,8 @@ func TestParseSIPProfiles(t *testing.T) {
 				if p.Name != w.name || p.PKID != w.pkid || timers != w.timers {
 					t.Errorf("profile %d = %q %q %v, want %q %q %v", i, p.Name, p.PKID, timers, w.name, w.pkid, w.timers)
 				}
-				keys := make([]string, 0, len(p.Sources))
-				for _, ns := range p.Sources {
-					k, src := ns.Name, ns.Source
+				keys := make([]string, 0, p.Sources.Len())
+				for k, src := range p.Sources.All() {
 					keys = append(keys, k)
 					want := facts.Source{Host: "cucm-pub", Key: KeySIPProfiles, Line: w.line, Text: lineText(data, w.line)}
 					if src != want {

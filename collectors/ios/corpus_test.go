@@ -457,8 +457,8 @@ func geniePortSecurityInterface(t *testing.T, d *facts.Device, exp, args *jobj, 
 	eq(t, "last_src_addr", s.LastSourceMAC, exp.str("last_src_addr"))
 	eq(t, "last_src_addr_vlan", s.LastSourceVLAN, int(exp.num("last_src_addr_vlan")))
 	eq(t, "sec_violation_cnt", s.ViolationCount, int(exp.num("sec_violation_cnt")))
-	if len(s.Sources) != 12 {
-		t.Errorf("%d sourced fields, want all 12: %v", len(s.Sources), s.Sources)
+	if s.Sources.Len() != 12 {
+		t.Errorf("%d sourced fields, want all 12: %v", s.Sources.Len(), s.Sources)
 	}
 }
 

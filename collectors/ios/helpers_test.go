@@ -71,7 +71,7 @@ func seedDevice() *facts.Device {
 				{Protocol: "lldp", LocalInterface: "GigabitEthernet9/0/9", DeviceID: "old-lldp", Source: src},
 			},
 			PoE:          []facts.PoEPort{{Interface: "GigabitEthernet9/0/9", Admin: "auto", Oper: "on", Source: src}},
-			PortSecurity: []facts.PortSecurityStatus{{Interface: "GigabitEthernet9/0/9", Enabled: true, MaxMACs: 5, Sources: facts.Sources{{Name: "max_macs", Source: src}}}},
+			PortSecurity: []facts.PortSecurityStatus{{Interface: "GigabitEthernet9/0/9", Enabled: true, MaxMACs: 5, Sources: facts.SourcesOf(map[string]facts.Source{"max_macs": src})}},
 		},
 	}
 }
@@ -90,8 +90,8 @@ func rawLine(data []byte, n int) (string, bool) {
 func allSources(sw *facts.Switch) map[string]facts.Source {
 	out := map[string]facts.Source{}
 	addAll := func(prefix string, s facts.Sources) {
-		for _, ns := range s {
-			out[prefix+"."+ns.Name] = ns.Source
+		for name, src := range s.All() {
+			out[prefix+"."+name] = src
 		}
 	}
 	for i, p := range sw.Interfaces {

@@ -135,11 +135,10 @@ func mergeStatus(old, add []facts.PortSecurityStatus) []facts.PortSecurityStatus
 		}
 		e := &out[i]
 		// A fresh list: old's elements may still be shared.
-		srcs := make(facts.Sources, len(e.Sources), len(e.Sources)+len(s.Sources))
-		copy(srcs, e.Sources)
-		for _, ns := range s.Sources {
-			srcs.Set(ns.Name, ns.Source)
-			if f, ok := statusFields[ns.Name]; ok {
+		srcs := e.Sources.Clone()
+		for name, src := range s.Sources.All() {
+			srcs.Set(name, src)
+			if f, ok := statusFields[name]; ok {
 				f(e, s)
 			}
 		}

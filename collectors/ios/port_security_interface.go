@@ -39,7 +39,7 @@ func readPortSecurityInterface(data []byte, d *facts.Device) ([]facts.PortSecuri
 		unnamed int // line of the first block without an echoed command
 	)
 	finish := func() error {
-		if cur == nil || cur.bad || len(cur.s.Sources) == 0 {
+		if cur == nil || cur.bad || cur.s.Sources.Len() == 0 {
 			cur = nil
 			return nil
 		}
@@ -85,7 +85,7 @@ func readPortSecurityInterface(data []byte, d *facts.Device) ([]facts.PortSecuri
 		if v == nil {
 			return nil, facts.Errorf(key, r.n, "unexpected line %q", clip(t))
 		}
-		if string(k) == "Port Security" && cur != nil && len(cur.s.Sources) > 0 {
+		if string(k) == "Port Security" && cur != nil && cur.s.Sources.Len() > 0 {
 			if err := finish(); err != nil {
 				return nil, err
 			}
