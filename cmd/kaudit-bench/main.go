@@ -170,17 +170,21 @@ func run(n, workers int, latency time.Duration, lab string) error {
 		if err := child.Start(); err != nil {
 			return err
 		}
-		defer func() {
-			child.Process.Signal(syscall.SIGTERM)
-			done := make(chan struct{})
-			go func() { child.Wait(); close(done) }()
-			select {
-			case <-done:
-			case <-time.After(10 * time.Second):
-				child.Process.Kill()
-				<-done
-			}
-		}()
+		var once sync.Once
+		stopSim = func() {
+			once.Do(func() {
+				child.Process.Signal(syscall.SIGTERM)
+				done := make(chan struct{})
+				go func() { child.Wait(); close(done) }()
+				select {
+				case <-done:
+				case <-time.After(10 * time.Second):
+					child.Process.Kill()
+					<-done
+				}
+			})
+		}
+		defer stopSim()
 		deadline := time.Now().Add(60 * time.Second)
 		for {
 			if data, err := os.ReadFile(addrFile); err == nil {
@@ -226,6 +230,7 @@ func run(n, workers int, latency time.Duration, lab string) error {
 		return err
 	}
 	runtime.GC()
+	cpu0 := cpuTime(syscall.RUSAGE_SELF)
 	start := time.Now()
 	pl := &phaseLog{sums: map[string]*phaseSum{}}
 	opt := live.Options{Workers: workers, KnownHostsFile: kh, ConnectRate: connectRate}
@@ -234,6 +239,7 @@ func run(n, workers int, latency time.Duration, lab string) error {
 	}
 	snap, err := live.Collect(ctx, inv, opt)
 	wall := time.Since(start)
+	cpu := cpuTime(syscall.RUSAGE_SELF) - cpu0
 	if err != nil {
 		return err
 	}
@@ -270,6 +276,13 @@ func run(n, workers int, latency time.Duration, lab string) error {
 	fmt.Printf("ideal              %s (N × %s ÷ workers)\n", ideal.Round(time.Millisecond), perDevice)
 	fmt.Printf("ratio to ideal     %.2f\n", wall.Seconds()/ideal.Seconds())
 	fmt.Printf("peak RSS           %s\n", peakRSS())
+	fmt.Printf("CPU, auditor       %.2fs user+system during the audit (%.2f ms/device)\n", cpu.Seconds(), cpu.Seconds()*1000/float64(n))
+	if simProcess {
+		// The child's CPU is known once it has exited: its whole life,
+		// start-up (reading the lab, listening) included.
+		stopSim()
+		fmt.Printf("CPU, simulator     %.2fs user+system, start-up included\n", cpuTime(syscall.RUSAGE_CHILDREN).Seconds())
+	}
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	fmt.Printf("heap after audit   %d MiB in use, %d MiB from the OS; stacks %d MiB; %d GCs\n", ms.HeapInuse>>20, (ms.HeapSys-ms.HeapReleased)>>20, ms.StackSys>>20, ms.NumGC)
@@ -288,6 +301,19 @@ func run(n, workers int, latency time.Duration, lab string) error {
 func commandsPerDevice() int {
 	cmds, _ := platform.Commands(facts.PlatformIOS)
 	return len(sshx.PagingCommands(facts.PlatformIOS)) + len(collectors.Live(cmds))
+}
+
+// stopSim ends the simulator child process (a no-op in-process).
+var stopSim = func() {}
+
+// cpuTime is the user and system CPU time of who (RUSAGE_SELF or
+// RUSAGE_CHILDREN).
+func cpuTime(who int) time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(who, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // peakRSS reads the process's high-water resident set size (Linux).

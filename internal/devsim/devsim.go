@@ -350,7 +350,9 @@ func (s *Server) listen() error {
 			h.addr = addr
 			continue
 		}
-		ln, err := net.Listen("tcp4", addr)
+		// No TCP keepalive on loopback: it only costs every accepted
+		// connection four setsockopt calls.
+		ln, err := (&net.ListenConfig{KeepAlive: -1}).Listen(context.Background(), "tcp4", addr)
 		if err != nil {
 			for _, l := range refused {
 				l.Close()
