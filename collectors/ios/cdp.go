@@ -42,10 +42,25 @@ func parseNeighbors(data []byte, d *facts.Device, proto string, read func([]byte
 		return withHost(err, d)
 	}
 	sw := ensureSwitch(d)
-	out := make([]facts.Neighbor, 0, len(sw.Neighbors)+len(ns))
-	for _, n := range sw.Neighbors {
-		if n.Protocol != proto {
-			out = append(out, n)
+	keep := 0
+	for i := range sw.Neighbors {
+		if sw.Neighbors[i].Protocol != proto {
+			keep++
+		}
+	}
+	if keep == 0 {
+		// Nothing of the other protocol to keep (the first of the two
+		// outputs): the list read is the list kept, without a copy.
+		if ns == nil {
+			ns = []facts.Neighbor{} // empty rather than nil, as a merged list is
+		}
+		sw.Neighbors = ns
+		return nil
+	}
+	out := make([]facts.Neighbor, 0, keep+len(ns))
+	for i := range sw.Neighbors {
+		if sw.Neighbors[i].Protocol != proto {
+			out = append(out, sw.Neighbors[i])
 		}
 	}
 	sw.Neighbors = append(out, ns...)
@@ -62,6 +77,7 @@ type nbrReader struct {
 	out  []facts.Neighbor
 	err  error
 	strs interner
+	caps listInterner
 
 	entries   int // entries seen, complete or not
 	total     int // "Total ... entries displayed", -1 when absent
@@ -69,7 +85,7 @@ type nbrReader struct {
 }
 
 func newNbrReader(d *facts.Device, key string, data []byte) nbrReader {
-	return nbrReader{d: d, key: key, r: newLineReader(data), total: -1, strs: interner{}}
+	return nbrReader{d: d, key: key, r: newLineReader(data), total: -1, strs: interner{}, caps: listInterner{}}
 }
 
 // fail records the first error; reading goes on to count the entries.
@@ -201,7 +217,8 @@ func (p *cdpParser) entryLine(t []byte) {
 				p.cur.IP = string(ip)
 			}
 		case cdpMgmtAddrs:
-			if p.mgmtIP == "" && len(ip) > 0 {
+			// Used only when the entry has no address of its own.
+			if p.mgmtIP == "" && p.cur.IP == "" && len(ip) > 0 {
 				p.mgmtIP = string(ip)
 			}
 		}
@@ -222,7 +239,7 @@ func (p *cdpParser) entryLine(t []byte) {
 			rest, caps = rest[:i], rest[i+len(cdpCaps):]
 		}
 		p.cur.Platform = p.strs.get(trim(bytes.TrimRight(trim(rest), ",")))
-		p.cur.Capabilities = p.cdpCapabilities(caps)
+		p.cur.Capabilities = p.caps.get(trim(caps), p.cdpCapabilities)
 	case bytes.HasPrefix(t, cdpInterface):
 		rest := t[len(cdpInterface):]
 		port := []byte(nil)
@@ -248,9 +265,12 @@ func (p *cdpParser) entryLine(t []byte) {
 // cdpCapabilities splits "Router Switch IGMP" into words, keeping the one
 // capability whose name has blanks ("Two-port Mac Relay") whole.
 func (p *cdpParser) cdpCapabilities(b []byte) []string {
-	var out []string
 	var buf [16][]byte
 	ws := fields(buf[:0], b)
+	if len(ws) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(ws))
 	for i := 0; i < len(ws); i++ {
 		if bytes.Equal(ws[i], twoPortMACRlay) && i+2 < len(ws) && string(ws[i+1]) == "Mac" && string(ws[i+2]) == "Relay" {
 			out = append(out, "Two-port Mac Relay")

@@ -125,7 +125,8 @@ func FuzzParseVersion(f *testing.F) {
 // in for, and the byte form of facts.NormalizeMAC the parsers call agrees
 // with the string one.
 func FuzzNormalizers(f *testing.F) {
-	for _, s := range []string{"0024.142d.df24", "00:24:14:2D:DF:24", "0024142DDF2", "GigabitEthernet1/0/5", "Gi1/0/5", "Port-channel12", "Vlan200", "Vl", "Loopback0x", "Ethernet", "TwentyFiveGigE1/0/1"} {
+	for _, s := range []string{"0024.142d.df24", "00:24:14:2D:DF:24", "0024142DDF2", "GigabitEthernet1/0/5", "Gi1/0/5", "Port-channel12", "Vlan200", "Vl", "Loopback0x", "Ethernet", "TwentyFiveGigE1/0/1",
+		"gi1/0/5", "TE1/1/1", "Twe1/0/1", "Gi 1/0/1", "Po1\u00a0", "Fo1/1/1.100", "ETH0"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

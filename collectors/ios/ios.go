@@ -95,7 +95,13 @@ func checkText(key string, data []byte) error {
 	return nil
 }
 
-var moreToken = []byte("--More--")
+var (
+	moreToken = []byte("--More--")
+	// moreTail finds outputs with a paging prompt: the tail of moreToken,
+	// whose first byte, unlike '-', is rare in device output, so the
+	// search skips ahead instead of stopping at every rule of dashes.
+	moreTail = moreToken[2:]
+)
 
 // lineReader walks device output one line at a time without copying it.
 // line has CR and trailing blanks removed, and any --More-- paging prompt
@@ -104,14 +110,14 @@ type lineReader struct {
 	data    []byte
 	n       int    // 1-based number of the current line
 	line    []byte // the current line
-	hasMore bool   // the output holds a --More-- prompt somewhere
+	hasMore bool   // the output may hold a --More-- prompt
 	// paged is set when the current line followed a --More-- prompt whose
 	// erase sequence was lost, so its leading indentation is unknown.
 	paged bool
 }
 
 func newLineReader(data []byte) *lineReader {
-	return &lineReader{data: data, hasMore: bytes.Contains(data, moreToken)}
+	return &lineReader{data: data, hasMore: bytes.Contains(data, moreTail)}
 }
 
 func (r *lineReader) next() bool {
@@ -137,6 +143,26 @@ func (r *lineReader) next() bool {
 // src is the Source of the current line.
 func (r *lineReader) src(d *facts.Device, key string) facts.Source {
 	return facts.At(d, key, facts.Line{N: r.n, Text: string(r.line)})
+}
+
+// srcIf is src together with ifName(name), name being a word of the
+// current line (a table row's port): the name is cut from the line's text
+// when already in long form, else both strings come from one allocation.
+func (r *lineReader) srcIf(d *facts.Device, key string, name []byte) (facts.Source, string) {
+	if isCanonicalInterface(name) {
+		src := r.src(d, key)
+		if off := cap(r.line) - cap(name); off >= 0 && off+len(name) <= len(r.line) {
+			return src, src.Text[off : off+len(name)]
+		}
+		return src, string(name)
+	}
+	long, i := ifAbbrev(name)
+	if long == "" {
+		return r.src(d, key), facts.CanonicalInterface(string(name))
+	}
+	var buf [160]byte
+	text := string(append(append(append(buf[:0], r.line...), long...), name[i:]...))
+	return facts.At(d, key, facts.Line{N: r.n, Text: text[:len(r.line)]}), text[len(r.line):]
 }
 
 // stripMore removes a " --More-- " paging prompt and the terminal erase
@@ -200,6 +226,53 @@ func fields(dst [][]byte, b []byte) [][]byte {
 		}
 		dst = append(dst, w)
 	}
+}
+
+// joinWords appends ws to dst, separated by single blanks.
+func joinWords(dst []byte, ws [][]byte) []byte {
+	for i, w := range ws {
+		if i > 0 {
+			dst = append(dst, ' ')
+		}
+		dst = append(dst, w...)
+	}
+	return dst
+}
+
+// countLines counts the lines of data that start with prefix. It is
+// bytes.Count of "\n"+prefix, and a little quicker: that search stops at
+// every newline anyway.
+func countLines(data []byte, prefix string) int {
+	n := 0
+	for {
+		if len(data) >= len(prefix) && string(data[:len(prefix)]) == prefix {
+			n++
+		}
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			return n
+		}
+		data = data[i+1:]
+	}
+}
+
+// countRows counts the lines of data that start with an interface name:
+// the capacity of a per-port table's rows, so that the kept slice is
+// allocated once and at about its final size.
+func countRows(data []byte) int {
+	n := 0
+	for len(data) > 0 {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		if w, _ := cut(trimRight(line)); looksLikeInterface(w) {
+			n++
+		}
+	}
+	return n
 }
 
 // hasPrefixFold reports whether b starts with the ASCII prefix p, ignoring case.
@@ -375,13 +448,106 @@ func (in interner) get(b []byte) string {
 	return s
 }
 
+// suffixOf returns b as a string cut from the end of text when text ends
+// with it (a value at the end of a line whose Source holds text), else a
+// copy.
+func suffixOf(text string, b []byte) string {
+	if len(b) <= len(text) {
+		if s := text[len(text)-len(b):]; s == string(b) {
+			return s
+		}
+	}
+	return string(b)
+}
+
+// listInterner hands out one list per distinct text within one parse: the
+// capabilities of a hundred phones are one list. The lists are full (no
+// spare capacity), so that appending to one never writes into another's.
+type listInterner map[string][]string
+
+// get returns the list split reads from b, the same one for equal b.
+func (in listInterner) get(b []byte, split func([]byte) []string) []string {
+	if l, ok := in[string(b)]; ok {
+		return l
+	}
+	l := split(b)
+	l = l[:len(l):len(l)]
+	in[string(b)] = l
+	return l
+}
+
 // ifName canonicalises an interface name, without allocating more than the
-// result when it is already in long form.
+// result when it is already in long form or a plain abbreviation (Gi1/0/5,
+// the form every table prints).
 func ifName(b []byte) string {
 	if isCanonicalInterface(b) {
 		return string(b)
 	}
+	if long, i := ifAbbrev(b); long != "" {
+		var buf [64]byte
+		return string(append(append(buf[:0], long...), b[i:]...))
+	}
 	return facts.CanonicalInterface(string(b))
+}
+
+// ifAbbrev returns the long type name of an interface name whose type part
+// (before the first digit) is exactly one of facts.CanonicalInterface's
+// abbreviations or long names in some case, and the index of that digit.
+// Names with a blank or any byte that CanonicalInterface would trim are
+// left to it ("").
+func ifAbbrev(b []byte) (string, int) {
+	i := 0
+	for i < len(b) && (b[i] < '0' || b[i] > '9') {
+		i++
+	}
+	if i == 0 || i == len(b) || i > 20 {
+		return "", 0
+	}
+	for _, c := range b {
+		if c <= ' ' || c >= 0x7f {
+			return "", 0
+		}
+	}
+	var low [20]byte
+	for j, c := range b[:i] {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		low[j] = c
+	}
+	// The pairs of facts' abbreviation table: an exact match is the one
+	// case it decides without looking further (TestIfAbbrev checks them).
+	switch string(low[:i]) {
+	case "gi", "ge", "gigabitethernet":
+		return "GigabitEthernet", i
+	case "fa", "fastethernet":
+		return "FastEthernet", i
+	case "te", "tengigabitethernet":
+		return "TenGigabitEthernet", i
+	case "twe", "twentyfivegige":
+		return "TwentyFiveGigE", i
+	case "tw", "twogigabitethernet":
+		return "TwoGigabitEthernet", i
+	case "fi", "fivegigabitethernet":
+		return "FiveGigabitEthernet", i
+	case "fo", "fortygigabitethernet":
+		return "FortyGigabitEthernet", i
+	case "hu", "hundredgige":
+		return "HundredGigE", i
+	case "et", "eth", "ethernet":
+		return "Ethernet", i
+	case "po", "port-channel":
+		return "Port-channel", i
+	case "vl", "vlan":
+		return "Vlan", i
+	case "lo", "loopback":
+		return "Loopback", i
+	case "ma", "management":
+		return "Management", i
+	case "tu", "tunnel":
+		return "Tunnel", i
+	}
+	return "", 0
 }
 
 // skipFraming reports whether table line t (left-trimmed) is framing to

@@ -59,6 +59,7 @@ func readLLDP(data []byte, d *facts.Device) ([]facts.Neighbor, error) {
 		return nil, err
 	}
 	p := &lldpParser{nbrReader: newNbrReader(d, key, data)}
+	p.out = make([]facts.Neighbor, 0, bytes.Count(data, lldpChassis))
 	p.run()
 	p.checkTotal("LLDP")
 	if p.err != nil {
@@ -161,8 +162,9 @@ func (p *lldpParser) entryLine(t []byte) {
 	case bytes.HasPrefix(t, lldpPortDesc):
 		p.cur.PortDescription = p.strs.get(trim(t[len(lldpPortDesc):]))
 	case bytes.HasPrefix(t, lldpSysName):
-		p.cur.DeviceID = string(trim(t[len(lldpSysName):]))
-		p.cur.Source = p.r.src(p.d, p.key)
+		src := p.r.src(p.d, p.key)
+		p.cur.DeviceID = suffixOf(src.Text, trim(t[len(lldpSysName):]))
+		p.cur.Source = src
 		p.hasName = true
 	case bytes.HasPrefix(t, lldpSysDesc):
 		p.desc = p.desc[:0]
@@ -174,12 +176,7 @@ func (p *lldpParser) entryLine(t []byte) {
 			}
 		}
 	case bytes.HasPrefix(t, lldpEnabledCap):
-		p.cur.Capabilities = nil
-		for _, c := range bytes.Split(trim(t[len(lldpEnabledCap):]), []byte(",")) {
-			if c = trim(c); len(c) > 0 {
-				p.cur.Capabilities = append(p.cur.Capabilities, p.strs.get(c))
-			}
-		}
+		p.cur.Capabilities = p.caps.get(trim(t[len(lldpEnabledCap):]), p.lldpCapabilities)
 	case bytes.HasPrefix(t, lldpMgmt):
 		if bytes.HasSuffix(t, []byte(":")) {
 			p.section = lldpMgmtAddrs
@@ -195,6 +192,27 @@ func (p *lldpParser) entryLine(t []byte) {
 	case bytes.HasPrefix(t, lldpModel):
 		p.cur.Platform = p.strs.get(trim(t[len(lldpModel):]))
 	}
+}
+
+// lldpCapabilities splits "B,T" into its codes.
+func (p *lldpParser) lldpCapabilities(b []byte) []string {
+	var out []string
+	n := bytes.Count(b, []byte(",")) + 1
+	for len(b) > 0 {
+		c := b
+		if i := bytes.IndexByte(b, ','); i >= 0 {
+			c, b = b[:i], b[i+1:]
+		} else {
+			b = nil
+		}
+		if c = trim(c); len(c) > 0 {
+			if out == nil {
+				out = make([]string, 0, n)
+			}
+			out = append(out, p.strs.get(c))
+		}
+	}
+	return out
 }
 
 func (p *lldpParser) flush() {

@@ -27,10 +27,10 @@ func readPortSecurity(data []byte, d *facts.Device) ([]facts.PortSecurityStatus,
 		return nil, err
 	}
 	var (
-		out    []facts.PortSecurityStatus
 		header bool
 		buf    [16][]byte
 	)
+	out := make([]facts.PortSecurityStatus, 0, countRows(data))
 	r := newLineReader(data)
 	for r.next() {
 		t := trimLeft(r.line)
@@ -61,16 +61,18 @@ func readPortSecurity(data []byte, d *facts.Device) ([]facts.PortSecurityStatus,
 			}
 			n[i] = v
 		}
-		src := r.src(d, key)
+		src, name := r.srcIf(d, key, ws[0])
+		var action [32]byte
 		s := facts.PortSecurityStatus{
-			Interface:      facts.CanonicalInterface(string(ws[0])),
+			Interface:      name,
 			Enabled:        true, // only secured ports are listed
 			MaxMACs:        n[0],
 			TotalMACs:      n[1],
 			ViolationCount: n[2],
-			Violation:      violationName(bytes.Join(ws[4:], []byte(" "))),
+			Violation:      violationName(joinWords(action[:0], ws[4:])),
 		}
-		for _, k := range []string{"enabled", "max_macs", "total_macs", "violation_count", "violation"} {
+		// In name order: each Set then appends rather than inserts.
+		for _, k := range [...]string{"enabled", "max_macs", "total_macs", "violation", "violation_count"} {
 			s.Sources.Set(k, src)
 		}
 		out = append(out, s)
@@ -84,11 +86,27 @@ func readPortSecurity(data []byte, d *facts.Device) ([]facts.PortSecurityStatus,
 // violationName turns "Shutdown", "Restrict", "Shutdown-VLAN" into the
 // running-config words: shutdown, restrict, shutdown vlan.
 func violationName(b []byte) string {
-	s := []byte(lower(b))
-	for i, c := range s {
-		if c == '-' {
-			s[i] = ' '
+	var buf [32]byte
+	s := buf[:0]
+	for _, c := range b {
+		switch {
+		case c >= 'A' && c <= 'Z':
+			c += 'a' - 'A'
+		case c == '-':
+			c = ' '
 		}
+		s = append(s, c)
+	}
+	// The actions IOS prints, without allocating.
+	switch string(s) {
+	case "shutdown":
+		return "shutdown"
+	case "restrict":
+		return "restrict"
+	case "protect":
+		return "protect"
+	case "shutdown vlan":
+		return "shutdown vlan"
 	}
 	return string(s)
 }

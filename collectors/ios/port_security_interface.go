@@ -37,6 +37,7 @@ func readPortSecurityInterface(data []byte, d *facts.Device) ([]facts.PortSecuri
 		out     []facts.PortSecurityStatus
 		cur     *psBlock
 		unnamed int // line of the first block without an echoed command
+		lines   = interner{}
 	)
 	finish := func() error {
 		if cur == nil || cur.bad || cur.s.Sources.Len() == 0 {
@@ -93,7 +94,10 @@ func readPortSecurityInterface(data []byte, d *facts.Device) ([]facts.PortSecuri
 		if cur == nil {
 			cur = &psBlock{line: r.n}
 		}
-		if err := psField(&cur.s, k, v, r.src(d, key)); err != nil {
+		// Blocks repeat the same lines (Port Status : Secure-up): their
+		// sources share one text.
+		src := facts.At(d, key, facts.Line{N: r.n, Text: lines.get(r.line)})
+		if err := psField(&cur.s, k, v, src); err != nil {
 			return nil, facts.Errorf(key, r.n, "%v", err)
 		}
 	}
@@ -150,7 +154,7 @@ func psField(s *facts.PortSecurityStatus, k, v []byte, src facts.Source) error {
 	case "Port Security":
 		name, s.Enabled = "enabled", string(v) == "Enabled"
 	case "Port Status":
-		name, s.PortStatus = "port_status", string(v)
+		name, s.PortStatus = "port_status", suffixOf(src.Text, v)
 	case "Violation Mode":
 		name, s.Violation = "violation", violationName(v)
 	case "Aging Time":

@@ -1,7 +1,6 @@
 package ios
 
 import (
-	"bytes"
 	"strconv"
 
 	"github.com/kaudit/kaudit/facts"
@@ -36,10 +35,13 @@ func readPowerInline(data []byte, d *facts.Device) ([]facts.PoEPort, error) {
 		return nil, err
 	}
 	var (
-		out    []facts.PoEPort
 		layout *poeLayout
 		buf    [32][]byte
+		// Admin, Oper, Device and Class take a handful of values over
+		// all ports: each is kept once.
+		strs = interner{}
 	)
+	out := make([]facts.PoEPort, 0, countRows(data))
 	r := newLineReader(data)
 	for r.next() {
 		t := trimLeft(r.line)
@@ -59,15 +61,18 @@ func readPowerInline(data []byte, d *facts.Device) ([]facts.PoEPort, error) {
 		if layout == nil || !looksLikeInterface(ws[0]) {
 			continue // power budget lines, (Watts), separators, totals, prompts
 		}
-		row, err := poeRow(layout, ws)
+		row, err := poeRow(layout, ws, strs)
 		if err != nil {
 			return nil, facts.Errorf(key, r.n, "%v", err)
 		}
-		row.Source = r.src(d, key)
+		row.Source, row.Interface = r.srcIf(d, key, ws[0])
 		out = append(out, row)
 	}
 	if layout == nil {
 		return nil, facts.Errorf(key, 1, "no \"Interface Admin Oper\" header: not show power inline output")
+	}
+	if len(out) == 0 {
+		return nil, nil // no PoE port: no list, rather than an empty one
 	}
 	return out, nil
 }
@@ -105,23 +110,23 @@ func poeHeader(ws [][]byte) (*poeLayout, bool) {
 	return l, l.head > l.power
 }
 
-func poeRow(l *poeLayout, ws [][]byte) (facts.PoEPort, error) {
+func poeRow(l *poeLayout, ws [][]byte, strs interner) (facts.PoEPort, error) {
 	if len(ws) < l.head+l.tail {
 		return facts.PoEPort{}, errorf("row has %d columns, want at least %d: output truncated or garbled", len(ws), l.head+l.tail)
 	}
 	row := facts.PoEPort{
-		Interface: facts.CanonicalInterface(string(ws[0])),
-		Admin:     string(ws[l.admin]),
-		Oper:      string(ws[l.oper]),
+		Admin: strs.get(ws[l.admin]),
+		Oper:  strs.get(ws[l.oper]),
 	}
 	var err error
 	if row.Watts, err = watts(ws[l.power]); err != nil {
 		return row, err
 	}
 	tail := ws[len(ws)-l.tail:]
-	row.Device = string(bytes.Join(ws[l.head:len(ws)-l.tail], []byte(" ")))
+	var dev [64]byte
+	row.Device = strs.get(joinWords(dev[:0], ws[l.head:len(ws)-l.tail]))
 	if l.class >= 0 {
-		row.Class = string(tail[l.class])
+		row.Class = strs.get(tail[l.class])
 	}
 	if l.max >= 0 {
 		if row.MaxWatts, err = watts(tail[l.max]); err != nil {

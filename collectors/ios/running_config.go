@@ -57,6 +57,9 @@ type configParser struct {
 	// line are substrings of its text, so a kept line costs one string.
 	srcLine int
 	srcVal  facts.Source
+	// lines gives identical lines one text: ports repeat the same
+	// commands (" switchport mode access" on every access port).
+	lines interner
 }
 
 func readRunningConfig(data []byte, d *facts.Device) (*runningConfig, error) {
@@ -64,9 +67,7 @@ func readRunningConfig(data []byte, d *facts.Device) (*runningConfig, error) {
 	if err := checkText(key, data); err != nil {
 		return nil, err
 	}
-	n := bytes.Count(data, []byte("\ninterface "))
-	p := &configParser{d: d, key: key, r: newLineReader(data), cur: -1, base: -1, byName: make(map[string]int, n)}
-	p.cfg.ports = make([]facts.SwitchPort, 0, n+1)
+	p := &configParser{d: d, key: key, r: newLineReader(data), cur: -1, base: -1, lines: make(interner, 32)}
 	r := p.r
 	var (
 		header     int  // line of the "Building configuration..." / "Current configuration" header
@@ -159,6 +160,9 @@ func readRunningConfig(data []byte, d *facts.Device) (*runningConfig, error) {
 	if header > 0 && !sawEnd {
 		return nil, facts.Errorf(key, r.n, "configuration announced at line %d has no closing \"end\": output truncated", header)
 	}
+	if p.cfg.ports == nil {
+		p.cfg.ports = []facts.SwitchPort{} // no interface: an empty list, not none
+	}
 	if a := p.cfg.aging; a != nil && !a.GlobalSet {
 		a.GlobalSeconds = defaultMACAgingSeconds
 	}
@@ -175,7 +179,19 @@ func (p *configParser) errorf(format string, args ...any) error {
 	return facts.Errorf(p.key, p.r.n, format, args...)
 }
 
+// src is the Source of the current line, its text shared with the
+// identical lines before it.
 func (p *configParser) src() facts.Source {
+	if p.srcLine != p.r.n {
+		p.srcVal = facts.At(p.d, p.key, facts.Line{N: p.r.n, Text: p.lines.get(p.r.line)})
+		p.srcLine = p.r.n
+	}
+	return p.srcVal
+}
+
+// uniqueSrc is src for a line that is rarely repeated (an interface or a
+// MAC address line): its text is not looked up among the others.
+func (p *configParser) uniqueSrc() facts.Source {
 	if p.srcLine != p.r.n {
 		p.srcVal, p.srcLine = p.r.src(p.d, p.key), p.r.n
 	}
@@ -209,21 +225,29 @@ func (p *configParser) openInterface(rest []byte) error {
 	name, _ := cut(rest)
 	var long string
 	if isCanonicalInterface(name) {
+		p.uniqueSrc()
 		long = p.str(name)
 	} else {
-		long = facts.CanonicalInterface(string(name))
+		long = ifName(name)
 	}
 	if long == "" {
 		return p.errorf("interface line without a name")
 	}
 	p.base = -1
+	if p.cfg.ports == nil {
+		// The first interface: the others follow it, so counting the
+		// interface lines from here sizes the list once.
+		n := 1 + countLines(p.r.data, "interface ")
+		p.cfg.ports = make([]facts.SwitchPort, 0, n)
+		p.byName = make(map[string]int, n)
+	}
 	if i, ok := p.byName[long]; ok {
 		p.cur = i
 		return nil
 	}
 	p.cur = len(p.cfg.ports)
 	p.byName[long] = p.cur
-	p.cfg.ports = append(p.cfg.ports, facts.SwitchPort{Name: long, Source: p.src()})
+	p.cfg.ports = append(p.cfg.ports, facts.SwitchPort{Name: long, Source: p.uniqueSrc()})
 	return nil
 }
 
@@ -334,7 +358,7 @@ func (p *configParser) portSecurity(ps *facts.PortSecurity, t []byte) error {
 				ps.VLANMaximum = map[string]int{}
 			}
 			ps.VLANMaximum[k] = n
-			ps.Sources.Set("maximum_vlan_"+k, p.src())
+			ps.Sources.Set(vlanMaximumName(k), p.src())
 			return nil
 		}
 		ps.Maximum = n
@@ -382,7 +406,7 @@ func (p *configParser) portSecurity(ps *facts.PortSecurity, t []byte) error {
 			}
 			return nil // a keyword this version added, or nothing
 		}
-		m := facts.StickyMAC{MAC: mac, Source: p.src()}
+		m := facts.StickyMAC{MAC: mac, Source: p.uniqueSrc()}
 		if v, rest := cut(rest); string(v) == "vlan" {
 			scope, _ := cut(rest)
 			m.VLAN = p.str(scope)
@@ -394,6 +418,20 @@ func (p *configParser) portSecurity(ps *facts.PortSecurity, t []byte) error {
 		}
 	}
 	return nil
+}
+
+// vlanMaximumName is the Sources name of a "maximum N vlan K" line, built
+// only for a VLAN number.
+func vlanMaximumName(k string) string {
+	switch k {
+	case "access":
+		return "maximum_vlan_access"
+	case "voice":
+		return "maximum_vlan_voice"
+	case "all":
+		return "maximum_vlan_all"
+	}
+	return "maximum_vlan_" + k
 }
 
 // skipBanner consumes a banner's text, which may hold anything, even lines
