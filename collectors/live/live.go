@@ -30,7 +30,7 @@ const DefaultWorkers = 16
 
 // DefaultConnectRate is how many new connections a second Collect opens
 // at most by default.
-const DefaultConnectRate = 500
+const DefaultConnectRate = 1000
 
 // Options tune Collect. The zero value is usable.
 type Options struct {
