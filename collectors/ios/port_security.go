@@ -134,8 +134,9 @@ var statusFields = map[string]func(dst, src *facts.PortSecurityStatus){
 // the fields add read for it (those named in its Sources), others are
 // appended. Statuses without an interface name are never merged.
 func mergeStatus(old, add []facts.PortSecurityStatus) []facts.PortSecurityStatus {
-	out := append([]facts.PortSecurityStatus(nil), old...)
-	idx := make(map[string]int, len(out))
+	out := make([]facts.PortSecurityStatus, len(old), len(old)+len(add))
+	copy(out, old)
+	idx := make(map[string]int, len(out)+len(add))
 	for i, s := range out {
 		if s.Interface != "" {
 			idx[s.Interface] = i
