@@ -37,6 +37,29 @@ var ifPrefixes = []struct{ abbr, long string }{
 	{"tu", "Tunnel"},
 }
 
+// ifTypes maps each abbreviation and lower-case long name to the long
+// name, and ifLongLower holds the long names in lower case, in table
+// order: both are built once rather than per name.
+var ifTypes, ifLongLower = func() (map[string]string, []string) {
+	m := make(map[string]string, len(ifPrefixes))
+	lower := make([]string, len(ifPrefixes))
+	for i, p := range ifPrefixes {
+		m[p.abbr] = p.long
+		lower[i] = strings.ToLower(p.long)
+	}
+	return m, lower
+}()
+
+// InterfaceType returns the long type name for typ, an interface type in
+// lower case that is exactly one of the abbreviations or long names
+// CanonicalInterface knows ("gi", "gigabitethernet"), and whether it is.
+// Parsers that have lower-cased the type themselves use it to expand a
+// name without CanonicalInterface's allocations.
+func InterfaceType(typ string) (string, bool) {
+	long, ok := ifTypes[typ]
+	return long, ok
+}
+
 // CanonicalInterface expands an abbreviated interface name (Gi1/0/5,
 // gi 1/0/5, Fa0/1, Po1) to the long form IOS uses in its running config.
 // Names it does not recognise are returned trimmed but otherwise unchanged.
@@ -48,20 +71,17 @@ func CanonicalInterface(name string) string {
 	}
 	typ := strings.ToLower(strings.TrimSpace(name[:i]))
 	rest := name[i:]
-	best := ""
-	for _, p := range ifPrefixes {
-		if typ == p.abbr {
-			return p.long + rest
-		}
-		// An unambiguous prefix of a long name, e.g. "Gig" or "TenGig".
-		if len(typ) >= 2 && strings.HasPrefix(strings.ToLower(p.long), typ) && len(p.long) > len(best) {
-			if best == "" {
-				best = p.long
+	if long, ok := ifTypes[typ]; ok {
+		return long + rest
+	}
+	// A prefix of a long name, e.g. "Gig" or "TenGig": the first in
+	// table order.
+	if len(typ) >= 2 {
+		for i, low := range ifLongLower {
+			if strings.HasPrefix(low, typ) {
+				return ifPrefixes[i].long + rest
 			}
 		}
-	}
-	if best != "" {
-		return best + rest
 	}
 	return name
 }

@@ -492,7 +492,8 @@ func ifName(b []byte) string {
 
 // ifAbbrev returns the long type name of an interface name whose type part
 // (before the first digit) is exactly one of facts.CanonicalInterface's
-// abbreviations or long names in some case, and the index of that digit.
+// abbreviations or long names in some case (facts.InterfaceType), and the
+// index of that digit.
 // Names with a blank or any byte that CanonicalInterface would trim are
 // left to it ("").
 func ifAbbrev(b []byte) (string, int) {
@@ -515,39 +516,11 @@ func ifAbbrev(b []byte) (string, int) {
 		}
 		low[j] = c
 	}
-	// The pairs of facts' abbreviation table: an exact match is the one
-	// case it decides without looking further (TestIfAbbrev checks them).
-	switch string(low[:i]) {
-	case "gi", "ge", "gigabitethernet":
-		return "GigabitEthernet", i
-	case "fa", "fastethernet":
-		return "FastEthernet", i
-	case "te", "tengigabitethernet":
-		return "TenGigabitEthernet", i
-	case "twe", "twentyfivegige":
-		return "TwentyFiveGigE", i
-	case "tw", "twogigabitethernet":
-		return "TwoGigabitEthernet", i
-	case "fi", "fivegigabitethernet":
-		return "FiveGigabitEthernet", i
-	case "fo", "fortygigabitethernet":
-		return "FortyGigabitEthernet", i
-	case "hu", "hundredgige":
-		return "HundredGigE", i
-	case "et", "eth", "ethernet":
-		return "Ethernet", i
-	case "po", "port-channel":
-		return "Port-channel", i
-	case "vl", "vlan":
-		return "Vlan", i
-	case "lo", "loopback":
-		return "Loopback", i
-	case "ma", "management":
-		return "Management", i
-	case "tu", "tunnel":
-		return "Tunnel", i
+	long, ok := facts.InterfaceType(string(low[:i]))
+	if !ok {
+		return "", 0
 	}
-	return "", 0
+	return long, i
 }
 
 // skipFraming reports whether table line t (left-trimmed) is framing to

@@ -8,9 +8,8 @@ import (
 	"github.com/kaudit/kaudit/facts"
 )
 
-// ifAbbrev's table is a copy of facts.CanonicalInterface's: every name it
-// expands must come out as facts would expand it, in any case and with any
-// port number.
+// ifAbbrev's fast path must expand every name as facts.CanonicalInterface
+// does, in any case and with any port number.
 func TestIfAbbrev(t *testing.T) {
 	types := []string{
 		"gi", "ge", "gigabitethernet", "fa", "fastethernet", "te", "tengigabitethernet",
