@@ -10,10 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,6 +18,7 @@ import (
 
 	"github.com/kaudit/kaudit/collectors"
 	"github.com/kaudit/kaudit/collectors/asa"
+	"github.com/kaudit/kaudit/collectors/offline"
 	"github.com/kaudit/kaudit/collectors/platform"
 	"github.com/kaudit/kaudit/facts"
 	"github.com/kaudit/kaudit/internal/app"
@@ -54,7 +52,7 @@ type Baseline func(ctx context.Context) (*facts.Snapshot, error)
 type Options struct {
 	Baseline Baseline
 	// Saved returns a reader of a host's saved outputs (the offline layout
-	// DIR/<host>/<key>.txt: see DirReader). The changed device is
+	// DIR/<host>/<key>.txt: see offline.DirReader). The changed device is
 	// re-collected from them with the candidate as its running config, and
 	// a patch is applied to its saved running config. It may be nil when
 	// the baseline keeps facts only: a full candidate is then parsed over a
@@ -410,37 +408,6 @@ func sysoptFor(saved, cand []byte) []byte {
 	return bytes.Join(lines, nil)
 }
 
-// DirReader reads the saved outputs in dir (DIR/<host> of the offline
-// layout), refusing files larger than a command can print.
-func DirReader(dir string) collectors.Reader {
-	return func(key string) ([]byte, error) {
-		return readLimited(filepath.Join(dir, key+".txt"))
-	}
-}
-
 // ReadFile reads a candidate or patch file, refusing one larger than a
 // running config can be.
-func ReadFile(path string) ([]byte, error) { return readLimited(path) }
-
-func readLimited(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", path)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, facts.MaxOutputBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if len(data) > facts.MaxOutputBytes {
-		return nil, fmt.Errorf("%s: more than the %d bytes a running config can be", path, facts.MaxOutputBytes)
-	}
-	return data, nil
-}
+func ReadFile(path string) ([]byte, error) { return offline.ReadOutput(path) }

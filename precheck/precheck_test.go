@@ -28,7 +28,7 @@ func offlineOptions(t testing.TB, lab string) Options {
 	}
 	return Options{
 		Baseline: func(ctx context.Context) (*facts.Snapshot, error) { return offline.Collect(ctx, dir, inv) },
-		Saved:    func(host string) collectors.Reader { return DirReader(filepath.Join(dir, host)) },
+		Saved:    func(host string) collectors.Reader { return offline.DirReader(filepath.Join(dir, host)) },
 		Policy:   policy.Default(),
 		FailOn:   rules.Warning,
 		Source:   "offline " + dir,
@@ -399,7 +399,7 @@ func TestRunProxyARPTurnedBackOn(t *testing.T) {
 	}
 	o := Options{
 		Baseline: func(ctx context.Context) (*facts.Snapshot, error) { return offline.Collect(ctx, dir, inv) },
-		Saved:    func(host string) collectors.Reader { return DirReader(filepath.Join(dir, host)) },
+		Saved:    func(host string) collectors.Reader { return offline.DirReader(filepath.Join(dir, host)) },
 		Policy:   policy.Default(),
 		FailOn:   rules.Warning,
 	}

@@ -156,7 +156,7 @@ func runCheck(ctx context.Context, stdout, stderr io.Writer, o *checkOpts) error
 		}
 		dir := o.offline
 		opts.Baseline = func(ctx context.Context) (*facts.Snapshot, error) { return offline.Collect(ctx, dir, inv) }
-		opts.Saved = func(host string) collectors.Reader { return precheck.DirReader(filepath.Join(dir, host)) }
+		opts.Saved = func(host string) collectors.Reader { return offline.DirReader(filepath.Join(dir, host)) }
 		from = "offline " + dir
 	}
 	opts.Source = fmt.Sprintf("%s, %s changed by %s %s", from, o.device, kind, file)

@@ -54,9 +54,7 @@ func CollectHost(dir string, h *inventory.Host) *facts.Device {
 		d.Error = fmt.Sprintf("no saved outputs: %s is not a directory", hostDir)
 		return d
 	}
-	collectors.Apply(d, cmds, func(key string) ([]byte, error) {
-		return readLimited(filepath.Join(hostDir, key+".txt"))
-	})
+	collectors.Apply(d, cmds, DirReader(hostDir))
 	// Files that no command of the platform reads are reported, so a typo
 	// in a file name does not silently leave a fact unknown.
 	known := map[string]bool{}
@@ -81,9 +79,18 @@ func CollectHost(dir string, h *inventory.Host) *facts.Device {
 	return d
 }
 
-// readLimited reads a file but refuses one larger than a command can print,
-// without reading it all into memory first.
-func readLimited(path string) ([]byte, error) {
+// DirReader reads the saved outputs of one host, DIR/<host>/<key>.txt of
+// the offline layout, refusing files larger than a command can print.
+func DirReader(hostDir string) collectors.Reader {
+	return func(key string) ([]byte, error) {
+		return ReadOutput(filepath.Join(hostDir, key+".txt"))
+	}
+}
+
+// ReadOutput reads a saved output (or a proposed config) but refuses a
+// file larger than a command can print, without reading it all into
+// memory first.
+func ReadOutput(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
