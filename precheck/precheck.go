@@ -18,7 +18,6 @@ import (
 
 	"github.com/kaudit/kaudit/collectors"
 	"github.com/kaudit/kaudit/collectors/asa"
-	"github.com/kaudit/kaudit/collectors/offline"
 	"github.com/kaudit/kaudit/collectors/platform"
 	"github.com/kaudit/kaudit/facts"
 	"github.com/kaudit/kaudit/internal/app"
@@ -407,7 +406,3 @@ func sysoptFor(saved, cand []byte) []byte {
 	}
 	return bytes.Join(lines, nil)
 }
-
-// ReadFile reads a candidate or patch file, refusing one larger than a
-// running config can be.
-func ReadFile(path string) ([]byte, error) { return offline.ReadOutput(path) }

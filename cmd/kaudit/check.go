@@ -125,7 +125,7 @@ func runCheck(ctx context.Context, stdout, stderr io.Writer, o *checkOpts) error
 	if o.candidate != "" {
 		kind, file = "candidate", o.candidate
 	}
-	data, err := precheck.ReadFile(file)
+	data, err := offline.ReadOutput(file)
 	if err != nil {
 		return usageErr("--%s: %v", kind, err)
 	}
