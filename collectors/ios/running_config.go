@@ -200,12 +200,15 @@ func (p *configParser) uniqueSrc() facts.Source {
 
 // str returns b, a part of the current line, as a string that shares the
 // line's source text.
-func (p *configParser) str(b []byte) string {
+func (p *configParser) str(b []byte) string { return p.strIn(p.src(), b) }
+
+// strIn is str cut from src, the current line's Source.
+func (p *configParser) strIn(src facts.Source, b []byte) string {
 	off := cap(p.r.line) - cap(b)
 	if off < 0 || off+len(b) > len(p.r.line) {
 		return string(b)
 	}
-	return p.src().Text[off : off+len(b)]
+	return src.Text[off : off+len(b)]
 }
 
 // lowerStr is str in lower case, still sharing the text when b has no
@@ -225,8 +228,7 @@ func (p *configParser) openInterface(rest []byte) error {
 	name, _ := cut(rest)
 	var long string
 	if isCanonicalInterface(name) {
-		p.uniqueSrc()
-		long = p.str(name)
+		long = p.strIn(p.uniqueSrc(), name)
 	} else {
 		long = ifName(name)
 	}
