@@ -239,7 +239,7 @@ func run(n, workers int, latency time.Duration, lab string) error {
 	}
 	snap, err := live.Collect(ctx, inv, opt)
 	wall := time.Since(start)
-	cpu := cpuTime(syscall.RUSAGE_SELF) - cpu0
+	cpu := cpuTime(syscall.RUSAGE_SELF).sub(cpu0)
 	if err != nil {
 		return err
 	}
@@ -276,12 +276,13 @@ func run(n, workers int, latency time.Duration, lab string) error {
 	fmt.Printf("ideal              %s (N × %s ÷ workers)\n", ideal.Round(time.Millisecond), perDevice)
 	fmt.Printf("ratio to ideal     %.2f\n", wall.Seconds()/ideal.Seconds())
 	fmt.Printf("peak RSS           %s\n", peakRSS())
-	fmt.Printf("CPU, auditor       %.2fs user+system during the audit (%.2f ms/device)\n", cpu.Seconds(), cpu.Seconds()*1000/float64(n))
+	fmt.Printf("CPU, auditor       %.2fs user+system during the audit (%.2f ms/device); %s\n", cpu.cpu.Seconds(), cpu.cpu.Seconds()*1000/float64(n), cpu)
 	if simProcess {
 		// The child's CPU is known once it has exited: its whole life,
 		// start-up (reading the lab, listening) included.
 		stopSim()
-		fmt.Printf("CPU, simulator     %.2fs user+system, start-up included\n", cpuTime(syscall.RUSAGE_CHILDREN).Seconds())
+		sim := cpuTime(syscall.RUSAGE_CHILDREN)
+		fmt.Printf("CPU, simulator     %.2fs user+system, start-up included; %s; peak RSS %d kB\n", sim.cpu.Seconds(), sim, sim.rss)
 	}
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
@@ -306,14 +307,29 @@ func commandsPerDevice() int {
 // stopSim ends the simulator child process (a no-op in-process).
 var stopSim = func() {}
 
-// cpuTime is the user and system CPU time of who (RUSAGE_SELF or
-// RUSAGE_CHILDREN).
-func cpuTime(who int) time.Duration {
+// usage is what getrusage counts: CPU time, minor page faults and
+// context switches (voluntary and not), which are costly on a VM, and the
+// peak RSS in kB.
+type usage struct {
+	cpu              time.Duration
+	faults, csw, rss int64
+}
+
+func (u usage) sub(v usage) usage {
+	return usage{u.cpu - v.cpu, u.faults - v.faults, u.csw - v.csw, u.rss}
+}
+
+func (u usage) String() string {
+	return fmt.Sprintf("%d page faults, %d context switches", u.faults, u.csw)
+}
+
+// cpuTime is the usage of who (RUSAGE_SELF or RUSAGE_CHILDREN).
+func cpuTime(who int) usage {
 	var ru syscall.Rusage
 	if syscall.Getrusage(who, &ru) != nil {
-		return 0
+		return usage{}
 	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return usage{time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), ru.Minflt, ru.Nvcsw + ru.Nivcsw, ru.Maxrss}
 }
 
 // peakRSS reads the process's high-water resident set size (Linux).

@@ -69,6 +69,10 @@ type shell struct {
 	erase      []byte
 	pendingErr error
 	received   atomic.Int64 // output bytes since the last command
+	// first is what a read that may block waits in; a read that fills it
+	// is followed by one through a pooled readSize buffer (see read).
+	first   [firstRead]byte
+	flowing bool // the last read filled its buffer: more is likely queued
 
 	mu   sync.Mutex
 	fail error // first fatal error; the shell is unusable after it
@@ -299,8 +303,14 @@ func (s *shell) readAppend(dst []byte) ([]byte, error) {
 	return dst, err
 }
 
-// readBufs are the buffers reads wait in: a session holds one only while
-// its read blocks, not for its whole life.
+// firstRead is the buffer a read waits in while the device thinks: a
+// prompt, an echo or the head of an output. Hundreds of sessions wait at
+// once, so they wait in 1 KiB each, not in a readSize buffer.
+const firstRead = 1 << 10
+
+// readBufs hold the rest of a large output: a session takes one only
+// after its last read filled its buffer, so the data is mostly there
+// already and the read does not wait.
 var readBufs = sync.Pool{New: func() any { b := make([]byte, readSize); return &b }}
 
 // read appends up to n bytes of output, pager prompts removed, to dst.
@@ -311,10 +321,15 @@ func (s *shell) read(dst []byte, n int) ([]byte, error) {
 	if s.pendingErr != nil {
 		return dst, s.readFailed(s.pendingErr)
 	}
-	bp := readBufs.Get().(*[]byte)
-	defer readBufs.Put(bp)
-	buf := (*bp)[:min(n, len(*bp))]
+	buf := s.first[:]
+	if s.flowing {
+		bp := readBufs.Get().(*[]byte)
+		defer readBufs.Put(bp)
+		buf = *bp
+	}
+	buf = buf[:min(n, len(buf))]
 	m, err := s.stdout.Read(buf)
+	s.flowing = m == len(buf)
 	if m > 0 {
 		if s.received.Add(int64(m)) > s.limit {
 			lerr := &limitError{limit: s.limit}
