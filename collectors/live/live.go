@@ -5,6 +5,7 @@
 package live
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -337,7 +338,9 @@ func (c *collector) host(ctx context.Context, i int) *facts.Device {
 	}
 	for _, cmd := range cmds {
 		t0 := time.Now()
-		out, err := sess.Run(dctx, cmd.CLI, h.CommandTimeout)
+		// The output is the session's buffer: parsed here, and copied
+		// only to be saved.
+		out, err := sess.RunShared(dctx, cmd.CLI, h.CommandTimeout)
 		switch {
 		case err == nil:
 			// A device that prints one of our secrets (a type 0 password
@@ -345,7 +348,7 @@ func (c *collector) host(ctx context.Context, i int) *facts.Device {
 			out = conn.RedactBytes(out)
 			log.Debug("command done", "command", cmd.CLI, "bytes", len(out), "elapsed", time.Since(t0))
 			if outs != nil {
-				outs[cmd.Key] = out
+				outs[cmd.Key] = bytes.Clone(out)
 			}
 			collectors.Add(d, cmd, out, nil)
 		case errors.Is(err, sshx.ErrRejected):

@@ -24,9 +24,9 @@ func (s *Session) exchange(ctx context.Context, cli string, timeout time.Duratio
 	if err := s.sh.WriteLine(in); err != nil {
 		return nil, x.fail(err)
 	}
-	// One buffer per session serves every command; the output returned
-	// is a copy of exactly its size. A prompt counts only after the echo:
-	// what comes before it may be a late prompt from the login.
+	// One buffer per session serves every command, and the output
+	// returned lies in it (see RunShared). A prompt counts only after the
+	// echo: what comes before it may be a late prompt from the login.
 	buf := s.buf[:0]
 	defer func() { s.buf = buf[:0] }()
 	depth := max(echoSearchDepth, 2*len(in))
@@ -44,7 +44,8 @@ func (s *Session) exchange(ctx context.Context, cli string, timeout time.Duratio
 			}
 		}
 		if body >= 0 && s.atPrompt(buf[body:]) {
-			return bytes.Clone(trimOutput(buf[body:])), nil
+			out := trimOutput(buf[body:])
+			return out[:len(out):len(out)], nil
 		}
 	}
 }

@@ -243,6 +243,15 @@ func (s *Session) openError(ctx context.Context, phase string, err error, timeou
 // failure strings) but reads by blocking on the shell rather than polling
 // scrapligo's queue; see shell.handover.
 func (s *Session) Run(ctx context.Context, cli string, timeout time.Duration) ([]byte, error) {
+	out, err := s.RunShared(ctx, cli, timeout)
+	return bytes.Clone(out), err
+}
+
+// RunShared is Run without the copy: the output it returns lies in the
+// session's read buffer and is valid only until the session's next
+// command or Close. The live audit parses each output before it types the
+// next command, so copying every output (57 KB a switch) would be waste.
+func (s *Session) RunShared(ctx context.Context, cli string, timeout time.Duration) ([]byte, error) {
 	if s.broken != nil {
 		return nil, s.broken
 	}

@@ -124,6 +124,38 @@ func TestRunOutputAndRejection(t *testing.T) {
 	}
 }
 
+// TestRunShared: RunShared returns the same output as Run, in the
+// session's buffer (the next command overwrites it, which is why Run
+// copies), capped so that appending to it cannot write into the buffer.
+func TestRunShared(t *testing.T) {
+	srv, kh := startDevsim(t, nil)
+	_, s := openSession(t, srv, kh, "sw1", "ios")
+	ctx := context.Background()
+	kept, err := s.Run(ctx, "show version", wait)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared, err := s.RunShared(ctx, "show version", wait)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(shared) != string(kept) || cap(shared) != len(shared) {
+		t.Fatalf("RunShared: %d bytes (cap %d), Run: %d bytes", len(shared), cap(shared), len(kept))
+	}
+	// The lab's running config is shorter than its show version, so it
+	// fits in the buffer the version was read into.
+	config, err := s.Run(ctx, "show running-config", wait)
+	if err != nil || len(config) >= len(kept) {
+		t.Fatalf("show running-config: %d bytes, %v", len(config), err)
+	}
+	if string(shared) == string(kept) {
+		t.Error("the next command left RunShared's output as it was: it is not the session's buffer")
+	}
+	if again, err := s.Run(ctx, "show version", wait); err != nil || string(again) != string(kept) {
+		t.Errorf("show version read again differs from Run's copy: %v", err)
+	}
+}
+
 // TestCredentialErrors: secrets that cannot be resolved fail before any
 // dial, naming the reference and never retried.
 func TestCredentialErrors(t *testing.T) {

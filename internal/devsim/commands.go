@@ -316,10 +316,20 @@ func fileExists(p string) bool {
 type labOutput struct {
 	body  []byte
 	lines int
+	// wire is body as a terminal prints it, every line ended by CRLF:
+	// what a session writes in one piece when nothing (paging, a fault)
+	// stops it line by line.
+	wire []byte
 }
 
 func frameless(body []byte) *labOutput {
-	return &labOutput{body: body, lines: countLines(body)}
+	o := &labOutput{body: body, lines: countLines(body)}
+	o.wire = make([]byte, 0, len(body)+o.lines)
+	src := bodyLines{rest: body}
+	for l, ok := src.next(); ok; l, ok = src.next() {
+		o.wire = append(append(o.wire, l...), '\r', '\n')
+	}
+	return o
 }
 
 func countLines(b []byte) int {

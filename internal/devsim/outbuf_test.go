@@ -72,3 +72,22 @@ func TestOutBufError(t *testing.T) {
 		t.Errorf("flush after the failure: %v, %d writes", err, len(r.writes))
 	}
 }
+
+// TestWireEqualsLines: an output written in one piece is byte for byte
+// what the line-by-line path prints with paging off.
+func TestWireEqualsLines(t *testing.T) {
+	for _, body := range []string{
+		"", "\n", "one", "one\n", "one\r\ntwo\r\n", "a\n\n\nb", "x\r", " trailing  \n\r\n\tTab\n",
+		strings.Repeat("GigabitEthernet1/0/1 is up\n", 500),
+	} {
+		o := frameless([]byte(body))
+		var lines bytes.Buffer
+		s := &session{w: &outBuf{w: &lines}}
+		if !s.output(&bodyLines{rest: o.body}, -1) || s.w.Flush() != nil {
+			t.Fatal("write failed")
+		}
+		if !bytes.Equal(o.wire, lines.Bytes()) {
+			t.Errorf("%q: in one piece %q, line by line %q", body, o.wire, lines.Bytes())
+		}
+	}
+}

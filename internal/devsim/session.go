@@ -451,7 +451,12 @@ func (s *session) serveLab(o *labOutput) bool {
 		stop, hang = lines/2, true
 		s.hung = true
 	}
-	if !s.output(src, stop) {
+	if stop < 0 && lines >= 0 && !s.trickle && (!s.interactive || s.page == 0 || lines <= s.page) {
+		// Nothing stops the output line by line: it goes out whole.
+		if !s.emit(o.wire) {
+			return false
+		}
+	} else if !s.output(src, stop) {
 		return false
 	}
 	switch {
