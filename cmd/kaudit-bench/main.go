@@ -3,7 +3,8 @@
 // about 780 config lines) on 127.0.0.1 with a fixed latency before every
 // command's output, audited over SSH by W workers. It reports wall time,
 // devices/s, the ratio to the ideal (N × per-device scripted latency ÷ W)
-// and the process's peak RSS (simulator and auditor together).
+// and the process's peak RSS (simulator and auditor together; -sim-process
+// moves the simulator to a child process to see the auditor's alone).
 //
 //	go run ./cmd/kaudit-bench -n 1000 -workers 200 -latency 50ms
 package main
@@ -39,7 +40,7 @@ func main() {
 	latency := flag.Duration("latency", 50*time.Millisecond, "latency before each command's output")
 	lab := flag.String("lab", "testdata/labs/case2-port-security-aging/sw-floor1", "saved outputs every simulated switch plays")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the audit to FILE")
-	separate := flag.Bool("sim-process", true, "run the simulator in a child process, so peak RSS and the profile are the auditor's alone")
+	separate := flag.Bool("sim-process", false, "run the simulator in a child process, so peak RSS and the profile are the auditor's alone (on a small machine the two processes then pay for switching between them)")
 	memprofile := flag.String("memprofile", "", "write a heap profile taken right after the audit to FILE")
 	serve := flag.String("serve", "", "internal: serve the simulated switches and write their addresses to this file")
 	flag.IntVar(&simProcs, "sim-procs", 0, "GOMAXPROCS of the simulator child process (0: Go's default)")
@@ -205,7 +206,12 @@ func run(n, workers int, latency time.Duration, lab string) error {
 		}
 		commands = func() int { return 0 }
 	} else {
+		// Goroutines inherit profiler labels: with -cpuprofile, the
+		// simulator's samples (its SSH layer included) carry
+		// side=simulator and the audit's side=auditor (pprof -tagfocus).
+		pprof.SetGoroutineLabels(pprof.WithLabels(ctx, pprof.Labels("side", "simulator")))
 		srv, err := devsim.Start(ctx, hosts, devsim.Options{})
+		pprof.SetGoroutineLabels(pprof.WithLabels(ctx, pprof.Labels("side", "auditor")))
 		if err != nil {
 			return err
 		}
@@ -276,7 +282,11 @@ func run(n, workers int, latency time.Duration, lab string) error {
 	fmt.Printf("ideal              %s (N × %s ÷ workers)\n", ideal.Round(time.Millisecond), perDevice)
 	fmt.Printf("ratio to ideal     %.2f\n", wall.Seconds()/ideal.Seconds())
 	fmt.Printf("peak RSS           %s\n", peakRSS())
-	fmt.Printf("CPU, auditor       %.2fs user+system during the audit (%.2f ms/device); %s\n", cpu.cpu.Seconds(), cpu.cpu.Seconds()*1000/float64(n), cpu)
+	who := "CPU, auditor"
+	if !simProcess {
+		who = "CPU, both" // the simulator's share: -cpuprofile, then pprof -tags
+	}
+	fmt.Printf("%-19s%.2fs user+system during the audit (%.2f ms/device); %s\n", who, cpu.cpu.Seconds(), cpu.cpu.Seconds()*1000/float64(n), cpu)
 	if simProcess {
 		// The child's CPU is known once it has exited: its whole life,
 		// start-up (reading the lab, listening) included.
