@@ -19,6 +19,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"strings"
 	"sync"
@@ -297,6 +298,7 @@ func run(n, workers int, latency time.Duration, lab string) error {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	fmt.Printf("heap after audit   %d MiB in use, %d MiB from the OS; stacks %d MiB; %d GCs\n", ms.HeapInuse>>20, (ms.HeapSys-ms.HeapReleased)>>20, ms.StackSys>>20, ms.NumGC)
+	fmt.Printf("runnable wait      %s (how long goroutines waited for a CPU, upper bucket bounds: median, 90th, 99th percentile)\n", schedLatency())
 	if phases {
 		pl.print()
 	}
@@ -331,6 +333,35 @@ func (u usage) sub(v usage) usage {
 
 func (u usage) String() string {
 	return fmt.Sprintf("%d page faults, %d context switches", u.faults, u.csw)
+}
+
+// schedLatency reads the runtime's histogram of how long goroutines were
+// runnable before they ran: the queueing that a busy CPU adds to every
+// hop of every round trip.
+func schedLatency() string {
+	m := []metrics.Sample{{Name: "/sched/latencies:seconds"}}
+	metrics.Read(m)
+	if m[0].Value.Kind() != metrics.KindFloat64Histogram {
+		return "unknown"
+	}
+	h := m[0].Value.Float64Histogram()
+	var total uint64
+	for _, c := range h.Counts {
+		total += c
+	}
+	q := func(p float64) string {
+		want, seen := uint64(p*float64(total)), uint64(0)
+		for i, c := range h.Counts {
+			if seen += c; seen > want {
+				if b := h.Buckets[i+1]; b < 3600 { // the last bucket is open-ended
+					return time.Duration(b * 1e9).String()
+				}
+				return "over " + time.Duration(h.Buckets[i]*1e9).String()
+			}
+		}
+		return "?"
+	}
+	return q(0.5) + ", " + q(0.9) + ", " + q(0.99)
 }
 
 // cpuTime is the usage of who (RUSAGE_SELF or RUSAGE_CHILDREN).
