@@ -190,7 +190,8 @@ type collector struct {
 	mu       sync.Mutex
 	finished int
 
-	pace pacer
+	pace    pacer
+	secrets sshx.SecretCache // password files, read once per audit
 }
 
 // pacer spaces events at least gap apart: each wait takes the next free
@@ -317,6 +318,7 @@ func (c *collector) host(ctx context.Context, i int) *facts.Device {
 		Tries:             c.opt.Retries,
 		Backoff:           c.opt.Backoff,
 		Logger:            c.opt.Logger,
+		Secrets:           &c.secrets,
 	})
 	if err != nil {
 		return fail(err)

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
@@ -55,16 +56,16 @@ func redact(s string, secret []string) string {
 // resolveSecrets reads the host's password and, with enable set, its
 // enable secret (a jump host's enable is never used, so an unset one must
 // not stop the connection).
-func resolveSecrets(h *inventory.Host, enable bool) (*secrets, error) {
+func resolveSecrets(h *inventory.Host, enable bool, cache *SecretCache) (*secrets, error) {
 	s := &secrets{}
 	var err error
 	if !h.Password.IsZero() {
-		if s.password, err = h.Password.Resolve(); err != nil {
+		if s.password, err = cache.resolve(h.Password); err != nil {
 			return nil, fmt.Errorf("password: %w", err)
 		}
 	}
 	if enable && !h.Enable.IsZero() {
-		if s.enable, err = h.Enable.Resolve(); err != nil {
+		if s.enable, err = cache.resolve(h.Enable); err != nil {
 			return nil, fmt.Errorf("enable: %w", err)
 		}
 		if strings.ContainsAny(s.enable, "\r\n") {
@@ -72,6 +73,42 @@ func resolveSecrets(h *inventory.Host, enable bool) (*secrets, error) {
 		}
 	}
 	return s, nil
+}
+
+// SecretCache reads each secret file once for all the hosts that name it:
+// an inventory usually gives a whole group one password file, and an
+// audit of a thousand devices would otherwise open it a thousand times.
+// A failed read is remembered too, so every host reports the same error.
+// Environment variables are looked up each time (no file to open). A nil
+// cache reads every time. It lives as long as one audit.
+type SecretCache struct {
+	mu    sync.Mutex
+	files map[string]cachedSecret
+}
+
+// String keeps the values out of anything that prints the cache.
+func (c *SecretCache) String() string { return "sshx.SecretCache{" + Redacted + "}" }
+
+type cachedSecret struct {
+	v   string
+	err error
+}
+
+func (c *SecretCache) resolve(ref inventory.SecretRef) (string, error) {
+	if c == nil || ref.Kind != inventory.SecretFile {
+		return ref.Resolve()
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if r, ok := c.files[ref.Ref]; ok {
+		return r.v, r.err
+	}
+	v, err := ref.Resolve()
+	if c.files == nil {
+		c.files = map[string]cachedSecret{}
+	}
+	c.files[ref.Ref] = cachedSecret{v, err}
+	return v, err
 }
 
 // authMethods builds the methods x/crypto/ssh tries in order: the agent,

@@ -48,6 +48,9 @@ type Config struct {
 	// further one (default 1s).
 	Backoff time.Duration
 	Logger  *slog.Logger
+	// Secrets, when set, is shared by the connections of one audit so
+	// that a password file is read once (see SecretCache).
+	Secrets *SecretCache
 }
 
 func (c *Config) logger() *slog.Logger {
@@ -170,7 +173,7 @@ func Connect(ctx context.Context, inv *inventory.Inventory, h *inventory.Host, c
 		cfg.Backoff = DefaultBackoff
 	}
 	log := cfg.logger()
-	sec, err := resolveSecrets(h, true)
+	sec, err := resolveSecrets(h, true, cfg.Secrets)
 	if err != nil {
 		return nil, &ConnectError{Addr: hostAddr(h), Stage: "credentials", Err: err}
 	}
@@ -233,13 +236,13 @@ func hostAddr(h *inventory.Host) string {
 }
 
 // jumpOf returns the host h connects through and its secrets, or nil.
-func jumpOf(inv *inventory.Inventory, h *inventory.Host, sec *secrets) (*inventory.Host, *secrets, error) {
+func jumpOf(inv *inventory.Inventory, h *inventory.Host, sec *secrets, cache *SecretCache) (*inventory.Host, *secrets, error) {
 	if h.Jump == "" {
 		return nil, nil, nil
 	}
 	if inv != nil {
 		if j := inv.JumpHost(h); j != nil {
-			jsec, err := resolveSecrets(j, false)
+			jsec, err := resolveSecrets(j, false, cache)
 			if err != nil {
 				return nil, nil, fmt.Errorf("jump %s: %w", j.Name, err)
 			}
@@ -285,7 +288,7 @@ func dialChain(ctx context.Context, inv *inventory.Inventory, h *inventory.Host,
 	if timeout <= 0 {
 		timeout = inventory.DefaultTimeout
 	}
-	jh, jsec, err := jumpOf(inv, h, sec)
+	jh, jsec, err := jumpOf(inv, h, sec, cfg.Secrets)
 	if err != nil {
 		return nil, nil, &ConnectError{Addr: addr, Stage: "credentials", Err: err}
 	}
