@@ -60,6 +60,11 @@ func (e namedSource) source() Source {
 	return Source{Host: o.host, Key: o.key, Line: e.line, Text: e.text}
 }
 
+// Grow makes room for n more attributes, for a parser that knows how
+// many it is about to set: the list is then allocated once rather than
+// grown 4, 8, 16 (PackSources moves it into the device's array anyway).
+func (s *Sources) Grow(n int) { s.list = slices.Grow(s.list, n) }
+
 // Len is the number of attributes.
 func (s Sources) Len() int { return len(s.list) }
 

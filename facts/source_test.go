@@ -159,3 +159,29 @@ func TestPackSources(t *testing.T) {
 		t.Errorf("port 1's port-security source changed")
 	}
 }
+
+// TestSourcesGrow: a list grown for the attributes to come is allocated
+// once, and Grow changes nothing a reader sees.
+func TestSourcesGrow(t *testing.T) {
+	names := []string{"enabled", "port_status", "violation", "aging_time", "aging_type", "aging_static",
+		"maximum", "total", "configured", "sticky", "last_source", "violation_count"}
+	src := Source{Host: "sw1", Key: "show_port-security_interface", Line: 3, Text: "Port Security : Enabled"}
+	var want Sources
+	for _, n := range names {
+		want.Set(n, src) // interns the names, so the runs below only count the list
+	}
+	var got Sources
+	allocs := testing.AllocsPerRun(20, func() {
+		got = Sources{}
+		got.Grow(len(names))
+		for _, n := range names {
+			got.Set(n, src)
+		}
+	})
+	if allocs != 1 {
+		t.Errorf("%v allocations for %d attributes after Grow, want 1", allocs, len(names))
+	}
+	if got.String() != want.String() {
+		t.Errorf("after Grow: %s, want %s", got, want)
+	}
+}
