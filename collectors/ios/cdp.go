@@ -26,7 +26,7 @@ func ReadCDP(data []byte, d *facts.Device) ([]facts.Neighbor, error) {
 		return nil, err
 	}
 	p := cdpParser{nbrReader: newNbrReader(d, key, data)}
-	p.out = make([]facts.Neighbor, 0, bytes.Count(data, cdpDeviceID))
+	p.out = make([]facts.Neighbor, 0, count(data, cdpDeviceID, 2))
 	p.run()
 	p.checkTotal("CDP")
 	return p.out, p.err
@@ -85,7 +85,7 @@ type nbrReader struct {
 }
 
 func newNbrReader(d *facts.Device, key string, data []byte) nbrReader {
-	return nbrReader{d: d, key: key, r: newLineReader(data), total: -1, strs: interner{}, caps: listInterner{}}
+	return nbrReader{d: d, key: key, r: newLineReader(data), total: -1}
 }
 
 // fail records the first error; reading goes on to count the entries.
@@ -133,20 +133,24 @@ type cdpParser struct {
 	version []byte
 }
 
-var (
-	cdpDeviceID    = []byte("Device ID:")
-	cdpPlatform    = []byte("Platform:")
-	cdpCaps        = []byte("Capabilities:")
-	cdpInterface   = []byte("Interface:")
-	cdpPortID      = []byte("Port ID (outgoing port):")
-	cdpEntryAddr   = []byte("Entry address(es):")
-	cdpMgmtAddr    = []byte("Management address(es):")
-	cdpIPAddr      = []byte("IP address:")
-	cdpIPv4Addr    = []byte("IPv4 Address:")
-	cdpVersionKey  = []byte("Version :")
-	cdpAdvertVer   = []byte("advertisement version:")
-	cdpTotal       = []byte("Total cdp entries displayed")
-	twoPortMACRlay = []byte("Two-port")
+const (
+	cdpDeviceID   = "Device ID:"
+	cdpPlatform   = "Platform:"
+	cdpInterface  = "Interface:"
+	cdpEntryAddr  = "Entry address(es):"
+	cdpMgmtAddr   = "Management address(es):"
+	cdpIPAddr     = "IP address:"
+	cdpIPv4Addr   = "IPv4 Address:"
+	cdpVersionKey = "Version :"
+	cdpAdvertVer  = "advertisement version:"
+	cdpTotal      = "Total cdp entries displayed"
+)
+
+// Keys searched for inside a line, from their colon: the first colon
+// after "Platform:" or "Interface:" is usually theirs.
+const (
+	cdpCaps   = "Capabilities:"
+	cdpPortID = "Port ID (outgoing port):"
 )
 
 func (p *cdpParser) run() {
@@ -160,7 +164,7 @@ func (p *cdpParser) run() {
 			}
 			continue
 		}
-		if bytes.HasPrefix(t, cdpDeviceID) {
+		if hasPrefix(t, cdpDeviceID) {
 			p.flush()
 			p.open, p.start, p.entries = true, r.n, p.entries+1
 			src := r.src(p.d, p.key)
@@ -173,7 +177,7 @@ func (p *cdpParser) run() {
 			p.flush()
 			continue
 		}
-		if bytes.HasPrefix(t, cdpTotal) {
+		if hasPrefix(t, cdpTotal) {
 			p.flush()
 			p.readTotal(t)
 			continue
@@ -192,7 +196,7 @@ func (p *cdpParser) run() {
 			continue
 		}
 		if p.section == cdpVersion {
-			if !bytes.HasPrefix(t, cdpAdvertVer) {
+			if !hasPrefix(t, cdpAdvertVer) {
 				if len(p.version) > 0 {
 					p.version = append(p.version, '\n')
 				}
@@ -208,8 +212,13 @@ func (p *cdpParser) run() {
 
 // entryLine reads one line inside an entry.
 func (p *cdpParser) entryLine(t []byte) {
-	switch {
-	case bytes.HasPrefix(t, cdpIPAddr), bytes.HasPrefix(t, cdpIPv4Addr):
+	// Keys are told apart by their first byte first: a line is compared
+	// only with the keys that start like it.
+	switch t[0] {
+	case 'I':
+		if !hasPrefix(t, cdpIPAddr) && !hasPrefix(t, cdpIPv4Addr) {
+			break
+		}
 		_, ip := cutColon(t)
 		switch p.section {
 		case cdpEntryAddrs:
@@ -223,27 +232,37 @@ func (p *cdpParser) entryLine(t []byte) {
 			}
 		}
 		return
-	case bytes.HasPrefix(t, cdpEntryAddr):
-		p.section = cdpEntryAddrs
-		return
-	case bytes.HasPrefix(t, cdpMgmtAddr):
-		p.section = cdpMgmtAddrs
-		return
+	case 'E':
+		if hasPrefix(t, cdpEntryAddr) {
+			p.section = cdpEntryAddrs
+			return
+		}
+	case 'M':
+		if hasPrefix(t, cdpMgmtAddr) {
+			p.section = cdpMgmtAddrs
+			return
+		}
 	}
 	p.section = cdpNone
-	switch {
-	case bytes.HasPrefix(t, cdpPlatform):
+	switch t[0] {
+	case 'P':
+		if !hasPrefix(t, cdpPlatform) {
+			break
+		}
 		rest := t[len(cdpPlatform):]
 		caps := []byte(nil)
-		if i := bytes.Index(rest, cdpCaps); i >= 0 {
+		if i := indexAt(rest, 0, cdpCaps, len(cdpCaps)-1, false); i >= 0 {
 			rest, caps = rest[:i], rest[i+len(cdpCaps):]
 		}
 		p.cur.Platform = p.strs.get(trim(bytes.TrimRight(trim(rest), ",")))
 		p.cur.Capabilities = p.caps.get(trim(caps), p.cdpCapabilities)
-	case bytes.HasPrefix(t, cdpInterface):
+	case 'I':
+		if !hasPrefix(t, cdpInterface) {
+			break
+		}
 		rest := t[len(cdpInterface):]
 		port := []byte(nil)
-		if i := bytes.Index(rest, cdpPortID); i >= 0 {
+		if i := indexAt(rest, 0, cdpPortID, len(cdpPortID)-1, false); i >= 0 {
 			rest, port = rest[:i], rest[i+len(cdpPortID):]
 		}
 		local := trim(bytes.TrimRight(trim(rest), ","))
@@ -254,11 +273,15 @@ func (p *cdpParser) entryLine(t []byte) {
 		// The neighbour's own name for its port (eth0, Port 1, ...): kept
 		// as printed, since expanding it would corrupt non-IOS names.
 		p.cur.PortID = p.strs.get(trim(port))
-	case bytes.HasPrefix(t, cdpVersionKey):
-		p.section = cdpVersion
-		p.version = p.version[:0]
-	case isDashes(t):
-		p.flush()
+	case 'V':
+		if hasPrefix(t, cdpVersionKey) {
+			p.section = cdpVersion
+			p.version = p.version[:0]
+		}
+	case '-', '=':
+		if isDashes(t) {
+			p.flush()
+		}
 	}
 }
 
@@ -272,7 +295,7 @@ func (p *cdpParser) cdpCapabilities(b []byte) []string {
 	}
 	out := make([]string, 0, len(ws))
 	for i := 0; i < len(ws); i++ {
-		if bytes.Equal(ws[i], twoPortMACRlay) && i+2 < len(ws) && string(ws[i+1]) == "Mac" && string(ws[i+2]) == "Relay" {
+		if string(ws[i]) == "Two-port" && i+2 < len(ws) && string(ws[i+1]) == "Mac" && string(ws[i+2]) == "Relay" {
 			out = append(out, "Two-port Mac Relay")
 			i += 2
 			continue

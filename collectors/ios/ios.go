@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/kaudit/kaudit/collectors"
 	"github.com/kaudit/kaudit/facts"
@@ -121,19 +122,19 @@ func newLineReader(data []byte) *lineReader {
 }
 
 func (r *lineReader) next() bool {
-	if len(r.data) == 0 {
+	data := r.data
+	if len(data) == 0 {
 		return false
 	}
 	r.n++
-	var line []byte
-	if i := bytes.IndexByte(r.data, '\n'); i >= 0 {
-		line, r.data = r.data[:i], r.data[i+1:]
+	line := data
+	if i := bytes.IndexByte(data, '\n'); i >= 0 {
+		line, r.data = data[:i], data[i+1:]
 	} else {
-		line, r.data = r.data, nil
+		r.data = nil
 	}
 	line = trimRight(line)
-	r.paged = false
-	if r.hasMore {
+	if r.hasMore { // else paged stays false
 		line, r.paged = stripMore(line)
 	}
 	r.line = line
@@ -160,8 +161,14 @@ func (r *lineReader) srcIf(d *facts.Device, key string, name []byte) (facts.Sour
 	if long == "" {
 		return r.src(d, key), facts.CanonicalInterface(string(name))
 	}
-	var buf [160]byte
-	text := string(append(append(append(buf[:0], r.line...), long...), name[i:]...))
+	// A Builder grown to size makes the one string without copying it
+	// through a zeroed buffer.
+	var b strings.Builder
+	b.Grow(len(r.line) + len(long) + len(name) - i)
+	b.Write(r.line)
+	b.WriteString(long)
+	b.Write(name[i:])
+	text := b.String()
 	return facts.At(d, key, facts.Line{N: r.n, Text: text[:len(r.line)]}), text[len(r.line):]
 }
 
@@ -208,23 +215,57 @@ func trim(b []byte) []byte { return trimLeft(trimRight(b)) }
 // left-trimmed.
 func cut(b []byte) (word, rest []byte) {
 	b = trimLeft(b)
+	i := wordEnd(b)
+	return b[:i], trimLeft(b[i:])
+}
+
+// wordEnd is the index of the first blank in b, or len(b).
+func wordEnd(b []byte) int {
 	i := 0
 	for i < len(b) && !isBlank(b[i]) {
 		i++
 	}
-	return b[:i], trimLeft(b[i:])
+	return i
 }
 
-// fields splits b on blanks into dst (reused to avoid allocation).
+// hasPrefix is bytes.HasPrefix for a constant prefix. Inlined, it tests
+// the first byte before the rest, so that a line that does not start
+// like the prefix (most lines, for each key a parser looks for) costs a
+// load and a compare rather than a call to compare the whole prefix.
+func hasPrefix(b []byte, p string) bool {
+	return len(b) >= len(p) && (len(p) == 0 || b[0] == p[0]) && string(b[:len(p)]) == p
+}
+
+// keyword reports whether b, which has no leading blanks, starts with the
+// word kw, and returns what follows it, left-trimmed: cut(b) with its word
+// compared to kw, without scanning the word byte by byte (inlined, the
+// comparison with a constant kw is a few loads).
+func keyword(b []byte, kw string) ([]byte, bool) {
+	if len(b) < len(kw) || string(b[:len(kw)]) != kw || len(b) > len(kw) && !isBlank(b[len(kw)]) {
+		return nil, false
+	}
+	return trimLeft(b[len(kw):]), true
+}
+
+// fields splits b on blanks into dst (reused to avoid allocation). It
+// is a loop of cut, written as one pass: table rows are mostly runs of
+// padding, each blank of which cut would visit twice.
 func fields(dst [][]byte, b []byte) [][]byte {
 	dst = dst[:0]
+	i := 0
 	for {
-		var w []byte
-		w, b = cut(b)
-		if len(w) == 0 {
+		for i < len(b) && isBlank(b[i]) {
+			i++
+		}
+		if i == len(b) {
 			return dst
 		}
-		dst = append(dst, w)
+		j := i + 1
+		for j < len(b) && !isBlank(b[j]) {
+			j++
+		}
+		dst = append(dst, b[i:j])
+		i = j
 	}
 }
 
@@ -239,21 +280,47 @@ func joinWords(dst []byte, ws [][]byte) []byte {
 	return dst
 }
 
-// countLines counts the lines of data that start with prefix. It is
-// bytes.Count of "\n"+prefix, and a little quicker: that search stops at
-// every newline anyway.
-func countLines(data []byte, prefix string) int {
+// countLines counts the lines of data that start with prefix; anchor is
+// the index of a byte of prefix that is rare in device output (indexAt).
+func countLines(data []byte, prefix string, anchor int) int {
+	return countAt(data, prefix, anchor, true)
+}
+
+// count counts the occurrences of pat anywhere in data: bytes.Count, for
+// a pat that cannot overlap itself, searched for by its byte at anchor.
+func count(data []byte, pat string, anchor int) int {
+	return countAt(data, pat, anchor, false)
+}
+
+func countAt(data []byte, pat string, anchor int, lineStart bool) int {
 	n := 0
-	for {
-		if len(data) >= len(prefix) && string(data[:len(prefix)]) == prefix {
-			n++
-		}
-		i := bytes.IndexByte(data, '\n')
-		if i < 0 {
-			return n
-		}
-		data = data[i+1:]
+	for i := indexAt(data, 0, pat, anchor, lineStart); i >= 0; i = indexAt(data, i+len(pat), pat, anchor, lineStart) {
+		n++
 	}
+	return n
+}
+
+// indexAt returns the index of the first occurrence of pat in data at or
+// after from (only at the start of a line when lineStart), or -1. It looks
+// for the byte of the pattern at index anchor, one rare in device output
+// (the 'f' of "interface "), and compares the pattern around it: that
+// search stops a few times per hundred lines, where a search for '\n' or
+// for the pattern's first byte (bytes.Index) stops at every line.
+func indexAt(data []byte, from int, pat string, anchor int, lineStart bool) int {
+	c := pat[anchor]
+	for i := from + anchor; i < len(data); i++ {
+		j := bytes.IndexByte(data[i:], c)
+		if j < 0 {
+			break
+		}
+		i += j
+		start := i - anchor
+		if start+len(pat) <= len(data) && string(data[start:start+len(pat)]) == pat &&
+			(!lineStart || start == 0 || data[start-1] == '\n') {
+			return start
+		}
+	}
+	return -1
 }
 
 // countRows counts the lines of data that start with an interface name:
@@ -268,7 +335,18 @@ func countRows(data []byte) int {
 		} else {
 			data = nil
 		}
-		if w, _ := cut(trimRight(line)); looksLikeInterface(w) {
+		// The first word, as cut(trimRight(line)) has it, without
+		// trimming the padding after it.
+		line = trimRight(line)
+		i := 0
+		for i < len(line) && isBlank(line[i]) {
+			i++
+		}
+		j := i
+		for j < len(line) && !isBlank(line[j]) {
+			j++
+		}
+		if looksLikeInterface(line[i:j]) {
 			n++
 		}
 	}
@@ -324,13 +402,18 @@ func leadingInt(b []byte) (int, []byte, bool) {
 func isPrompt(line []byte) (cmd []byte, ok bool) {
 	line = trimLeft(line)
 	// The host name before # or > has no blank or colon: stop at the first.
-	i := 0
-	for ; i < len(line) && line[i] != '#' && line[i] != '>'; i++ {
-		if c := line[i]; isBlank(c) || c == ':' || i == 64 {
-			return nil, false
+	// Every line of a neighbour table is tried, so its bytes are
+	// classified by a table rather than by five comparisons each.
+	i, n := 0, min(len(line), 65)
+	for ; i < n; i++ {
+		if k := promptByte[line[i]]; k != 0 {
+			if k == promptNot {
+				return nil, false
+			}
+			break
 		}
 	}
-	if i == len(line) {
+	if i == len(line) || i == 65 { // no '#' or '>', or a name longer than 64
 		return nil, false
 	}
 	cmd = trim(line[i+1:])
@@ -346,10 +429,26 @@ func isPrompt(line []byte) (cmd []byte, ok bool) {
 	return cmd, true
 }
 
+// promptByte classifies the bytes of a prompt's host name for isPrompt.
+var promptByte = [256]uint8{'#': promptEnd, '>': promptEnd, ' ': promptNot, '\t': promptNot, ':': promptNot}
+
+const (
+	promptEnd = 1 + iota // ends the host name
+	promptNot            // cannot be in a host name
+)
+
 // isDashes reports whether line is a separator made only of '-' or '='
 // (at least three).
+//
+// Every line of some outputs is tried: the first byte is tested inline,
+// and only rules go on to dashRun.
 func isDashes(line []byte) bool {
-	line = trim(line)
+	line = trimLeft(line)
+	return len(line) > 0 && (line[0] == '-' || line[0] == '=') && dashRun(line)
+}
+
+func dashRun(line []byte) bool {
+	line = trimRight(line)
 	if len(line) < 3 {
 		return false
 	}
@@ -418,10 +517,22 @@ var longIfNames = []string{
 	"Ethernet", "Port-channel", "Vlan", "Loopback", "Tunnel",
 }
 
+// longIfNamesBy holds longIfNames by first letter, in the same order: a
+// name is compared only with the types that start like it.
+var longIfNamesBy = func() (by [256][]string) {
+	for _, n := range longIfNames {
+		by[n[0]] = append(by[n[0]], n)
+	}
+	return by
+}()
+
 // isCanonicalInterface reports whether b is already a canonical long
 // interface name (facts.CanonicalInterface would return it unchanged).
 func isCanonicalInterface(b []byte) bool {
-	for _, n := range longIfNames {
+	if len(b) == 0 {
+		return false
+	}
+	for _, n := range longIfNamesBy[b[0]] {
 		if len(b) > len(n) && string(b[:len(n)]) == n && b[len(n)] >= '0' && b[len(n)] <= '9' {
 			for _, c := range b[len(n):] {
 				if !(c >= '0' && c <= '9' || c == '/' || c == '.' || c == ':') {
@@ -436,16 +547,75 @@ func isCanonicalInterface(b []byte) bool {
 
 // interner hands out one string per distinct value within one parse: the
 // platform, version text and capabilities of a hundred identical phones
-// are stored once.
-type interner map[string]string
+// are stored once. The zero value is ready to use.
+//
+// Values come back row after row and block after block, so a small
+// direct-mapped cache of the strings handed out, indexed by a value's
+// length and three of its bytes, answers most lookups with one
+// comparison instead of hashing the value for the map. Most outputs have
+// only a few distinct values: they are kept in an array, searched in
+// turn, and a map is made only past internFew of them (or from the start
+// by a parser that sets m).
+type interner struct {
+	recent [32]string
+	few    [internFew]string
+	nfew   int
+	m      map[string]string
+}
 
-func (in interner) get(b []byte) string {
-	if s, ok := in[string(b)]; ok {
-		return s
+const internFew = 32
+
+func (in *interner) get(b []byte) string {
+	slot := &in.recent[internSlot(b)]
+	if *slot == string(b) {
+		return *slot
 	}
-	s := string(b)
-	in[s] = s
+	s, ok := in.lookup(b)
+	if !ok {
+		s = string(b)
+		in.add(s)
+	}
+	*slot = s
 	return s
+}
+
+func (in *interner) lookup(b []byte) (string, bool) {
+	if in.m != nil {
+		s, ok := in.m[string(b)]
+		return s, ok
+	}
+	for _, s := range in.few[:in.nfew] {
+		if s == string(b) {
+			return s, true
+		}
+	}
+	return "", false
+}
+
+func (in *interner) add(s string) {
+	if in.m == nil {
+		if in.nfew < internFew {
+			in.few[in.nfew] = s
+			in.nfew++
+			return
+		}
+		in.m = make(map[string]string, 2*internFew)
+		for _, v := range in.few {
+			in.m[v] = v
+		}
+	}
+	in.m[s] = s
+}
+
+// internSlot picks b's entry in interner.recent. Its last two bytes tell
+// apart the lines that differ only in a number (" switchport access vlan
+// 20" and "... 30"), the length and middle byte most others.
+func internSlot(b []byte) int {
+	n := len(b)
+	if n < 2 {
+		return n
+	}
+	return (n + int(b[n-1]) + 3*int(b[n-2]) + 5*int(b[n/2])) & 31
 }
 
 // suffixOf returns b as a string cut from the end of text when text ends
@@ -463,16 +633,43 @@ func suffixOf(text string, b []byte) string {
 // listInterner hands out one list per distinct text within one parse: the
 // capabilities of a hundred phones are one list. The lists are full (no
 // spare capacity), so that appending to one never writes into another's.
-type listInterner map[string][]string
+// A neighbour table has a handful of distinct texts: they are kept in an
+// array, and a map is made only past its size. The zero value is ready
+// to use.
+type listInterner struct {
+	texts [8]string
+	lists [8][]string
+	n     int
+	m     map[string][]string
+}
 
 // get returns the list split reads from b, the same one for equal b.
-func (in listInterner) get(b []byte, split func([]byte) []string) []string {
-	if l, ok := in[string(b)]; ok {
-		return l
+func (in *listInterner) get(b []byte, split func([]byte) []string) []string {
+	if in.m != nil {
+		if l, ok := in.m[string(b)]; ok {
+			return l
+		}
+	} else {
+		for i, t := range in.texts[:in.n] {
+			if t == string(b) {
+				return in.lists[i]
+			}
+		}
 	}
 	l := split(b)
 	l = l[:len(l):len(l)]
-	in[string(b)] = l
+	if in.m == nil {
+		if in.n < len(in.texts) {
+			in.texts[in.n], in.lists[in.n] = string(b), l
+			in.n++
+			return l
+		}
+		in.m = make(map[string][]string, 2*len(in.texts))
+		for i, t := range in.texts {
+			in.m[t] = in.lists[i]
+		}
+	}
+	in.m[string(b)] = l
 	return l
 }
 
@@ -484,8 +681,11 @@ func ifName(b []byte) string {
 		return string(b)
 	}
 	if long, i := ifAbbrev(b); long != "" {
-		var buf [64]byte
-		return string(append(append(buf[:0], long...), b[i:]...))
+		var s strings.Builder
+		s.Grow(len(long) + len(b) - i)
+		s.WriteString(long)
+		s.Write(b[i:])
+		return s.String()
 	}
 	return facts.CanonicalInterface(string(b))
 }
@@ -541,6 +741,9 @@ func skipFraming(key string, n int, t []byte) (bool, error) {
 // output at line n. Parsers that look for their lines by content use it
 // alone: a prompt or a rule simply matches nothing there.
 func skipNoise(key string, n int, t []byte) (bool, error) {
+	if len(t) > 0 && t[0] != '^' && t[0] != '%' && !isBlank(t[0]) {
+		return false, nil // neither a caret nor an error line: most lines
+	}
 	if len(t) == 0 || isCaret(t) {
 		return true, nil
 	}

@@ -18,20 +18,20 @@ func ParseLLDP(data []byte, d *facts.Device) error {
 	return parseNeighbors(data, d, "lldp", readLLDP)
 }
 
-var (
-	lldpLocalIntf  = []byte("Local Intf:")
-	lldpChassis    = []byte("Chassis id:")
-	lldpPortID     = []byte("Port id:")
-	lldpPortDesc   = []byte("Port Description:")
-	lldpSysName    = []byte("System Name:")
-	lldpSysDesc    = []byte("System Description")
-	lldpTimeRem    = []byte("Time remaining")
-	lldpEnabledCap = []byte("Enabled Capabilities:")
-	lldpMgmt       = []byte("Management Addresses")
-	lldpIP         = []byte("IP:")
-	lldpVoice      = []byte("Network Policy(Voice):")
-	lldpModel      = []byte("Model:")
-	lldpTotal      = []byte("Total entries displayed")
+const (
+	lldpLocalIntf  = "Local Intf:"
+	lldpChassis    = "Chassis id:"
+	lldpPortID     = "Port id:"
+	lldpPortDesc   = "Port Description:"
+	lldpSysName    = "System Name:"
+	lldpSysDesc    = "System Description"
+	lldpTimeRem    = "Time remaining"
+	lldpEnabledCap = "Enabled Capabilities:"
+	lldpMgmt       = "Management Addresses"
+	lldpIP         = "IP:"
+	lldpVoice      = "Network Policy(Voice):"
+	lldpModel      = "Model:"
+	lldpTotal      = "Total entries displayed"
 )
 
 const (
@@ -59,7 +59,7 @@ func readLLDP(data []byte, d *facts.Device) ([]facts.Neighbor, error) {
 		return nil, err
 	}
 	p := &lldpParser{nbrReader: newNbrReader(d, key, data)}
-	p.out = make([]facts.Neighbor, 0, bytes.Count(data, lldpChassis))
+	p.out = make([]facts.Neighbor, 0, count(data, lldpChassis, 1))
 	p.run()
 	p.checkTotal("LLDP")
 	if p.err != nil {
@@ -78,31 +78,41 @@ func (p *lldpParser) run() {
 			}
 			continue
 		}
-		switch {
-		case isDashes(t):
-			p.flush()
-			p.started = true
-			continue
-		case bytes.HasPrefix(t, lldpTotal):
-			p.flush()
-			p.readTotal(t)
-			continue
-		case bytes.HasPrefix(t, lldpLocalIntf):
-			if p.open && (p.cur.LocalInterface != "" || p.cur.ChassisID != "") {
+		// Keys are told apart by their first byte first: a line is
+		// compared only with the keys that start like it.
+		switch t[0] {
+		case '-', '=':
+			if isDashes(t) {
 				p.flush()
+				p.started = true
+				continue
 			}
-			p.begin()
-			if v := trim(t[len(lldpLocalIntf):]); len(v) > 0 {
-				p.cur.LocalInterface = ifName(v)
-			}
-			continue
-		case bytes.HasPrefix(t, lldpChassis):
-			if p.open && p.cur.ChassisID != "" {
+		case 'T':
+			if hasPrefix(t, lldpTotal) {
 				p.flush()
+				p.readTotal(t)
+				continue
 			}
-			p.begin()
-			p.cur.ChassisID = string(trim(t[len(lldpChassis):]))
-			continue
+		case 'L':
+			if hasPrefix(t, lldpLocalIntf) {
+				if p.open && (p.cur.LocalInterface != "" || p.cur.ChassisID != "") {
+					p.flush()
+				}
+				p.begin()
+				if v := trim(t[len(lldpLocalIntf):]); len(v) > 0 {
+					p.cur.LocalInterface = ifName(v)
+				}
+				continue
+			}
+		case 'C':
+			if hasPrefix(t, lldpChassis) {
+				if p.open && p.cur.ChassisID != "" {
+					p.flush()
+				}
+				p.begin()
+				p.cur.ChassisID = string(trim(t[len(lldpChassis):]))
+				continue
+			}
 		}
 		if _, ok := isPrompt(t); ok {
 			p.flush()
@@ -120,7 +130,7 @@ func (p *lldpParser) run() {
 			}
 			continue
 		}
-		if p.section == lldpDesc && !bytes.HasPrefix(t, lldpTimeRem) {
+		if p.section == lldpDesc && !hasPrefix(t, lldpTimeRem) {
 			if len(p.desc) > 0 {
 				p.desc = append(p.desc, '\n')
 			}
@@ -144,7 +154,7 @@ func (p *lldpParser) begin() {
 
 func (p *lldpParser) entryLine(t []byte) {
 	if p.section == lldpMgmtAddrs {
-		if bytes.HasPrefix(t, lldpIP) {
+		if hasPrefix(t, lldpIP) {
 			if p.cur.IP == "" {
 				p.cur.IP = string(trim(t[len(lldpIP):]))
 			}
@@ -156,41 +166,52 @@ func (p *lldpParser) entryLine(t []byte) {
 			return
 		}
 	}
-	switch {
-	case bytes.HasPrefix(t, lldpPortID):
-		p.cur.PortID = string(trim(t[len(lldpPortID):]))
-	case bytes.HasPrefix(t, lldpPortDesc):
-		p.cur.PortDescription = p.strs.get(trim(t[len(lldpPortDesc):]))
-	case bytes.HasPrefix(t, lldpSysName):
-		src := p.r.src(p.d, p.key)
-		p.cur.DeviceID = suffixOf(src.Text, trim(t[len(lldpSysName):]))
-		p.cur.Source = src
-		p.hasName = true
-	case bytes.HasPrefix(t, lldpSysDesc):
-		p.desc = p.desc[:0]
-		rest := t[len(lldpSysDesc):]
-		if len(rest) > 0 && rest[0] == ':' {
-			p.section = lldpDesc
-			if v := trim(rest[1:]); len(v) > 0 {
-				p.desc = append(p.desc, v...)
+	// By first byte, as in run.
+	switch t[0] {
+	case 'P':
+		if hasPrefix(t, lldpPortID) {
+			p.cur.PortID = string(trim(t[len(lldpPortID):]))
+		} else if hasPrefix(t, lldpPortDesc) {
+			p.cur.PortDescription = p.strs.get(trim(t[len(lldpPortDesc):]))
+		}
+	case 'S':
+		if hasPrefix(t, lldpSysName) {
+			src := p.r.src(p.d, p.key)
+			p.cur.DeviceID = suffixOf(src.Text, trim(t[len(lldpSysName):]))
+			p.cur.Source = src
+			p.hasName = true
+		} else if hasPrefix(t, lldpSysDesc) {
+			p.desc = p.desc[:0]
+			rest := t[len(lldpSysDesc):]
+			if len(rest) > 0 && rest[0] == ':' {
+				p.section = lldpDesc
+				if v := trim(rest[1:]); len(v) > 0 {
+					p.desc = append(p.desc, v...)
+				}
 			}
 		}
-	case bytes.HasPrefix(t, lldpEnabledCap):
-		p.cur.Capabilities = p.caps.get(trim(t[len(lldpEnabledCap):]), p.lldpCapabilities)
-	case bytes.HasPrefix(t, lldpMgmt):
-		if bytes.HasSuffix(t, []byte(":")) {
-			p.section = lldpMgmtAddrs
+	case 'E':
+		if hasPrefix(t, lldpEnabledCap) {
+			p.cur.Capabilities = p.caps.get(trim(t[len(lldpEnabledCap):]), p.lldpCapabilities)
 		}
-	case bytes.HasPrefix(t, lldpVoice):
-		// "VLAN 66, tagged, Layer-2 priority: 5, DSCP: 46"
-		v := trim(t[len(lldpVoice):])
-		if w, rest := cut(v); string(w) == "VLAN" {
-			if n, _, ok := leadingInt(rest); ok {
-				p.cur.VoiceVLAN = n
+	case 'M':
+		if hasPrefix(t, lldpMgmt) {
+			if t[len(t)-1] == ':' {
+				p.section = lldpMgmtAddrs
+			}
+		} else if hasPrefix(t, lldpModel) {
+			p.cur.Platform = p.strs.get(trim(t[len(lldpModel):]))
+		}
+	case 'N':
+		if hasPrefix(t, lldpVoice) {
+			// "VLAN 66, tagged, Layer-2 priority: 5, DSCP: 46"
+			v := trim(t[len(lldpVoice):])
+			if w, rest := cut(v); string(w) == "VLAN" {
+				if n, _, ok := leadingInt(rest); ok {
+					p.cur.VoiceVLAN = n
+				}
 			}
 		}
-	case bytes.HasPrefix(t, lldpModel):
-		p.cur.Platform = p.strs.get(trim(t[len(lldpModel):]))
 	}
 }
 

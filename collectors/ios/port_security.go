@@ -27,8 +27,9 @@ func readPortSecurity(data []byte, d *facts.Device) ([]facts.PortSecurityStatus,
 		return nil, err
 	}
 	var (
-		header bool
-		buf    [16][]byte
+		header   bool
+		buf      [16][]byte
+		rowAttrs facts.Sources // the first row's Sources
 	)
 	out := make([]facts.PortSecurityStatus, 0, countRows(data))
 	r := newLineReader(data)
@@ -71,9 +72,20 @@ func readPortSecurity(data []byte, d *facts.Device) ([]facts.PortSecurityStatus,
 			ViolationCount: n[2],
 			Violation:      violationName(joinWords(action[:0], ws[4:])),
 		}
-		// In name order: each Set then appends rather than inserts.
+		// Every row has these five attributes. The first row's list is
+		// built by Sets in name order, each appending; later rows start
+		// from a copy of it, so that each Set finds its name and only
+		// overwrites the entry, rather than interning the name and the
+		// list's origin again (unique.Make). Either way the list holds
+		// the same names, origin and source.
+		if rowAttrs.Len() > 0 {
+			s.Sources = rowAttrs.Clone()
+		}
 		for _, k := range [...]string{"enabled", "max_macs", "total_macs", "violation", "violation_count"} {
 			s.Sources.Set(k, src)
+		}
+		if rowAttrs.Len() == 0 {
+			rowAttrs = s.Sources // only ever cloned
 		}
 		out = append(out, s)
 	}

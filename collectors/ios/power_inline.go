@@ -39,7 +39,7 @@ func readPowerInline(data []byte, d *facts.Device) ([]facts.PoEPort, error) {
 		buf    [32][]byte
 		// Admin, Oper, Device and Class take a handful of values over
 		// all ports: each is kept once.
-		strs = interner{}
+		strs interner
 	)
 	out := make([]facts.PoEPort, 0, countRows(data))
 	r := newLineReader(data)
@@ -61,7 +61,7 @@ func readPowerInline(data []byte, d *facts.Device) ([]facts.PoEPort, error) {
 		if layout == nil || !looksLikeInterface(ws[0]) {
 			continue // power budget lines, (Watts), separators, totals, prompts
 		}
-		row, err := poeRow(layout, ws, strs)
+		row, err := poeRow(layout, ws, &strs)
 		if err != nil {
 			return nil, facts.Errorf(key, r.n, "%v", err)
 		}
@@ -110,7 +110,7 @@ func poeHeader(ws [][]byte) (*poeLayout, bool) {
 	return l, l.head > l.power
 }
 
-func poeRow(l *poeLayout, ws [][]byte, strs interner) (facts.PoEPort, error) {
+func poeRow(l *poeLayout, ws [][]byte, strs *interner) (facts.PoEPort, error) {
 	if len(ws) < l.head+l.tail {
 		return facts.PoEPort{}, errorf("row has %d columns, want at least %d: output truncated or garbled", len(ws), l.head+l.tail)
 	}
@@ -143,9 +143,44 @@ func watts(w []byte) (float64, error) {
 	if w[0] < '0' || w[0] > '9' { // also refuses NaN, Inf and signs
 		return 0, errorf("bad power value %q", w)
 	}
+	if v, ok := shortDecimal(w); ok {
+		return v, nil
+	}
 	v, err := strconv.ParseFloat(string(w), 64)
 	if err != nil {
 		return 0, errorf("bad power value %q", w)
 	}
 	return v, nil
+}
+
+// pow10 holds the powers of ten a float64 represents exactly.
+var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
+
+// shortDecimal reads a plain decimal of at most 15 digits ("15.4", "0.0",
+// "30."), the form of every power column, several times faster than
+// strconv.ParseFloat and with the same result: the digits make an integer
+// below 2^53 and the divisor is a power of ten up to 1e15, both exact in
+// a float64, so their quotient is the correctly rounded value, as
+// ParseFloat's is. Anything else is left to ParseFloat (ok false).
+func shortDecimal(w []byte) (float64, bool) {
+	var mant uint64
+	digits, frac, dot := 0, 0, false
+	for _, c := range w {
+		switch {
+		case c >= '0' && c <= '9':
+			mant = mant*10 + uint64(c-'0')
+			digits++
+			if dot {
+				frac++
+			}
+		case c == '.' && !dot:
+			dot = true
+		default:
+			return 0, false
+		}
+	}
+	if digits == 0 || digits > 15 {
+		return 0, false
+	}
+	return float64(mant) / pow10[frac], true
 }

@@ -53,13 +53,20 @@ type configParser struct {
 	base   int // indentation of the open block's commands, -1 until seen
 	byName map[string]int
 
-	// The Source of the current line, made once: the values read from a
-	// line are substrings of its text, so a kept line costs one string.
+	// The text of the current line's Source, made once: the values read
+	// from a line are substrings of it, so a kept line costs one string.
+	// Only the text is kept here, not the whole Source: the host and key
+	// are the same for every line, and each stored pointer is a write
+	// barrier while the GC runs.
 	srcLine int
-	srcVal  facts.Source
+	srcText string
 	// lines gives identical lines one text: ports repeat the same
-	// commands (" switchport mode access" on every access port).
+	// commands (" switchport mode access" on every access port). A
+	// configuration has many distinct lines: its map is made at once.
 	lines interner
+	// psHint is the number of port-security attributes of the port
+	// before the open one (see setPS).
+	psHint int
 }
 
 func readRunningConfig(data []byte, d *facts.Device) (*runningConfig, error) {
@@ -67,7 +74,7 @@ func readRunningConfig(data []byte, d *facts.Device) (*runningConfig, error) {
 	if err := checkText(key, data); err != nil {
 		return nil, err
 	}
-	p := &configParser{d: d, key: key, r: newLineReader(data), cur: -1, base: -1, lines: make(interner, 32)}
+	p := &configParser{d: d, key: key, r: newLineReader(data), cur: -1, base: -1, lines: interner{m: make(map[string]string, 32)}}
 	r := p.r
 	var (
 		header     int  // line of the "Building configuration..." / "Current configuration" header
@@ -110,19 +117,19 @@ func readRunningConfig(data []byte, d *facts.Device) (*runningConfig, error) {
 		case '!':
 			recognised = true
 		case 'i':
-			if word, rest := cut(line); string(word) == "interface" {
+			if rest, ok := keyword(line, "interface"); ok {
 				if err := p.openInterface(rest); err != nil {
 					return nil, err
 				}
 				recognised = true
 			}
 		case 'h':
-			if word, rest := cut(line); string(word) == "hostname" && len(rest) > 0 {
+			if rest, ok := keyword(line, "hostname"); ok && len(rest) > 0 {
 				p.cfg.hostname = p.str(rest)
 				recognised = true
 			}
 		case 'v':
-			if word, rest := cut(line); string(word) == "version" && len(rest) > 0 {
+			if rest, ok := keyword(line, "version"); ok && len(rest) > 0 {
 				p.cfg.version = p.str(rest)
 				recognised = true
 			}
@@ -131,7 +138,7 @@ func readRunningConfig(data []byte, d *facts.Device) (*runningConfig, error) {
 				sawEnd, recognised = true, true
 			}
 		case 'b':
-			if word, rest := cut(line); string(word) == "banner" {
+			if rest, ok := keyword(line, "banner"); ok {
 				if err := p.skipBanner(rest); err != nil {
 					return nil, err
 				}
@@ -183,19 +190,18 @@ func (p *configParser) errorf(format string, args ...any) error {
 // identical lines before it.
 func (p *configParser) src() facts.Source {
 	if p.srcLine != p.r.n {
-		p.srcVal = facts.At(p.d, p.key, facts.Line{N: p.r.n, Text: p.lines.get(p.r.line)})
-		p.srcLine = p.r.n
+		p.srcText, p.srcLine = p.lines.get(p.r.line), p.r.n
 	}
-	return p.srcVal
+	return facts.At(p.d, p.key, facts.Line{N: p.r.n, Text: p.srcText})
 }
 
 // uniqueSrc is src for a line that is rarely repeated (an interface or a
 // MAC address line): its text is not looked up among the others.
 func (p *configParser) uniqueSrc() facts.Source {
 	if p.srcLine != p.r.n {
-		p.srcVal, p.srcLine = p.r.src(p.d, p.key), p.r.n
+		p.srcText, p.srcLine = string(p.r.line), p.r.n
 	}
-	return p.srcVal
+	return facts.At(p.d, p.key, facts.Line{N: p.r.n, Text: p.srcText})
 }
 
 // str returns b, a part of the current line, as a string that shares the
@@ -225,12 +231,18 @@ func (p *configParser) lowerStr(b []byte) string {
 // openInterface starts the block of "interface NAME [point-to-point|...]".
 // A name seen twice (concatenated fragments) continues the first block.
 func (p *configParser) openInterface(rest []byte) error {
-	name, _ := cut(rest)
 	var long string
-	if isCanonicalInterface(name) {
-		long = p.strIn(p.uniqueSrc(), name)
+	if isCanonicalInterface(rest) {
+		// The whole rest is the name, already in long form (how
+		// configurations write it): no word to cut out.
+		long = p.strIn(p.uniqueSrc(), rest)
 	} else {
-		long = ifName(name)
+		name, _ := cut(rest)
+		if isCanonicalInterface(name) {
+			long = p.strIn(p.uniqueSrc(), name)
+		} else {
+			long = ifName(name)
+		}
 	}
 	if long == "" {
 		return p.errorf("interface line without a name")
@@ -239,7 +251,7 @@ func (p *configParser) openInterface(rest []byte) error {
 	if p.cfg.ports == nil {
 		// The first interface: the others follow it, so counting the
 		// interface lines from here sizes the list once.
-		n := 1 + countLines(p.r.data, "interface ")
+		n := 1 + countLines(p.r.data, "interface ", 5)
 		p.cfg.ports = make([]facts.SwitchPort, 0, n)
 		p.byName = make(map[string]int, n)
 	}
@@ -248,6 +260,9 @@ func (p *configParser) openInterface(rest []byte) error {
 		return nil
 	}
 	p.cur = len(p.cfg.ports)
+	if p.cur > 0 {
+		p.psHint = p.cfg.ports[p.cur-1].PortSecurity.Sources.Len()
+	}
 	p.byName[long] = p.cur
 	p.cfg.ports = append(p.cfg.ports, facts.SwitchPort{Name: long, Source: p.uniqueSrc()})
 	return nil
@@ -259,7 +274,7 @@ func (p *configParser) interfaceLine(t []byte) error {
 	port := &p.cfg.ports[p.cur]
 	switch t[0] {
 	case 'd':
-		if word, rest := cut(t); string(word) == "description" {
+		if rest, ok := keyword(t, "description"); ok {
 			port.Description = p.str(rest)
 			port.Sources.Set("description", p.src())
 		}
@@ -274,7 +289,7 @@ func (p *configParser) interfaceLine(t []byte) error {
 			port.Sources.Set("shutdown", p.src())
 			return nil
 		}
-		if word, rest := cut(t); string(word) == "switchport" {
+		if rest, ok := keyword(t, "switchport"); ok {
 			return p.switchport(port, rest)
 		}
 	}
@@ -282,15 +297,13 @@ func (p *configParser) interfaceLine(t []byte) error {
 }
 
 func (p *configParser) switchport(port *facts.SwitchPort, t []byte) error {
-	word, rest := cut(t)
-	switch string(word) {
-	case "mode":
+	if rest, ok := keyword(t, "mode"); ok {
 		if len(rest) > 0 {
 			port.Mode = p.lowerStr(rest)
 			port.Sources.Set("mode", p.src())
 		}
-	case "access":
-		if w, rest := cut(rest); string(w) == "vlan" {
+	} else if rest, ok := keyword(t, "access"); ok {
+		if rest, ok := keyword(rest, "vlan"); ok {
 			v, err := p.vlan(rest)
 			if err != nil {
 				return err
@@ -298,8 +311,8 @@ func (p *configParser) switchport(port *facts.SwitchPort, t []byte) error {
 			port.AccessVLAN = v
 			port.Sources.Set("access_vlan", p.src())
 		}
-	case "voice":
-		if w, rest := cut(rest); string(w) == "vlan" {
+	} else if rest, ok := keyword(t, "voice"); ok {
+		if rest, ok := keyword(rest, "vlan"); ok {
 			// dot1p, none and untagged carry voice without a voice VLAN: 0.
 			v, err := p.vlan(rest)
 			if err != nil {
@@ -308,7 +321,7 @@ func (p *configParser) switchport(port *facts.SwitchPort, t []byte) error {
 			port.VoiceVLAN = v
 			port.Sources.Set("voice_vlan", p.src())
 		}
-	case "port-security":
+	} else if rest, ok := keyword(t, "port-security"); ok {
 		return p.portSecurity(&port.PortSecurity, rest)
 	}
 	return nil
@@ -339,18 +352,16 @@ func (p *configParser) number(what string, w []byte) (int, error) {
 func (p *configParser) portSecurity(ps *facts.PortSecurity, t []byte) error {
 	if len(t) == 0 {
 		ps.Enabled = true
-		ps.Sources.Set("enabled", p.src())
+		p.setPS(ps, "enabled")
 		return nil
 	}
-	word, rest := cut(t)
-	switch string(word) {
-	case "maximum":
+	if rest, ok := keyword(t, "maximum"); ok {
 		w, rest := cut(rest)
 		n, err := p.number("maximum", w)
 		if err != nil {
 			return err
 		}
-		if w, rest := cut(rest); string(w) == "vlan" {
+		if rest, ok := keyword(rest, "vlan"); ok {
 			scope, _ := cut(rest)
 			k := p.str(scope)
 			if k == "" {
@@ -360,43 +371,41 @@ func (p *configParser) portSecurity(ps *facts.PortSecurity, t []byte) error {
 				ps.VLANMaximum = map[string]int{}
 			}
 			ps.VLANMaximum[k] = n
-			ps.Sources.Set(vlanMaximumName(k), p.src())
+			p.setPS(ps, vlanMaximumName(k))
 			return nil
 		}
 		ps.Maximum = n
-		ps.Sources.Set("maximum", p.src())
-	case "violation":
+		p.setPS(ps, "maximum")
+	} else if rest, ok := keyword(t, "violation"); ok {
 		if len(rest) > 0 {
 			ps.Violation = p.lowerStr(rest)
-			ps.Sources.Set("violation", p.src())
+			p.setPS(ps, "violation")
 		}
-	case "aging":
-		w, rest := cut(rest)
-		switch string(w) {
-		case "time":
+	} else if aging, ok := keyword(t, "aging"); ok {
+		if rest, ok := keyword(aging, "time"); ok {
 			v, _ := cut(rest)
 			n, err := p.number("aging time", v)
 			if err != nil {
 				return err
 			}
 			ps.AgingMinutes, ps.AgingSet = n, true
-			ps.Sources.Set("aging_time", p.src())
-		case "type":
+			p.setPS(ps, "aging_time")
+		} else if rest, ok := keyword(aging, "type"); ok {
 			if v, _ := cut(rest); len(v) > 0 {
 				ps.AgingType = p.lowerStr(v)
-				ps.Sources.Set("aging_type", p.src())
+				p.setPS(ps, "aging_type")
 			}
-		case "static":
+		} else if _, ok := keyword(aging, "static"); ok {
 			ps.AgingStatic = true
-			ps.Sources.Set("aging_static", p.src())
+			p.setPS(ps, "aging_static")
 		}
-	case "mac-address":
+	} else if rest, ok := keyword(t, "mac-address"); ok {
 		w, rest := cut(rest)
 		sticky := string(w) == "sticky"
 		if sticky {
 			if len(rest) == 0 {
 				ps.Sticky = true
-				ps.Sources.Set("sticky", p.src())
+				p.setPS(ps, "sticky")
 				return nil
 			}
 			w, rest = cut(rest)
@@ -420,6 +429,17 @@ func (p *configParser) portSecurity(ps *facts.PortSecurity, t []byte) error {
 		}
 	}
 	return nil
+}
+
+// setPS records the current line as the source of port-security
+// attribute name. A port's list is first made with room for as many
+// attributes as the port before had (port-security ports have five or
+// more): it is then allocated once rather than made for four and grown.
+func (p *configParser) setPS(ps *facts.PortSecurity, name string) {
+	if ps.Sources.Len() == 0 && p.psHint > 4 {
+		ps.Sources.Grow(p.psHint)
+	}
+	ps.Sources.Set(name, p.src())
 }
 
 // vlanMaximumName is the Sources name of a "maximum N vlan K" line, built

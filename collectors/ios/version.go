@@ -23,11 +23,12 @@ func ParseVersion(data []byte, d *facts.Device) error {
 	return nil
 }
 
+const verUptime = " uptime is "
+
 var (
 	verXE      = []byte("Cisco IOS XE Software")
 	verIOS     = []byte("IOS")
 	verVersion = []byte("Version ")
-	verUptime  = []byte(" uptime is ")
 )
 
 func readVersion(data []byte) (version, host string, err error) {
@@ -44,8 +45,10 @@ func readVersion(data []byte) (version, host string, err error) {
 		} else if skip {
 			continue
 		}
-		if i := bytes.Index(t, verUptime); i > 0 && host == "" && bytes.IndexAny(t[:i], " \t") < 0 {
-			host = string(t[:i])
+		// "<host> uptime is": the first blank of the line starts
+		// verUptime, which is found there without searching the line.
+		if j := wordEnd(t); host == "" && j > 0 && hasPrefix(t[j:], verUptime) {
+			host = string(t[:j])
 			continue
 		}
 		if !bytes.Contains(t, verIOS) {
