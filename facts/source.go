@@ -96,8 +96,23 @@ func (s Sources) All() iter.Seq2[string, Source] {
 	}
 }
 
+// Attr is an attribute name interned once. A parser that sets the same
+// names on every port keeps them in package variables and calls SetAttr,
+// which skips interning the name for each new list.
+type Attr struct{ name unique.Handle[string] }
+
+// NewAttr interns name.
+func NewAttr(name string) Attr { return Attr{unique.Make(name)} }
+
 // Set records the source of attribute name.
-func (s *Sources) Set(name string, src Source) {
+func (s *Sources) Set(name string, src Source) { s.set(name, unique.Handle[string]{}, src) }
+
+// SetAttr is Set for an interned name.
+func (s *Sources) SetAttr(a Attr, src Source) { s.set(a.name.Value(), a.name, src) }
+
+// set records src for name; h is name's handle, or zero to intern it
+// when the list does not have it yet.
+func (s *Sources) set(name string, h unique.Handle[string], src Source) {
 	i, ok := s.find(name)
 	e := namedSource{text: src.Text, line: src.Line}
 	// Consecutive attributes nearly always come from the same output:
@@ -112,7 +127,10 @@ func (s *Sources) Set(name string, src Source) {
 		s.list[i] = e
 		return
 	}
-	e.name = unique.Make(name)
+	if h == (unique.Handle[string]{}) {
+		h = unique.Make(name)
+	}
+	e.name = h
 	if s.list == nil {
 		// Most lists end with a handful of attributes: start with room
 		// for four rather than growing 1, 2, 4.

@@ -185,3 +185,23 @@ func TestSourcesGrow(t *testing.T) {
 		t.Errorf("after Grow: %s, want %s", got, want)
 	}
 }
+
+// TestSetAttr: setting through interned names makes the same list as
+// setting by name, in any order, overwrites included.
+func TestSetAttr(t *testing.T) {
+	src := func(n int) Source {
+		return Source{Host: "sw1", Key: "show_running-config", Line: n, Text: fmt.Sprintf(" line %d", n)}
+	}
+	names := []string{"violation", "enabled", "maximum", "aging_time", "enabled", "sticky"}
+	var byName, byAttr Sources
+	for i, n := range names {
+		byName.Set(n, src(i))
+		byAttr.SetAttr(NewAttr(n), src(i))
+	}
+	if byAttr.String() != byName.String() || byAttr.Len() != 5 {
+		t.Errorf("SetAttr: %s\nSet:     %s", byAttr, byName)
+	}
+	if got, ok := byAttr.Get("enabled"); !ok || got.Line != 4 {
+		t.Errorf("enabled after an overwrite: %+v %v", got, ok)
+	}
+}

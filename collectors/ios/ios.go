@@ -260,10 +260,7 @@ func fields(dst [][]byte, b []byte) [][]byte {
 		if i == len(b) {
 			return dst
 		}
-		j := i + 1
-		for j < len(b) && !isBlank(b[j]) {
-			j++
-		}
+		j := i + wordEnd(b[i:])
 		dst = append(dst, b[i:j])
 		i = j
 	}
@@ -335,18 +332,10 @@ func countRows(data []byte) int {
 		} else {
 			data = nil
 		}
-		// The first word, as cut(trimRight(line)) has it, without
-		// trimming the padding after it.
-		line = trimRight(line)
-		i := 0
-		for i < len(line) && isBlank(line[i]) {
-			i++
-		}
-		j := i
-		for j < len(line) && !isBlank(line[j]) {
-			j++
-		}
-		if looksLikeInterface(line[i:j]) {
+		// The first word, as cut has it, without trimming the padding
+		// after it.
+		line = trim(line)
+		if looksLikeInterface(line[:wordEnd(line)]) {
 			n++
 		}
 	}
@@ -552,59 +541,66 @@ func isCanonicalInterface(b []byte) bool {
 // Values come back row after row and block after block, so a small
 // direct-mapped cache of the strings handed out, indexed by a value's
 // length and three of its bytes, answers most lookups with one
-// comparison instead of hashing the value for the map. Most outputs have
-// only a few distinct values: they are kept in an array, searched in
-// turn, and a map is made only past internFew of them (or from the start
-// by a parser that sets m).
+// comparison instead of hashing the value.
 type interner struct {
 	recent [32]string
-	few    [internFew]string
-	nfew   int
-	m      map[string]string
+	set    fewMap[string]
 }
-
-const internFew = 32
 
 func (in *interner) get(b []byte) string {
 	slot := &in.recent[internSlot(b)]
 	if *slot == string(b) {
 		return *slot
 	}
-	s, ok := in.lookup(b)
+	s, ok := in.set.lookup(b)
 	if !ok {
 		s = string(b)
-		in.add(s)
+		in.set.add(s, s)
 	}
 	*slot = s
 	return s
 }
 
-func (in *interner) lookup(b []byte) (string, bool) {
-	if in.m != nil {
-		s, ok := in.m[string(b)]
-		return s, ok
-	}
-	for _, s := range in.few[:in.nfew] {
-		if s == string(b) {
-			return s, true
-		}
-	}
-	return "", false
+// fewMap maps the distinct texts of one parse to values. Most outputs have
+// only a few: they are kept in an array, searched in turn, and a map is
+// made only past fewMax of them (or from the start, when m is set). The
+// zero value is ready to use.
+type fewMap[V any] struct {
+	keys [fewMax]string
+	vals [fewMax]V
+	n    int
+	m    map[string]V
 }
 
-func (in *interner) add(s string) {
-	if in.m == nil {
-		if in.nfew < internFew {
-			in.few[in.nfew] = s
-			in.nfew++
-			return
-		}
-		in.m = make(map[string]string, 2*internFew)
-		for _, v := range in.few {
-			in.m[v] = v
+const fewMax = 32
+
+func (f *fewMap[V]) lookup(b []byte) (V, bool) {
+	if f.m != nil {
+		v, ok := f.m[string(b)]
+		return v, ok
+	}
+	for i, k := range f.keys[:f.n] {
+		if k == string(b) {
+			return f.vals[i], true
 		}
 	}
-	in.m[s] = s
+	var zero V
+	return zero, false
+}
+
+func (f *fewMap[V]) add(k string, v V) {
+	if f.m == nil {
+		if f.n < fewMax {
+			f.keys[f.n], f.vals[f.n] = k, v
+			f.n++
+			return
+		}
+		f.m = make(map[string]V, 2*fewMax)
+		for i, k := range f.keys {
+			f.m[k] = f.vals[i]
+		}
+	}
+	f.m[k] = v
 }
 
 // internSlot picks b's entry in interner.recent. Its last two bytes tell
@@ -633,43 +629,17 @@ func suffixOf(text string, b []byte) string {
 // listInterner hands out one list per distinct text within one parse: the
 // capabilities of a hundred phones are one list. The lists are full (no
 // spare capacity), so that appending to one never writes into another's.
-// A neighbour table has a handful of distinct texts: they are kept in an
-// array, and a map is made only past its size. The zero value is ready
-// to use.
-type listInterner struct {
-	texts [8]string
-	lists [8][]string
-	n     int
-	m     map[string][]string
-}
+// The zero value is ready to use.
+type listInterner struct{ set fewMap[[]string] }
 
 // get returns the list split reads from b, the same one for equal b.
 func (in *listInterner) get(b []byte, split func([]byte) []string) []string {
-	if in.m != nil {
-		if l, ok := in.m[string(b)]; ok {
-			return l
-		}
-	} else {
-		for i, t := range in.texts[:in.n] {
-			if t == string(b) {
-				return in.lists[i]
-			}
-		}
+	if l, ok := in.set.lookup(b); ok {
+		return l
 	}
 	l := split(b)
 	l = l[:len(l):len(l)]
-	if in.m == nil {
-		if in.n < len(in.texts) {
-			in.texts[in.n], in.lists[in.n] = string(b), l
-			in.n++
-			return l
-		}
-		in.m = make(map[string][]string, 2*len(in.texts))
-		for i, t := range in.texts {
-			in.m[t] = in.lists[i]
-		}
-	}
-	in.m[string(b)] = l
+	in.set.add(string(b), l)
 	return l
 }
 

@@ -27,9 +27,8 @@ func readPortSecurity(data []byte, d *facts.Device) ([]facts.PortSecurityStatus,
 		return nil, err
 	}
 	var (
-		header   bool
-		buf      [16][]byte
-		rowAttrs facts.Sources // the first row's Sources
+		header bool
+		buf    [16][]byte
 	)
 	out := make([]facts.PortSecurityStatus, 0, countRows(data))
 	r := newLineReader(data)
@@ -72,20 +71,9 @@ func readPortSecurity(data []byte, d *facts.Device) ([]facts.PortSecurityStatus,
 			ViolationCount: n[2],
 			Violation:      violationName(joinWords(action[:0], ws[4:])),
 		}
-		// Every row has these five attributes. The first row's list is
-		// built by Sets in name order, each appending; later rows start
-		// from a copy of it, so that each Set finds its name and only
-		// overwrites the entry, rather than interning the name and the
-		// list's origin again (unique.Make). Either way the list holds
-		// the same names, origin and source.
-		if rowAttrs.Len() > 0 {
-			s.Sources = rowAttrs.Clone()
-		}
-		for _, k := range [...]string{"enabled", "max_macs", "total_macs", "violation", "violation_count"} {
-			s.Sources.Set(k, src)
-		}
-		if rowAttrs.Len() == 0 {
-			rowAttrs = s.Sources // only ever cloned
+		s.Sources.Grow(len(rowAttrs))
+		for _, a := range rowAttrs {
+			s.Sources.SetAttr(a, src)
 		}
 		out = append(out, s)
 	}
@@ -94,6 +82,25 @@ func readPortSecurity(data []byte, d *facts.Device) ([]facts.PortSecurityStatus,
 	}
 	return out, nil
 }
+
+// Attribute names of port-security statuses, interned once.
+var (
+	attrEnabled        = facts.NewAttr("enabled")
+	attrPortStatus     = facts.NewAttr("port_status")
+	attrViolation      = facts.NewAttr("violation")
+	attrAgingTime      = facts.NewAttr("aging_time")
+	attrAgingType      = facts.NewAttr("aging_type")
+	attrStaticAging    = facts.NewAttr("static_aging")
+	attrMaxMACs        = facts.NewAttr("max_macs")
+	attrTotalMACs      = facts.NewAttr("total_macs")
+	attrConfiguredMACs = facts.NewAttr("configured_macs")
+	attrStickyMACs     = facts.NewAttr("sticky_macs")
+	attrLastSource     = facts.NewAttr("last_source")
+	attrViolationCount = facts.NewAttr("violation_count")
+)
+
+// rowAttrs are the attributes every row of show port-security sets.
+var rowAttrs = [...]facts.Attr{attrEnabled, attrMaxMACs, attrTotalMACs, attrViolation, attrViolationCount}
 
 // violationName turns "Shutdown", "Restrict", "Shutdown-VLAN" into the
 // running-config words: shutdown, restrict, shutdown vlan.

@@ -2,7 +2,6 @@ package ios
 
 import (
 	"bytes"
-	"slices"
 
 	"github.com/kaudit/kaudit/facts"
 )
@@ -27,10 +26,6 @@ type psBlock struct {
 	line  int // where the block starts
 	named bool
 	bad   bool // the device refused the command
-	nset  int  // fields read (attributes set)
-	// s.Sources started as a copy of the previous block's list, so
-	// that its Sets overwrite (see readPortSecurityInterface).
-	copied bool
 }
 
 func readPortSecurityInterface(data []byte, d *facts.Device) ([]facts.PortSecurityStatus, error) {
@@ -43,30 +38,11 @@ func readPortSecurityInterface(data []byte, d *facts.Device) ([]facts.PortSecuri
 		cur     *psBlock
 		unnamed int // line of the first block without an echoed command
 		lines   interner
-		set     []string // the attributes the open block set
 	)
-	// Every block reports the same dozen fields. facts.Sources.Set on a
-	// name its list lacks interns the name (unique.Make) and inserts the
-	// entry, growing the list 4, 8, 16; on a name the list has, it only
-	// overwrites the entry. So a block's list starts as a copy of the
-	// previous block's, and the copied names the block does not set are
-	// deleted when it ends: the list is the one Sets on an empty list
-	// would have made.
-	newBlock := func(line int) *psBlock {
-		b := &psBlock{line: line}
-		if len(out) > 0 && out[len(out)-1].Sources.Len() > 0 {
-			b.s.Sources, b.copied = out[len(out)-1].Sources.Clone(), true
-		}
-		set = set[:0]
-		return b
-	}
 	finish := func() error {
-		if cur == nil || cur.bad || cur.nset == 0 {
+		if cur == nil || cur.bad || cur.s.Sources.Len() == 0 {
 			cur = nil
 			return nil
-		}
-		if cur.copied {
-			dropUnset(&cur.s.Sources, set)
 		}
 		if !cur.named {
 			if unnamed > 0 {
@@ -89,7 +65,7 @@ func readPortSecurityInterface(data []byte, d *facts.Device) ([]facts.PortSecuri
 				return nil, err
 			}
 			if len(cmd) > 0 {
-				cur = newBlock(r.n)
+				cur = &psBlock{line: r.n}
 				cur.s.Interface = echoedInterface(cmd)
 				cur.named = cur.s.Interface != ""
 			}
@@ -109,27 +85,23 @@ func readPortSecurityInterface(data []byte, d *facts.Device) ([]facts.PortSecuri
 		if v == nil {
 			return nil, facts.Errorf(key, r.n, "unexpected line %q", clip(t))
 		}
-		if string(k) == "Port Security" && cur != nil && cur.nset > 0 {
+		if string(k) == "Port Security" && cur != nil && cur.s.Sources.Len() > 0 {
 			if err := finish(); err != nil {
 				return nil, err
 			}
 		}
 		if cur == nil {
-			cur = newBlock(r.n)
+			cur = &psBlock{line: r.n}
 		}
 		// Blocks repeat the same lines (Port Status : Secure-up): their
 		// sources share one text.
 		src := facts.At(d, key, facts.Line{N: r.n, Text: lines.get(r.line)})
-		name, err := psField(&cur.s, k, v, src)
+		attr, err := psField(&cur.s, k, v, src)
 		if err != nil {
 			return nil, facts.Errorf(key, r.n, "%v", err)
 		}
-		if name != "" {
-			cur.s.Sources.Set(name, src)
-			cur.nset++
-			if cur.copied {
-				set = append(set, name)
-			}
+		if attr != (facts.Attr{}) {
+			cur.s.Sources.SetAttr(attr, src)
 		}
 	}
 	if err := finish(); err != nil {
@@ -171,9 +143,9 @@ func splitKey(t []byte) (k, v []byte) {
 	return trim(t[:i]), trim(t[i+1:])
 }
 
-// psField reads field k of a block into s and returns the name of the
-// attribute it sets ("" for a field kaudit does not keep).
-func psField(s *facts.PortSecurityStatus, k, v []byte, src facts.Source) (string, error) {
+// psField reads field k of a block into s and returns the attribute it
+// sets (zero for a field kaudit does not keep).
+func psField(s *facts.PortSecurityStatus, k, v []byte, src facts.Source) (facts.Attr, error) {
 	num := func(dst *int) error {
 		n, ok := atoi(v)
 		if !ok {
@@ -182,44 +154,44 @@ func psField(s *facts.PortSecurityStatus, k, v []byte, src facts.Source) (string
 		*dst = n
 		return nil
 	}
-	var name string
+	var attr facts.Attr
 	switch string(k) {
 	case "Port Security":
-		name, s.Enabled = "enabled", string(v) == "Enabled"
+		attr, s.Enabled = attrEnabled, string(v) == "Enabled"
 	case "Port Status":
-		name, s.PortStatus = "port_status", suffixOf(src.Text, v)
+		attr, s.PortStatus = attrPortStatus, suffixOf(src.Text, v)
 	case "Violation Mode":
-		name, s.Violation = "violation", violationName(v)
+		attr, s.Violation = attrViolation, violationName(v)
 	case "Aging Time":
 		n, unit, ok := leadingInt(v)
 		unit = trim(unit)
 		if !ok || !(len(unit) == 0 || hasPrefixFold(unit, "min")) {
-			return "", errorf("bad aging time %q", v)
+			return facts.Attr{}, errorf("bad aging time %q", v)
 		}
-		name, s.AgingMinutes = "aging_time", n
+		attr, s.AgingMinutes = attrAgingTime, n
 	case "Aging Type":
-		name, s.AgingType = "aging_type", lower(v)
+		attr, s.AgingType = attrAgingType, lower(v)
 	case "SecureStatic Address Aging":
-		name, s.StaticAging = "static_aging", string(v) == "Enabled"
+		attr, s.StaticAging = attrStaticAging, string(v) == "Enabled"
 	case "Maximum MAC Addresses":
-		name = "max_macs"
+		attr = attrMaxMACs
 		if err := num(&s.MaxMACs); err != nil {
-			return "", err
+			return facts.Attr{}, err
 		}
 	case "Total MAC Addresses":
-		name = "total_macs"
+		attr = attrTotalMACs
 		if err := num(&s.TotalMACs); err != nil {
-			return "", err
+			return facts.Attr{}, err
 		}
 	case "Configured MAC Addresses":
-		name = "configured_macs"
+		attr = attrConfiguredMACs
 		if err := num(&s.ConfiguredMACs); err != nil {
-			return "", err
+			return facts.Attr{}, err
 		}
 	case "Sticky MAC Addresses":
-		name = "sticky_macs"
+		attr = attrStickyMACs
 		if err := num(&s.StickyMACs); err != nil {
-			return "", err
+			return facts.Attr{}, err
 		}
 	case "Last Source Address:Vlan", "Last Source Address":
 		mac, vlan := v, []byte(nil)
@@ -228,47 +200,23 @@ func psField(s *facts.PortSecurityStatus, k, v []byte, src facts.Source) (string
 		}
 		s.LastSourceMAC = facts.NormalizeMAC(string(mac))
 		if s.LastSourceMAC == "" {
-			return "", errorf("bad last source address %q", v)
+			return facts.Attr{}, errorf("bad last source address %q", v)
 		}
 		if len(vlan) > 0 {
 			n, ok := atoi(vlan)
 			if !ok {
-				return "", errorf("bad last source VLAN %q", vlan)
+				return facts.Attr{}, errorf("bad last source VLAN %q", vlan)
 			}
 			s.LastSourceVLAN = n
 		}
-		name = "last_source"
+		attr = attrLastSource
 	case "Security Violation Count":
-		name = "violation_count"
+		attr = attrViolationCount
 		if err := num(&s.ViolationCount); err != nil {
-			return "", err
+			return facts.Attr{}, err
 		}
 	default:
-		return "", nil // fields other releases add
+		return facts.Attr{}, nil // fields other releases add
 	}
-	return name, nil
-}
-
-// dropUnset deletes from list the attributes not in set.
-func dropUnset(list *facts.Sources, set []string) {
-	// Without a Delete, the list holds the copied names and those set:
-	// when it has no more than the distinct names set, it is just those.
-	n := 0
-	for i, name := range set {
-		if !slices.Contains(set[:i], name) {
-			n++
-		}
-	}
-	if list.Len() == n {
-		return
-	}
-	var stale []string
-	for name := range list.All() {
-		if !slices.Contains(set, name) {
-			stale = append(stale, name)
-		}
-	}
-	for _, name := range stale {
-		list.Delete(name)
-	}
+	return attr, nil
 }

@@ -143,44 +143,9 @@ func watts(w []byte) (float64, error) {
 	if w[0] < '0' || w[0] > '9' { // also refuses NaN, Inf and signs
 		return 0, errorf("bad power value %q", w)
 	}
-	if v, ok := shortDecimal(w); ok {
-		return v, nil
-	}
 	v, err := strconv.ParseFloat(string(w), 64)
 	if err != nil {
 		return 0, errorf("bad power value %q", w)
 	}
 	return v, nil
-}
-
-// pow10 holds the powers of ten a float64 represents exactly.
-var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
-
-// shortDecimal reads a plain decimal of at most 15 digits ("15.4", "0.0",
-// "30."), the form of every power column, several times faster than
-// strconv.ParseFloat and with the same result: the digits make an integer
-// below 2^53 and the divisor is a power of ten up to 1e15, both exact in
-// a float64, so their quotient is the correctly rounded value, as
-// ParseFloat's is. Anything else is left to ParseFloat (ok false).
-func shortDecimal(w []byte) (float64, bool) {
-	var mant uint64
-	digits, frac, dot := 0, 0, false
-	for _, c := range w {
-		switch {
-		case c >= '0' && c <= '9':
-			mant = mant*10 + uint64(c-'0')
-			digits++
-			if dot {
-				frac++
-			}
-		case c == '.' && !dot:
-			dot = true
-		default:
-			return 0, false
-		}
-	}
-	if digits == 0 || digits > 15 {
-		return 0, false
-	}
-	return float64(mant) / pow10[frac], true
 }

@@ -74,7 +74,7 @@ func readRunningConfig(data []byte, d *facts.Device) (*runningConfig, error) {
 	if err := checkText(key, data); err != nil {
 		return nil, err
 	}
-	p := &configParser{d: d, key: key, r: newLineReader(data), cur: -1, base: -1, lines: interner{m: make(map[string]string, 32)}}
+	p := &configParser{d: d, key: key, r: newLineReader(data), cur: -1, base: -1, lines: interner{set: fewMap[string]{m: make(map[string]string, 32)}}}
 	r := p.r
 	var (
 		header     int  // line of the "Building configuration..." / "Current configuration" header
@@ -188,18 +188,22 @@ func (p *configParser) errorf(format string, args ...any) error {
 
 // src is the Source of the current line, its text shared with the
 // identical lines before it.
-func (p *configParser) src() facts.Source {
-	if p.srcLine != p.r.n {
-		p.srcText, p.srcLine = p.lines.get(p.r.line), p.r.n
-	}
-	return facts.At(p.d, p.key, facts.Line{N: p.r.n, Text: p.srcText})
-}
+func (p *configParser) src() facts.Source { return p.lineSrc(true) }
 
 // uniqueSrc is src for a line that is rarely repeated (an interface or a
 // MAC address line): its text is not looked up among the others.
-func (p *configParser) uniqueSrc() facts.Source {
+func (p *configParser) uniqueSrc() facts.Source { return p.lineSrc(false) }
+
+// lineSrc makes the current line's text once, whichever of src and
+// uniqueSrc asks first.
+func (p *configParser) lineSrc(shared bool) facts.Source {
 	if p.srcLine != p.r.n {
-		p.srcText, p.srcLine = string(p.r.line), p.r.n
+		if shared {
+			p.srcText = p.lines.get(p.r.line)
+		} else {
+			p.srcText = string(p.r.line)
+		}
+		p.srcLine = p.r.n
 	}
 	return facts.At(p.d, p.key, facts.Line{N: p.r.n, Text: p.srcText})
 }
@@ -231,18 +235,12 @@ func (p *configParser) lowerStr(b []byte) string {
 // openInterface starts the block of "interface NAME [point-to-point|...]".
 // A name seen twice (concatenated fragments) continues the first block.
 func (p *configParser) openInterface(rest []byte) error {
+	name, _ := cut(rest)
 	var long string
-	if isCanonicalInterface(rest) {
-		// The whole rest is the name, already in long form (how
-		// configurations write it): no word to cut out.
-		long = p.strIn(p.uniqueSrc(), rest)
+	if isCanonicalInterface(name) {
+		long = p.strIn(p.uniqueSrc(), name) // the long form configurations write
 	} else {
-		name, _ := cut(rest)
-		if isCanonicalInterface(name) {
-			long = p.strIn(p.uniqueSrc(), name)
-		} else {
-			long = ifName(name)
-		}
+		long = ifName(name)
 	}
 	if long == "" {
 		return p.errorf("interface line without a name")
@@ -276,7 +274,7 @@ func (p *configParser) interfaceLine(t []byte) error {
 	case 'd':
 		if rest, ok := keyword(t, "description"); ok {
 			port.Description = p.str(rest)
-			port.Sources.Set("description", p.src())
+			port.Sources.SetAttr(attrDescription, p.src())
 		}
 	case 'n':
 		if string(t) == "no shutdown" {
@@ -286,7 +284,7 @@ func (p *configParser) interfaceLine(t []byte) error {
 	case 's':
 		if string(t) == "shutdown" {
 			port.Shutdown = true
-			port.Sources.Set("shutdown", p.src())
+			port.Sources.SetAttr(attrShutdown, p.src())
 			return nil
 		}
 		if rest, ok := keyword(t, "switchport"); ok {
@@ -300,7 +298,7 @@ func (p *configParser) switchport(port *facts.SwitchPort, t []byte) error {
 	if rest, ok := keyword(t, "mode"); ok {
 		if len(rest) > 0 {
 			port.Mode = p.lowerStr(rest)
-			port.Sources.Set("mode", p.src())
+			port.Sources.SetAttr(attrMode, p.src())
 		}
 	} else if rest, ok := keyword(t, "access"); ok {
 		if rest, ok := keyword(rest, "vlan"); ok {
@@ -309,7 +307,7 @@ func (p *configParser) switchport(port *facts.SwitchPort, t []byte) error {
 				return err
 			}
 			port.AccessVLAN = v
-			port.Sources.Set("access_vlan", p.src())
+			port.Sources.SetAttr(attrAccessVLAN, p.src())
 		}
 	} else if rest, ok := keyword(t, "voice"); ok {
 		if rest, ok := keyword(rest, "vlan"); ok {
@@ -319,7 +317,7 @@ func (p *configParser) switchport(port *facts.SwitchPort, t []byte) error {
 				return err
 			}
 			port.VoiceVLAN = v
-			port.Sources.Set("voice_vlan", p.src())
+			port.Sources.SetAttr(attrVoiceVLAN, p.src())
 		}
 	} else if rest, ok := keyword(t, "port-security"); ok {
 		return p.portSecurity(&port.PortSecurity, rest)
@@ -352,7 +350,7 @@ func (p *configParser) number(what string, w []byte) (int, error) {
 func (p *configParser) portSecurity(ps *facts.PortSecurity, t []byte) error {
 	if len(t) == 0 {
 		ps.Enabled = true
-		p.setPS(ps, "enabled")
+		p.setPS(ps, attrEnabled)
 		return nil
 	}
 	if rest, ok := keyword(t, "maximum"); ok {
@@ -371,15 +369,15 @@ func (p *configParser) portSecurity(ps *facts.PortSecurity, t []byte) error {
 				ps.VLANMaximum = map[string]int{}
 			}
 			ps.VLANMaximum[k] = n
-			p.setPS(ps, vlanMaximumName(k))
+			p.setPS(ps, vlanMaximumAttr(k))
 			return nil
 		}
 		ps.Maximum = n
-		p.setPS(ps, "maximum")
+		p.setPS(ps, attrMaximum)
 	} else if rest, ok := keyword(t, "violation"); ok {
 		if len(rest) > 0 {
 			ps.Violation = p.lowerStr(rest)
-			p.setPS(ps, "violation")
+			p.setPS(ps, attrViolation)
 		}
 	} else if aging, ok := keyword(t, "aging"); ok {
 		if rest, ok := keyword(aging, "time"); ok {
@@ -389,15 +387,15 @@ func (p *configParser) portSecurity(ps *facts.PortSecurity, t []byte) error {
 				return err
 			}
 			ps.AgingMinutes, ps.AgingSet = n, true
-			p.setPS(ps, "aging_time")
+			p.setPS(ps, attrAgingTime)
 		} else if rest, ok := keyword(aging, "type"); ok {
 			if v, _ := cut(rest); len(v) > 0 {
 				ps.AgingType = p.lowerStr(v)
-				p.setPS(ps, "aging_type")
+				p.setPS(ps, attrAgingType)
 			}
 		} else if _, ok := keyword(aging, "static"); ok {
 			ps.AgingStatic = true
-			p.setPS(ps, "aging_static")
+			p.setPS(ps, attrAgingStatic)
 		}
 	} else if rest, ok := keyword(t, "mac-address"); ok {
 		w, rest := cut(rest)
@@ -405,7 +403,7 @@ func (p *configParser) portSecurity(ps *facts.PortSecurity, t []byte) error {
 		if sticky {
 			if len(rest) == 0 {
 				ps.Sticky = true
-				p.setPS(ps, "sticky")
+				p.setPS(ps, attrSticky)
 				return nil
 			}
 			w, rest = cut(rest)
@@ -432,28 +430,45 @@ func (p *configParser) portSecurity(ps *facts.PortSecurity, t []byte) error {
 }
 
 // setPS records the current line as the source of port-security
-// attribute name. A port's list is first made with room for as many
+// attribute a. A port's list is first made with room for as many
 // attributes as the port before had (port-security ports have five or
 // more): it is then allocated once rather than made for four and grown.
-func (p *configParser) setPS(ps *facts.PortSecurity, name string) {
+func (p *configParser) setPS(ps *facts.PortSecurity, a facts.Attr) {
 	if ps.Sources.Len() == 0 && p.psHint > 4 {
 		ps.Sources.Grow(p.psHint)
 	}
-	ps.Sources.Set(name, p.src())
+	ps.Sources.SetAttr(a, p.src())
 }
 
-// vlanMaximumName is the Sources name of a "maximum N vlan K" line, built
+// Attribute names of the running config, interned once (facts.Attr);
+// aging_time, enabled and violation are shared with the status parsers.
+var (
+	attrDescription = facts.NewAttr("description")
+	attrShutdown    = facts.NewAttr("shutdown")
+	attrMode        = facts.NewAttr("mode")
+	attrAccessVLAN  = facts.NewAttr("access_vlan")
+	attrVoiceVLAN   = facts.NewAttr("voice_vlan")
+	attrMaximum     = facts.NewAttr("maximum")
+	attrAgingStatic = facts.NewAttr("aging_static")
+	attrSticky      = facts.NewAttr("sticky")
+
+	attrMaximumVLANAccess = facts.NewAttr("maximum_vlan_access")
+	attrMaximumVLANVoice  = facts.NewAttr("maximum_vlan_voice")
+	attrMaximumVLANAll    = facts.NewAttr("maximum_vlan_all")
+)
+
+// vlanMaximumAttr is the attribute of a "maximum N vlan K" line, made
 // only for a VLAN number.
-func vlanMaximumName(k string) string {
+func vlanMaximumAttr(k string) facts.Attr {
 	switch k {
 	case "access":
-		return "maximum_vlan_access"
+		return attrMaximumVLANAccess
 	case "voice":
-		return "maximum_vlan_voice"
+		return attrMaximumVLANVoice
 	case "all":
-		return "maximum_vlan_all"
+		return attrMaximumVLANAll
 	}
-	return "maximum_vlan_" + k
+	return facts.NewAttr("maximum_vlan_" + k)
 }
 
 // skipBanner consumes a banner's text, which may hold anything, even lines
