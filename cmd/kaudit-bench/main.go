@@ -44,7 +44,6 @@ func main() {
 	separate := flag.Bool("sim-process", false, "run the simulator in a child process, so peak RSS and the profile are the auditor's alone (on a small machine the two processes then pay for switching between them)")
 	memprofile := flag.String("memprofile", "", "write a heap profile taken right after the audit to FILE")
 	serve := flag.String("serve", "", "internal: serve the simulated switches and write their addresses to this file")
-	flag.IntVar(&simProcs, "sim-procs", 0, "GOMAXPROCS of the simulator child process (0: Go's default)")
 	flag.IntVar(&connectRate, "connect-rate", 0, "new connections per second (0: the collector's default; negative: unbounded)")
 	flag.BoolVar(&phases, "phases", false, "print the mean time to connect, to log in and per command, and the mean device time (from the collector's debug log)")
 	flag.StringVar(&simProfile, "sim-cpuprofile", "", "write a CPU profile of the simulator child process to FILE")
@@ -74,9 +73,6 @@ func main() {
 
 // memProfile is where to write a heap profile after the audit.
 var memProfile string
-
-// simProcs is the simulator child's GOMAXPROCS.
-var simProcs int
 
 // connectRate is live.Options.ConnectRate.
 var connectRate int
@@ -166,9 +162,6 @@ func run(n, workers int, latency time.Duration, lab string) error {
 		addrFile := filepath.Join(tmp, "addrs")
 		child := exec.Command(os.Args[0], "-serve", addrFile, "-n", fmt.Sprint(n), "-latency", latency.String(), "-lab", lab, "-sim-cpuprofile", simProfile)
 		child.Stderr = os.Stderr
-		if simProcs > 0 {
-			child.Env = append(os.Environ(), fmt.Sprintf("GOMAXPROCS=%d", simProcs))
-		}
 		if err := child.Start(); err != nil {
 			return err
 		}
@@ -237,7 +230,7 @@ func run(n, workers int, latency time.Duration, lab string) error {
 		return err
 	}
 	runtime.GC()
-	cpu0 := cpuTime(syscall.RUSAGE_SELF)
+	cpu0 := rusage(syscall.RUSAGE_SELF)
 	start := time.Now()
 	pl := &phaseLog{sums: map[string]*phaseSum{}}
 	opt := live.Options{Workers: workers, KnownHostsFile: kh, ConnectRate: connectRate}
@@ -246,7 +239,7 @@ func run(n, workers int, latency time.Duration, lab string) error {
 	}
 	snap, err := live.Collect(ctx, inv, opt)
 	wall := time.Since(start)
-	cpu := cpuTime(syscall.RUSAGE_SELF).sub(cpu0)
+	cpu := rusage(syscall.RUSAGE_SELF).sub(cpu0)
 	if err != nil {
 		return err
 	}
@@ -282,7 +275,7 @@ func run(n, workers int, latency time.Duration, lab string) error {
 	fmt.Printf("devices/s          %.1f\n", float64(n)/wall.Seconds())
 	fmt.Printf("ideal              %s (N × %s ÷ workers)\n", ideal.Round(time.Millisecond), perDevice)
 	fmt.Printf("ratio to ideal     %.2f\n", wall.Seconds()/ideal.Seconds())
-	fmt.Printf("peak RSS           %s\n", peakRSS())
+	fmt.Printf("peak RSS           %d kB\n", rusage(syscall.RUSAGE_SELF).rss)
 	who := "CPU, auditor"
 	if !simProcess {
 		who = "CPU, both" // the simulator's share: -cpuprofile, then pprof -tags
@@ -292,7 +285,7 @@ func run(n, workers int, latency time.Duration, lab string) error {
 		// The child's CPU is known once it has exited: its whole life,
 		// start-up (reading the lab, listening) included.
 		stopSim()
-		sim := cpuTime(syscall.RUSAGE_CHILDREN)
+		sim := rusage(syscall.RUSAGE_CHILDREN)
 		fmt.Printf("CPU, simulator     %.2fs user+system, start-up included; %s; peak RSS %d kB\n", sim.cpu.Seconds(), sim, sim.rss)
 	}
 	var ms runtime.MemStats
@@ -364,27 +357,13 @@ func schedLatency() string {
 	return q(0.5) + ", " + q(0.9) + ", " + q(0.99)
 }
 
-// cpuTime is the usage of who (RUSAGE_SELF or RUSAGE_CHILDREN).
-func cpuTime(who int) usage {
+// rusage is the usage of who (RUSAGE_SELF or RUSAGE_CHILDREN).
+func rusage(who int) usage {
 	var ru syscall.Rusage
 	if syscall.Getrusage(who, &ru) != nil {
 		return usage{}
 	}
 	return usage{time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), ru.Minflt, ru.Nvcsw + ru.Nivcsw, ru.Maxrss}
-}
-
-// peakRSS reads the process's high-water resident set size (Linux).
-func peakRSS() string {
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return "unknown"
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if strings.HasPrefix(line, "VmHWM:") {
-			return strings.TrimSpace(strings.TrimPrefix(line, "VmHWM:"))
-		}
-	}
-	return "unknown"
 }
 
 // phaseLog is a slog handler that averages the "elapsed" of the
