@@ -232,17 +232,19 @@ func (h *hostState) resolve(line string, priv bool) (e *entry, r resolution, fai
 	if c := scan(builtins[h.plat]); c != nil {
 		return c, found, 0
 	}
-	if c := scan(h.entries); c != nil {
+	// A lab command typed without the argument it needs is incomplete.
+	lab := func(c *entry) (*entry, resolution, int) {
 		if needsArgument[c.cli] && len(words) == len(c.words) {
 			return nil, incomplete, 0
 		}
 		return c, found, 0
 	}
+	if c := scan(h.entries); c != nil {
+		return lab(c)
+	}
 	switch {
-	case n == 1 && needsArgument[first.cli] && len(words) == len(first.words):
-		return nil, incomplete, 0
 	case n == 1:
-		return first, found, 0
+		return lab(first)
 	case n > 1:
 		return nil, ambiguous, 0
 	}
