@@ -257,6 +257,15 @@ func (s *sim) setWait(login, command time.Duration, names ...string) {
 // collects (offline-only commands): what offline replay must match.
 func liveLab(t *testing.T, dir string) string {
 	t.Helper()
+	offlineOnly := map[string]bool{} // file names
+	for _, plat := range []string{facts.PlatformIOS, facts.PlatformASA, facts.PlatformCUCM} {
+		cmds, _ := platform.Commands(plat)
+		for _, c := range cmds {
+			if c.OfflineOnly {
+				offlineOnly[c.Key+".txt"] = true
+			}
+		}
+	}
 	out := t.TempDir()
 	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
 		if err != nil {
@@ -266,13 +275,8 @@ func liveLab(t *testing.T, dir string) string {
 		if e.IsDir() {
 			return os.MkdirAll(filepath.Join(out, rel), 0o755)
 		}
-		for _, plat := range []string{facts.PlatformIOS, facts.PlatformASA, facts.PlatformCUCM} {
-			cmds, _ := platform.Commands(plat)
-			for _, c := range cmds {
-				if c.OfflineOnly && e.Name() == c.Key+".txt" {
-					return nil
-				}
-			}
+		if offlineOnly[e.Name()] {
+			return nil
 		}
 		data, err := os.ReadFile(p)
 		if err != nil {

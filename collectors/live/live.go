@@ -1,7 +1,8 @@
 // Package live collects the read-only command outputs of every inventory
 // host over SSH and turns them into the same snapshot offline replay of
-// the saved outputs gives: the parsing is shared (collectors.Apply), and
-// SaveRaw writes exactly the offline layout.
+// the saved outputs gives: the parsing is shared (collectors.Add and
+// Finish, the steps of offline's collectors.Apply), and SaveRaw writes
+// exactly the offline layout.
 package live
 
 import (

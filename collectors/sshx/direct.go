@@ -83,9 +83,6 @@ func (s *Session) atPrompt(buf []byte) bool {
 	return s.drv.Channel.PromptPattern.Match(last)
 }
 
-// clean is trimOutput on a copy of buf.
-func (s *Session) clean(buf []byte) []byte { return trimOutput(bytes.Clone(buf)) }
-
 // trimOutput drops the prompt line and trailing spaces on every line, and
 // the blank lines at either end, like scrapligo's SendCommand. It works in
 // place: the result is a prefix of buf's memory.

@@ -70,20 +70,19 @@ func (s *Session) Dialogue(ctx context.Context, cli string, qs []Question, timeo
 	if err := x.typeLine(); err != nil {
 		return nil, x.fail(err)
 	}
-	var out []byte // since the last answer
 	answered := make([]bool, len(qs))
 	var all []byte // the whole transcript
+	from := 0      // where the output since the last answer starts
 	for {
 		n := len(all)
 		var err error
 		if all, err = s.sh.readAppend(all); err != nil {
 			return nil, x.fail(err)
 		}
-		b := all[n:]
-		out = append(out, b...)
-		if len(b) == 0 {
+		if len(all) == n {
 			continue
 		}
+		out := all[from:]
 		if s.atPrompt(out) {
 			break
 		}
@@ -94,17 +93,18 @@ func (s *Session) Dialogue(ctx context.Context, cli string, qs []Question, timeo
 		}
 		q := qs[i]
 		if answered[i] {
-			// Answering twice could loop; Ctrl-C ends the command.
+			// Answering twice could loop; fail drops the connection,
+			// which ends the command.
 			return nil, x.fail(fmt.Errorf("%w: %s", ErrAskedAgain, q.Name))
 		}
 		answered[i] = true
 		if err := s.answer(q); err != nil {
 			return nil, x.fail(err)
 		}
-		out = out[:0] // the answered question is done with
 		all = append(all, '\n')
+		from = len(all) // the answered question is done with
 	}
-	out = hide(s.clean(all))
+	out := hide(trimOutput(all))
 	for i, q := range qs {
 		if !answered[i] && !q.Optional {
 			return out, fmt.Errorf("%s: the device never asked for the %s: %s", cli, q.Name, firstLine(out))
@@ -132,17 +132,13 @@ func failureLine(out []byte) string {
 // answer arms the guard for q's answer alone and types it with its return.
 func (s *Session) answer(q Question) error {
 	s.sh.wmu.Lock()
+	defer s.sh.wmu.Unlock()
 	s.sh.g.answer, s.sh.g.answerSecret = []byte(q.Answer), q.Kind == AnswerSecret
-	s.sh.wmu.Unlock()
-	defer func() {
-		s.sh.wmu.Lock()
-		s.sh.g.answer, s.sh.g.answerSecret = nil, false
-		s.sh.wmu.Unlock()
-	}()
-	if err := s.sh.Write([]byte(q.Answer)); err != nil {
+	defer func() { s.sh.g.answer, s.sh.g.answerSecret = nil, false }()
+	if err := s.sh.writeLocked([]byte(q.Answer), false); err != nil {
 		return err
 	}
-	return s.sh.Write([]byte("\n"))
+	return s.sh.writeLocked([]byte("\n"), false)
 }
 
 // Foreground runs cli, a capture command of this session that holds the
@@ -197,7 +193,7 @@ func (s *Session) Foreground(ctx context.Context, cli string, hold, stop time.Du
 	done = true
 	mu.Unlock()
 	s.fg = false
-	out = s.clean(buf)
+	out = trimOutput(buf)
 	if bytes.Contains(out, []byte(cucmFailed[0])) {
 		return out, interrupted, fmt.Errorf("%s: %w: %s", cli, ErrRejected, firstLine(out))
 	}

@@ -238,10 +238,10 @@ func (s *Session) openError(ctx context.Context, phase string, err error, timeou
 // ErrRefused and ErrRejected leave the session usable; after any other
 // error it is not, and Run returns that error again.
 //
-// Run does what scrapligo's SendCommand does (type the command, wait for
-// its echo, send the return, read to the prompt, check the platform's
-// failure strings) but reads by blocking on the shell rather than polling
-// scrapligo's queue; see shell.handover.
+// Run does what scrapligo's SendCommand does (type the command and its
+// return, read past the echo to the prompt, check the platform's failure
+// strings) but reads by blocking on the shell rather than polling
+// scrapligo's queue; see exchange and shell.handover.
 func (s *Session) Run(ctx context.Context, cli string, timeout time.Duration) ([]byte, error) {
 	out, err := s.RunShared(ctx, cli, timeout)
 	return bytes.Clone(out), err
@@ -263,11 +263,7 @@ func (s *Session) RunShared(ctx context.Context, cli string, timeout time.Durati
 	}
 	out, err := s.exchange(ctx, cli, timeout)
 	if err != nil {
-		var re *RefusedError
-		if !errors.As(err, &re) {
-			s.broken = err
-		}
-		return nil, err
+		return nil, err // exchangeState.fail marked the session broken (all but a refusal)
 	}
 	for _, f := range s.drv.FailedWhenContains {
 		if bytes.Contains(out, []byte(f)) {
