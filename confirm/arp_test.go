@@ -12,7 +12,6 @@ import (
 	"github.com/google/gopacket/layers"
 
 	"github.com/kaudit/kaudit/capture"
-	"github.com/kaudit/kaudit/internal/devsim"
 	"github.com/kaudit/kaudit/rules"
 )
 
@@ -192,15 +191,7 @@ func TestConfirmProxyARPOverSSH(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := &sim{format: FormatEPC, dump: RenderDump(FormatEPC, arpFrames(t, tc.steps), time.UTC)}
-			l, snap, findings := startLab(t, case1, func(h *devsim.Host) {
-				if h.Name == "sw-floor1" {
-					h.Handler = s.handler
-				}
-			})
-			p, err := NewPlan(snap, l.Inventory, proxyARPFinding(t, findings), "")
-			if err != nil {
-				t.Fatal(err)
-			}
+			l, p := serveSim(t, case1, s, proxyARPFinding)
 			if tc.noMACs {
 				p.ASAMACs = nil
 			}

@@ -146,15 +146,16 @@ func (s *sim) handler(cli string) (string, bool) {
 	return "", false
 }
 
-// serveCase2 serves the case2 lab with s playing captures on sw-floor1.
-func serveCase2(t *testing.T, s *sim) (*labsim.Lab, *Plan) {
+// serveSim serves lab dir with s playing captures on sw-floor1 and plans
+// the finding pick chooses.
+func serveSim(t *testing.T, dir string, s *sim, pick func(*testing.T, []rules.Finding) *rules.Finding) (*labsim.Lab, *Plan) {
 	t.Helper()
-	l, snap, findings := startLab(t, case2, func(h *devsim.Host) {
+	l, snap, findings := startLab(t, dir, func(h *devsim.Host) {
 		if h.Name == "sw-floor1" {
 			h.Handler = s.handler
 		}
 	})
-	p, err := NewPlan(snap, l.Inventory, gi101(t, findings), "")
+	p, err := NewPlan(snap, l.Inventory, pick(t, findings), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +231,7 @@ func TestConfirmCase2OverSSH(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := &sim{format: FormatEPC, dump: RenderDump(FormatEPC, readPcap(t, tc.pcap), time.UTC)}
-			l, p := serveCase2(t, s)
+			l, p := serveSim(t, case2, s, gi101)
 			if p.Host != "sw-floor1" || p.Interface != "GigabitEthernet1/0/1" || p.Method != MethodEPC || p.PhoneIP != "10.147.230.189" || p.CMIP != "10.10.10.202" {
 				t.Fatalf("plan %+v", p)
 			}
@@ -275,7 +276,7 @@ func TestCleanupOnFailure(t *testing.T) {
 			s := &sim{format: FormatEPC, dump: RenderDump(FormatEPC, readPcap(t, "seed_case2.pcap"), time.UTC),
 				hangOn: tc.hangOn, hung: make(chan struct{}), free: make(chan struct{})}
 			defer close(s.free)
-			l, p := serveCase2(t, s)
+			l, p := serveSim(t, case2, s, gi101)
 			p.SetBounds(20*time.Second, 100)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()

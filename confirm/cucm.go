@@ -2,11 +2,9 @@ package confirm
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"time"
@@ -167,11 +165,7 @@ func fileGetQuestions(r *receiver, addr netip.Addr) []sshx.Question {
 
 // runCUCM captures in CUCM's foreground, has the file pushed to a
 // one-time SFTP receiver and removes it from the node in every case.
-func runCUCM(ctx context.Context, inv *inventory.Inventory, h *inventory.Host, p *Plan, cmds Commands, o Options, res *Result) (*Result, error) {
-	cmdTimeout := h.CommandTimeout
-	if cmdTimeout <= 0 {
-		cmdTimeout = inventory.DefaultCommandTimeout
-	}
+func runCUCM(ctx context.Context, inv *inventory.Inventory, h *inventory.Host, p *Plan, cmds Commands, cmdTimeout time.Duration, o Options, res *Result) (*Result, error) {
 	conn, err := sshx.Connect(ctx, inv, h, o.SSH)
 	if err != nil {
 		return res, fmt.Errorf("%s: %w", h.Name, err)
@@ -185,8 +179,8 @@ func runCUCM(ctx context.Context, inv *inventory.Inventory, h *inventory.Host, p
 	// A pcap of the packet bound, generously: headers and full frames.
 	limit := min(int64(p.Packets)*(65535+16)+24, 2<<30)
 	transfer := cmdTimeout + o.TransferTimeout
-	allowed := append(append(append([]string(nil), cmds.Start...), cmds.Fetch), cmds.Cleanup...)
-	sess, err := conn.OpenSession(ctx, sshx.SessionOptions{LoginTimeout: h.Timeout, CaptureCommands: allowed})
+	// file get is no show command: it needs the opt-in as well.
+	sess, err := conn.OpenSession(ctx, sshx.SessionOptions{LoginTimeout: h.Timeout, CaptureCommands: append(cmds.all(), cmds.Fetch)})
 	if err != nil {
 		return res, fmt.Errorf("%s: %w", h.Name, err)
 	}
@@ -236,13 +230,9 @@ func runCUCM(ctx context.Context, inv *inventory.Inventory, h *inventory.Host, p
 	if size != info.Bytes {
 		return res, fmt.Errorf("%s: received %d bytes of the capture, the call manager reported %d", h.Name, size, info.Bytes)
 	}
-	dir := o.Dir
-	if dir == "" {
-		if dir, err = os.MkdirTemp("", "kaudit-confirm-"); err != nil {
-			return res, err
-		}
+	if res.Pcap, err = p.pcapPath(o.Dir); err != nil {
+		return res, err
 	}
-	res.Pcap = filepath.Join(dir, p.Host+"-"+p.Name+".pcap")
 	if err := moveFile(got, res.Pcap); err != nil {
 		return res, fmt.Errorf("saving the capture: %w", err)
 	}
@@ -259,13 +249,7 @@ func cleanupCUCM(ctx context.Context, inv *inventory.Inventory, h *inventory.Hos
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), o.CleanupTimeout)
 	defer cancel()
 	timeout := min(o.CleanupTimeout/2, 10*time.Second)
-	del := func(s *sshx.Session) error {
-		// No file (the capture never started) is rejected: fine.
-		if _, err := s.Run(cctx, cmds.Cleanup[0], timeout); err != nil && !errors.Is(err, sshx.ErrRejected) {
-			return err
-		}
-		return nil
-	}
+	del := func(s *sshx.Session) error { return sendCleanup(cctx, s, cmds.Cleanup, timeout) }
 	if ctx.Err() == nil && !sess.Running() {
 		if err := del(sess); err == nil {
 			return nil

@@ -1,17 +1,17 @@
 // Package confirm proves or clears a finding on the wire: it picks the
 // device on the phone's path where a capture shows the failure (the
 // access port for port-security and MAC aging, the ASA for firewall
-// findings), captures there over the same SSH CLI the audit uses, bounded
-// in time and packets, fetches the capture as a hex dump, always removes
-// it, and lets the capture package judge the keepalives. Proxy-ARP
-// findings are the exception to "capture on the device the finding names":
-// an ASA capture sees IP only, so they capture on the phone's access port,
-// where the phone's ARP for its call manager and the answers to it pass.
+// findings, the call manager for SIP profile findings), captures there
+// over the same SSH CLI the audit uses, bounded in time and packets,
+// fetches the capture (as a hex dump; CUCM pushes its file over SFTP),
+// always removes it, and lets the capture package judge the keepalives.
+// Proxy-ARP findings are the exception to "capture on the device the
+// finding names": an ASA capture sees IP only, so they capture on the
+// phone's access port, where the phone's ARP for its call manager and the
+// answers to it pass.
 package confirm
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -159,10 +159,8 @@ func NewPlanAt(snap *facts.Snapshot, inv *inventory.Inventory, f *rules.Finding,
 		if err != nil {
 			return nil, fmt.Errorf("phone %s: address %q: %w", ph.Name, p.PhoneIP, err)
 		}
-		for _, ifc := range d.ASA.Interfaces {
-			if ifc.Nameif != "" && ifc.Prefix.IsValid() && ifc.Prefix.Contains(ip) {
-				p.Interface = ifc.Nameif
-			}
+		if ifc := phoneInterface(d, ip); ifc != nil {
+			p.Interface = ifc.Nameif
 		}
 		if p.Interface == "" {
 			return nil, fmt.Errorf("%s: no interface holds the phone's address %s", d.Name, p.PhoneIP)
@@ -184,9 +182,7 @@ func NewPlanAt(snap *facts.Snapshot, inv *inventory.Inventory, f *rules.Finding,
 	if p.Platform != want {
 		return nil, fmt.Errorf("%s: platform %s cannot run an %s", p.Host, p.Platform, p.Method)
 	}
-	var b [3]byte
-	_, _ = rand.Read(b[:])
-	p.Name = "KAUD" + strings.ToUpper(hex.EncodeToString(b[:]))[:4]
+	p.Name = "KAUD" + strings.ToUpper(randHex(2))
 	return p, nil
 }
 
@@ -215,15 +211,11 @@ func (p *Plan) atAccessPortForARP(snap *facts.Snapshot, f *rules.Finding, ph *fa
 	if err != nil {
 		return fmt.Errorf("phone %s: address %q: %w", ph.Name, ph.IP, err)
 	}
-	var seg netip.Prefix
-	for _, ifc := range d.ASA.Interfaces {
-		if ifc.Nameif != "" && ifc.Prefix.IsValid() && ifc.Prefix.Contains(ip) {
-			seg = ifc.Prefix.Masked()
-		}
-	}
-	if !seg.IsValid() {
+	ifc := phoneInterface(d, ip)
+	if ifc == nil {
 		return fmt.Errorf("%s: no interface holds the phone's address %s, so it cannot answer the phone's ARP", d.Name, ph.IP)
 	}
+	seg := ifc.Prefix.Masked()
 	if !onSegment(p.CMIP, seg) {
 		// The phone also keeps alive to its backup: any call manager on
 		// the segment is one the phone ARPs for.
@@ -251,6 +243,19 @@ func (p *Plan) atAccessPortForARP(snap *facts.Snapshot, f *rules.Finding, ph *fa
 	p.ASA = d.Name
 	p.Confirming = []string{"proxy-arp", "arp-conflict"}
 	return nil
+}
+
+// phoneInterface is the ASA interface, named and addressed, whose subnet
+// holds the phone's address ip (the last one listed when several do), or
+// nil.
+func phoneInterface(d *facts.Device, ip netip.Addr) *facts.ASAInterface {
+	var found *facts.ASAInterface
+	for i := range d.ASA.Interfaces {
+		if ifc := &d.ASA.Interfaces[i]; ifc.Nameif != "" && ifc.Prefix.IsValid() && ifc.Prefix.Contains(ip) {
+			found = ifc
+		}
+	}
+	return found
 }
 
 func onSegment(ip string, seg netip.Prefix) bool {

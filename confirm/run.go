@@ -76,13 +76,17 @@ func Run(ctx context.Context, inv *inventory.Inventory, p *Plan, o Options) (*Re
 	if h == nil {
 		return nil, fmt.Errorf("%s is not in the inventory", p.Host)
 	}
+	cmdTimeout := h.CommandTimeout
+	if cmdTimeout <= 0 {
+		cmdTimeout = inventory.DefaultCommandTimeout
+	}
 	cmds := p.Commands()
 	res := &Result{Plan: p, Outcome: Inconclusive}
 	if p.Method == MethodCUCM {
 		if o.TransferTimeout <= 0 {
 			o.TransferTimeout = 2 * time.Minute
 		}
-		return runCUCM(ctx, inv, h, p, cmds, o, res)
+		return runCUCM(ctx, inv, h, p, cmds, cmdTimeout, o, res)
 	}
 	conn, err := sshx.Connect(ctx, inv, h, o.SSH)
 	if err != nil {
@@ -111,10 +115,6 @@ func Run(ctx context.Context, inv *inventory.Inventory, p *Plan, o Options) (*Re
 			res.CleanupErr = cleanup(ctx, inv, h, sess, healthy, cmds, o)
 		}
 	}()
-	cmdTimeout := h.CommandTimeout
-	if cmdTimeout <= 0 {
-		cmdTimeout = inventory.DefaultCommandTimeout
-	}
 	for _, cli := range cmds.Start {
 		// From the first line on, something may exist on the device.
 		started = true
@@ -192,25 +192,29 @@ func cleanup(ctx context.Context, inv *inventory.Inventory, h *inventory.Host, s
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), o.CleanupTimeout)
 	defer cancel()
 	timeout := min(o.CleanupTimeout/2, 10*time.Second)
-	send := func(s *sshx.Session) error {
-		var errs []error
-		for _, cli := range cmds.Cleanup {
-			// Stopping a capture that already stopped is rejected: fine.
-			if _, err := s.Run(cctx, cli, timeout); err != nil && !errors.Is(err, sshx.ErrRejected) {
-				errs = append(errs, err)
-				if !errors.Is(err, sshx.ErrRefused) {
-					return errors.Join(errs...)
-				}
-			}
-		}
-		return errors.Join(errs...)
-	}
+	send := func(s *sshx.Session) error { return sendCleanup(cctx, s, cmds.Cleanup, timeout) }
 	if healthy && ctx.Err() == nil {
 		if err := send(sess); err == nil {
 			return nil
 		}
 	}
 	return reconnectAndClean(cctx, inv, h, o, cmds.Cleanup, "capture", send)
+}
+
+// sendCleanup sends the cleanup lines on s. A rejected line is fine: the
+// capture already stopped, or there is no file to delete. A line the
+// guard refused does not stop the others.
+func sendCleanup(ctx context.Context, s *sshx.Session, lines []string, timeout time.Duration) error {
+	var errs []error
+	for _, cli := range lines {
+		if _, err := s.Run(ctx, cli, timeout); err != nil && !errors.Is(err, sshx.ErrRejected) {
+			errs = append(errs, err)
+			if !errors.Is(err, sshx.ErrRefused) {
+				return errors.Join(errs...)
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // reconnectAndClean opens a fresh session allowed only the cleanup lines
@@ -246,18 +250,28 @@ func stopped(p *Plan, out []byte) bool {
 	return false
 }
 
-func (r *Result) writePcap(dir string, pkts []Packet) error {
-	var err error
+// pcapPath is where the plan's capture is saved: in dir, or in a new
+// temporary directory when dir is "".
+func (p *Plan) pcapPath(dir string) (string, error) {
 	if dir == "" {
+		var err error
 		if dir, err = os.MkdirTemp("", "kaudit-confirm-"); err != nil {
-			return err
+			return "", err
 		}
+	}
+	return filepath.Join(dir, p.Host+"-"+p.Name+".pcap"), nil
+}
+
+func (r *Result) writePcap(dir string, pkts []Packet) error {
+	path, err := r.Plan.pcapPath(dir)
+	if err != nil {
+		return err
 	}
 	var b bytes.Buffer
 	if err := WritePcap(&b, pkts); err != nil {
 		return err
 	}
-	r.Pcap = filepath.Join(dir, r.Plan.Host+"-"+r.Plan.Name+".pcap")
+	r.Pcap = path
 	if err := os.WriteFile(r.Pcap, b.Bytes(), 0o600); err != nil {
 		return fmt.Errorf("writing the capture: %w", err)
 	}
@@ -342,12 +356,14 @@ func (r *Result) judgeARP() (Outcome, string) {
 			}
 		}
 	}
+	// A capture ended by its packet bound spans less than its duration.
+	full := p.Packets > 0 && r.Packets >= p.Packets
 	span := p.Duration
-	if r.Packets >= p.Packets && p.Packets > 0 {
+	if full {
 		span = last.Sub(first).Round(time.Second)
 	}
 	switch {
-	case len(macs) == 0 && r.Packets >= p.Packets && p.Packets > 0:
+	case len(macs) == 0 && full:
 		return Inconclusive, fmt.Sprintf("no ARP for %s before the capture reached its %d-packet bound after %s: raise --packets or lengthen --duration", p.CMIP, p.Packets, span)
 	case len(macs) == 0 && asked == 0:
 		return Inconclusive, fmt.Sprintf("no ARP for %s in %s: the phone did not re-ARP; lengthen --duration (or restart the phone, which ARPs as it registers)", p.CMIP, span)
