@@ -21,6 +21,7 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -45,7 +46,7 @@ func main() {
 	memprofile := flag.String("memprofile", "", "write a heap profile taken right after the audit to FILE")
 	serve := flag.String("serve", "", "internal: serve the simulated switches and write their addresses to this file")
 	flag.IntVar(&connectRate, "connect-rate", 0, "new connections per second (0: the collector's default; negative: unbounded)")
-	flag.BoolVar(&phases, "phases", false, "print the mean time to connect, to log in and per command, and the mean device time (from the collector's debug log)")
+	flag.BoolVar(&phases, "phases", false, "print the time to pass the connect-rate pacer, to connect, to log in, per command and per device (mean and percentiles, from the collector's debug log)")
 	flag.StringVar(&simProfile, "sim-cpuprofile", "", "write a CPU profile of the simulator child process to FILE")
 	flag.Parse()
 	if *serve != "" {
@@ -367,15 +368,17 @@ func rusage(who int) usage {
 }
 
 // phaseLog is a slog handler that averages the "elapsed" of the
-// collector's debug messages: connected and logged in (since the device
-// started), command done (each command), device done.
+// collector's debug messages: paced (the connect-rate wait), connected
+// and logged in (since the device started), command done (each command),
+// device done; with their percentiles, since a mean hides whether all
+// devices are slower or a few very much so.
 type phaseLog struct {
 	mu   sync.Mutex
 	sums map[string]*phaseSum
 }
 
 type phaseSum struct {
-	n   int
+	all []time.Duration
 	sum time.Duration
 }
 
@@ -398,7 +401,7 @@ func (p *phaseLog) Handle(_ context.Context, r slog.Record) error {
 			s = &phaseSum{}
 			p.sums[r.Message] = s
 		}
-		s.n++
+		s.all = append(s.all, d)
 		s.sum += d
 		p.mu.Unlock()
 		return false
@@ -407,9 +410,16 @@ func (p *phaseLog) Handle(_ context.Context, r slog.Record) error {
 }
 
 func (p *phaseLog) print() {
-	for _, m := range []string{"connected", "logged in", "command done", "device done"} {
-		if s := p.sums[m]; s != nil && s.n > 0 {
-			fmt.Printf("mean %-13s %s (%d)\n", m, (s.sum / time.Duration(s.n)).Round(100*time.Microsecond), s.n)
+	for _, m := range []string{"paced", "connected", "logged in", "command done", "device done"} {
+		s := p.sums[m]
+		if s == nil || len(s.all) == 0 {
+			continue
 		}
+		slices.Sort(s.all)
+		q := func(f float64) time.Duration {
+			return s.all[int(f*float64(len(s.all)-1))].Round(100 * time.Microsecond)
+		}
+		fmt.Printf("%-13s mean %s, median %s, 90th %s, 99th %s, max %s (%d)\n", m,
+			(s.sum / time.Duration(len(s.all))).Round(100*time.Microsecond), q(0.5), q(0.9), q(0.99), q(1), len(s.all))
 	}
 }

@@ -312,6 +312,7 @@ func (c *collector) host(ctx context.Context, i int) *facts.Device {
 	if err := c.pace.wait(dctx); err != nil {
 		return fail(fmt.Errorf("not collected: %w", err))
 	}
+	log.Debug("paced", "elapsed", time.Since(start))
 	conn, err := sshx.Connect(dctx, c.inv, h, sshx.Config{
 		KnownHostsFile:    c.opt.KnownHostsFile,
 		AcceptNewHostKeys: c.opt.AcceptNewHostKeys,

@@ -422,7 +422,8 @@ func (s *Server) handleConn(h *hostState, nc net.Conn) {
 	defer nc.Close()
 
 	_ = nc.SetDeadline(time.Now().Add(s.opts.HandshakeTimeout))
-	sc, chans, reqs, err := ssh.NewServerConn(nc, h.cfg)
+	cc := &corkConn{Conn: nc}
+	sc, chans, reqs, err := ssh.NewServerConn(cc, h.cfg)
 	if err != nil {
 		s.log.Debug("devsim handshake", "host", h.Name, "remote", nc.RemoteAddr().String(), "err", err)
 		return
@@ -448,7 +449,7 @@ func (s *Server) handleConn(h *hostState, nc net.Conn) {
 				continue
 			}
 			s.wg.Add(1)
-			go s.handleSession(h, nc, ch, chReqs, done)
+			go s.handleSession(h, nc, cc, ch, chReqs, done)
 		case r, ok := <-reqs:
 			if !ok {
 				reqs = nil
@@ -461,7 +462,7 @@ func (s *Server) handleConn(h *hostState, nc net.Conn) {
 	}
 }
 
-func (s *Server) handleSession(h *hostState, nc net.Conn, ch ssh.Channel, reqs <-chan *ssh.Request, done <-chan struct{}) {
+func (s *Server) handleSession(h *hostState, nc net.Conn, cc *corkConn, ch ssh.Channel, reqs <-chan *ssh.Request, done <-chan struct{}) {
 	defer s.wg.Done()
 	started := false
 	for req := range reqs {
@@ -485,6 +486,7 @@ func (s *Server) handleSession(h *hostState, nc net.Conn, ch ssh.Channel, reqs <
 			started = true
 			reply(req, true)
 			sess := newSession(s, h, ch, done)
+			sess.cork, sess.uncork = cc.cork, cc.uncork
 			sess.reset = func() { nc.Close() }
 			sess.exitStatus = func(code uint32) {
 				_, _ = ch.SendRequest("exit-status", false, ssh.Marshal(struct{ Status uint32 }{code}))
