@@ -46,7 +46,8 @@ func main() {
 	memprofile := flag.String("memprofile", "", "write a heap profile taken right after the audit to FILE")
 	serve := flag.String("serve", "", "internal: serve the simulated switches and write their addresses to this file")
 	flag.IntVar(&connectRate, "connect-rate", 0, "new connections per second (0: the collector's default; negative: unbounded)")
-	flag.BoolVar(&phases, "phases", false, "print the time to pass the connect-rate pacer, to connect, to log in, per command and per device (mean and percentiles, from the collector's debug log)")
+	flag.IntVar(&logins, "logins", 0, "logins in progress at once (0: the collector's default; negative: unbounded)")
+	flag.BoolVar(&phases, "phases", false, "print the time to pass the connect-rate pacer and the login gate, to connect, to log in, per command and per device (mean and percentiles, from the collector's debug log)")
 	flag.StringVar(&simProfile, "sim-cpuprofile", "", "write a CPU profile of the simulator child process to FILE")
 	flag.Parse()
 	if *serve != "" {
@@ -77,6 +78,9 @@ var memProfile string
 
 // connectRate is live.Options.ConnectRate.
 var connectRate int
+
+// logins is live.Options.Logins.
+var logins int
 
 // phases prints where a device's time goes (see phaseLog).
 var phases bool
@@ -234,7 +238,7 @@ func run(n, workers int, latency time.Duration, lab string) error {
 	cpu0 := rusage(syscall.RUSAGE_SELF)
 	start := time.Now()
 	pl := &phaseLog{sums: map[string]*phaseSum{}}
-	opt := live.Options{Workers: workers, KnownHostsFile: kh, ConnectRate: connectRate}
+	opt := live.Options{Workers: workers, KnownHostsFile: kh, ConnectRate: connectRate, Logins: logins}
 	if phases {
 		opt.Logger = slog.New(pl)
 	}
@@ -368,7 +372,8 @@ func rusage(who int) usage {
 }
 
 // phaseLog is a slog handler that averages the "elapsed" of the
-// collector's debug messages: paced (the connect-rate wait), connected
+// collector's debug messages: admitted (past the connect-rate pacer and
+// the login gate), connected
 // and logged in (since the device started), command done (each command),
 // device done; with their percentiles, since a mean hides whether all
 // devices are slower or a few very much so.
@@ -410,7 +415,7 @@ func (p *phaseLog) Handle(_ context.Context, r slog.Record) error {
 }
 
 func (p *phaseLog) print() {
-	for _, m := range []string{"paced", "connected", "logged in", "command done", "device done"} {
+	for _, m := range []string{"admitted", "connected", "logged in", "command done", "device done"} {
 		s := p.sums[m]
 		if s == nil || len(s.all) == 0 {
 			continue

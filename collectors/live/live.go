@@ -53,6 +53,11 @@ type Options struct {
 	// logins on the AAA server behind the devices) slows all of them,
 	// and workers that start together stay in step for the whole audit.
 	ConnectRate int
+	// Logins bounds the logins (connect, SSH handshake, authentication)
+	// in progress at once (default DefaultLogins(); negative: no bound).
+	// A login gives its place up when it is done or after 20 ms,
+	// whichever comes first, so logins over a slow WAN are not held up.
+	Logins int
 	// Retries is how many connection attempts are made in all (default
 	// 3). Only connection errors are retried, never a failed login, a
 	// host key problem, or anything after a command was sent.
@@ -145,6 +150,11 @@ func Collect(ctx context.Context, inv *inventory.Inventory, opt Options) (*facts
 	case opt.ConnectRate > 0:
 		c.pace.gap = time.Second / time.Duration(opt.ConnectRate)
 	}
+	logins := opt.Logins
+	if logins == 0 {
+		logins = DefaultLogins()
+	}
+	c.gate = newLoginGate(logins)
 	devices := make([]*facts.Device, len(inv.Hosts))
 	jobs := make(chan int)
 	var wg sync.WaitGroup
@@ -192,6 +202,7 @@ type collector struct {
 	finished int
 
 	pace    pacer
+	gate    *loginGate
 	secrets sshx.SecretCache // password files, read once per audit
 }
 
@@ -312,7 +323,11 @@ func (c *collector) host(ctx context.Context, i int) *facts.Device {
 	if err := c.pace.wait(dctx); err != nil {
 		return fail(fmt.Errorf("not collected: %w", err))
 	}
-	log.Debug("paced", "elapsed", time.Since(start))
+	leave, err := c.gate.enter(dctx)
+	if err != nil {
+		return fail(fmt.Errorf("not collected: %w", err))
+	}
+	log.Debug("admitted", "elapsed", time.Since(start))
 	conn, err := sshx.Connect(dctx, c.inv, h, sshx.Config{
 		KnownHostsFile:    c.opt.KnownHostsFile,
 		AcceptNewHostKeys: c.opt.AcceptNewHostKeys,
@@ -322,6 +337,7 @@ func (c *collector) host(ctx context.Context, i int) *facts.Device {
 		Logger:            c.opt.Logger,
 		Secrets:           &c.secrets,
 	})
+	leave()
 	if err != nil {
 		return fail(err)
 	}
