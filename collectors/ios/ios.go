@@ -102,6 +102,10 @@ var (
 	// whose first byte, unlike '-', is rare in device output, so the
 	// search skips ahead instead of stopping at every rule of dashes.
 	moreTail = moreToken[2:]
+
+	// Separators for bytes.Cut and bytes.Count.
+	nl    = []byte{'\n'}
+	comma = []byte{','}
 )
 
 // lineReader walks device output one line at a time without copying it.
@@ -127,12 +131,8 @@ func (r *lineReader) next() bool {
 		return false
 	}
 	r.n++
-	line := data
-	if i := bytes.IndexByte(data, '\n'); i >= 0 {
-		line, r.data = data[:i], data[i+1:]
-	} else {
-		r.data = nil
-	}
+	line, rest, _ := bytes.Cut(data, nl)
+	r.data = rest
 	line = trimRight(line)
 	if r.hasMore { // else paged stays false
 		line, r.paged = stripMore(line)
@@ -326,12 +326,8 @@ func indexAt(data []byte, from int, pat string, anchor int, lineStart bool) int 
 func countRows(data []byte) int {
 	n := 0
 	for len(data) > 0 {
-		line := data
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
-		} else {
-			data = nil
-		}
+		var line []byte
+		line, data, _ = bytes.Cut(data, nl)
 		// The first word, as cut has it, without trimming the padding
 		// after it.
 		line = trim(line)

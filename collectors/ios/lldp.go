@@ -218,14 +218,10 @@ func (p *lldpParser) entryLine(t []byte) {
 // lldpCapabilities splits "B,T" into its codes.
 func (p *lldpParser) lldpCapabilities(b []byte) []string {
 	var out []string
-	n := bytes.Count(b, []byte(",")) + 1
+	n := bytes.Count(b, comma) + 1
 	for len(b) > 0 {
-		c := b
-		if i := bytes.IndexByte(b, ','); i >= 0 {
-			c, b = b[:i], b[i+1:]
-		} else {
-			b = nil
-		}
+		var c []byte
+		c, b, _ = bytes.Cut(b, comma)
 		if c = trim(c); len(c) > 0 {
 			if out == nil {
 				out = make([]string, 0, n)

@@ -90,12 +90,8 @@ func trimOutput(buf []byte) []byte {
 	rest := buf[:bytes.LastIndexByte(buf, '\n')+1]
 	out := buf[:0]
 	for len(rest) > 0 {
-		line := rest
-		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
-			line, rest = rest[:i], rest[i+1:]
-		} else {
-			rest = nil
-		}
+		var line []byte
+		line, rest, _ = bytes.Cut(rest, []byte{'\n'})
 		// out never overtakes line: it grows by at most what was read.
 		out = append(append(out, bytes.TrimRight(line, " ")...), '\n')
 	}

@@ -2,6 +2,7 @@ package devsim
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/subtle"
 	"io"
 	"math/rand/v2"
@@ -410,24 +411,8 @@ func (b *bodyLines) next() ([]byte, bool) {
 		return nil, false
 	}
 	var l []byte
-	if i := indexNL(b.rest); i < 0 {
-		l, b.rest = b.rest, nil
-	} else {
-		l, b.rest = b.rest[:i], b.rest[i+1:]
-	}
-	if n := len(l); n > 0 && l[n-1] == '\r' {
-		l = l[:n-1]
-	}
-	return l, true
-}
-
-func indexNL(b []byte) int {
-	for i, c := range b {
-		if c == '\n' {
-			return i
-		}
-	}
-	return -1
+	l, b.rest, _ = bytes.Cut(b.rest, []byte{'\n'})
+	return bytes.TrimSuffix(l, []byte{'\r'}), true
 }
 
 // serveLab prints a lab output with the host's faults applied.
