@@ -237,7 +237,7 @@ func run(n, workers int, latency time.Duration, lab string) error {
 	runtime.GC()
 	cpu0 := rusage(syscall.RUSAGE_SELF)
 	start := time.Now()
-	pl := &phaseLog{sums: map[string]*phaseSum{}}
+	pl := &phaseLog{sums: map[string][]time.Duration{}}
 	opt := live.Options{Workers: workers, KnownHostsFile: kh, ConnectRate: connectRate, Logins: logins}
 	if phases {
 		opt.Logger = slog.New(pl)
@@ -373,18 +373,12 @@ func rusage(who int) usage {
 
 // phaseLog is a slog handler that averages the "elapsed" of the
 // collector's debug messages: admitted (past the connect-rate pacer and
-// the login gate), connected
-// and logged in (since the device started), command done (each command),
-// device done; with their percentiles, since a mean hides whether all
-// devices are slower or a few very much so.
+// the login gate), connected and logged in (since the device started),
+// command done (each command), device done; with their percentiles, since
+// a mean hides whether all devices are slower or a few very much so.
 type phaseLog struct {
 	mu   sync.Mutex
-	sums map[string]*phaseSum
-}
-
-type phaseSum struct {
-	all []time.Duration
-	sum time.Duration
+	sums map[string][]time.Duration
 }
 
 func (p *phaseLog) Enabled(context.Context, slog.Level) bool { return true }
@@ -401,13 +395,7 @@ func (p *phaseLog) Handle(_ context.Context, r slog.Record) error {
 			return false
 		}
 		p.mu.Lock()
-		s := p.sums[r.Message]
-		if s == nil {
-			s = &phaseSum{}
-			p.sums[r.Message] = s
-		}
-		s.all = append(s.all, d)
-		s.sum += d
+		p.sums[r.Message] = append(p.sums[r.Message], d)
 		p.mu.Unlock()
 		return false
 	})
@@ -416,15 +404,19 @@ func (p *phaseLog) Handle(_ context.Context, r slog.Record) error {
 
 func (p *phaseLog) print() {
 	for _, m := range []string{"admitted", "connected", "logged in", "command done", "device done"} {
-		s := p.sums[m]
-		if s == nil || len(s.all) == 0 {
+		all := p.sums[m]
+		if len(all) == 0 {
 			continue
 		}
-		slices.Sort(s.all)
+		slices.Sort(all)
+		var sum time.Duration
+		for _, d := range all {
+			sum += d
+		}
 		q := func(f float64) time.Duration {
-			return s.all[int(f*float64(len(s.all)-1))].Round(100 * time.Microsecond)
+			return all[int(f*float64(len(all)-1))].Round(100 * time.Microsecond)
 		}
 		fmt.Printf("%-13s mean %s, median %s, 90th %s, 99th %s, max %s (%d)\n", m,
-			(s.sum / time.Duration(len(s.all))).Round(100*time.Microsecond), q(0.5), q(0.9), q(0.99), q(1), len(s.all))
+			(sum / time.Duration(len(all))).Round(100*time.Microsecond), q(0.5), q(0.9), q(0.99), q(1), len(all))
 	}
 }
