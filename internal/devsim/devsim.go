@@ -449,7 +449,7 @@ func (s *Server) handleConn(h *hostState, nc net.Conn) {
 				continue
 			}
 			s.wg.Add(1)
-			go s.handleSession(h, nc, cc, ch, chReqs, done)
+			go s.handleSession(h, cc, ch, chReqs, done)
 		case r, ok := <-reqs:
 			if !ok {
 				reqs = nil
@@ -462,7 +462,7 @@ func (s *Server) handleConn(h *hostState, nc net.Conn) {
 	}
 }
 
-func (s *Server) handleSession(h *hostState, nc net.Conn, cc *corkConn, ch ssh.Channel, reqs <-chan *ssh.Request, done <-chan struct{}) {
+func (s *Server) handleSession(h *hostState, cc *corkConn, ch ssh.Channel, reqs <-chan *ssh.Request, done <-chan struct{}) {
 	defer s.wg.Done()
 	started := false
 	for req := range reqs {
@@ -487,7 +487,7 @@ func (s *Server) handleSession(h *hostState, nc net.Conn, cc *corkConn, ch ssh.C
 			reply(req, true)
 			sess := newSession(s, h, ch, done)
 			sess.cork, sess.uncork = cc.cork, cc.uncork
-			sess.reset = func() { nc.Close() }
+			sess.reset = func() { cc.Close() }
 			sess.exitStatus = func(code uint32) {
 				_, _ = ch.SendRequest("exit-status", false, ssh.Marshal(struct{ Status uint32 }{code}))
 			}
