@@ -287,11 +287,11 @@ func genieLLDP(t *testing.T, d *facts.Device, exp, _ *jobj, _ string) {
 		byLocal[n.LocalInterface] = n
 	}
 	count := 0
-	for _, ifName := range ifs.keys {
+	for _, ifName := range ifs.keysOf() {
 		pids := ifs.obj(ifName).obj("port_id")
-		for _, pid := range pids.keys {
+		for _, pid := range pids.keysOf() {
 			nbrs := pids.obj(pid).obj("neighbors")
-			for _, name := range nbrs.keys {
+			for _, name := range nbrs.keysOf() {
 				count++
 				e := nbrs.obj(name)
 				n, ok := byLocal[facts.CanonicalInterface(ifName)]
@@ -313,7 +313,7 @@ func genieLLDP(t *testing.T, d *facts.Device, exp, _ *jobj, _ string) {
 				eq(t, w("management_address"), n.IP, e.str("management_address"))
 				var want []string
 				caps := e.obj("capabilities")
-				for _, c := range caps.keys {
+				for _, c := range caps.keysOf() {
 					if caps.obj(c).boolean("enabled") {
 						want = append(want, lldpCapCodes[c])
 					}

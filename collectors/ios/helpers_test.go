@@ -226,6 +226,14 @@ func (o *jobj) has(k string) bool {
 	return ok
 }
 
+// keysOf is the keys in document order; none for a missing object.
+func (o *jobj) keysOf() []string {
+	if o == nil {
+		return nil
+	}
+	return o.keys
+}
+
 func (o *jobj) obj(k string) *jobj {
 	if o == nil {
 		return nil
