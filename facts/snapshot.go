@@ -40,6 +40,10 @@ type Device struct {
 	Keys    []string      `json:"keys,omitempty"`
 	Missing []string      `json:"missing,omitempty"`
 	Errors  []*ParseError `json:"errors,omitempty"`
+	// Warnings are rows a parser skipped (malformed, unknown layout)
+	// while keeping the rest of the output: the facts of those rows are
+	// unknown, the device's other facts stand.
+	Warnings []*ParseError `json:"warnings,omitempty"`
 
 	Switch *Switch `json:"switch,omitempty"`
 	ASA    *ASA    `json:"asa,omitempty"`

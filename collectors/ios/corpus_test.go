@@ -33,8 +33,8 @@ var comparators = map[string]comparator{
 	keyPowerInline:           {ntc: ntcPower, genie: geniePower},
 	keyMACAging:              {genie: genieMACAging},
 	keyPortSecurity:          {genie: geniePortSecurity},
-	keyPortSecurityInterface: {genie: geniePortSecurityInterface},
-	keyRunningConfig:         {genie: genieRunningConfig},
+	keyPortSecurityInterface: {ntc: ntcPortSecurityInterface, genie: geniePortSecurityInterface},
+	keyRunningConfig:         {ntc: ntcRunningConfig, genie: genieRunningConfig},
 }
 
 // TestCorpus parses every real output under ../shared/corpus/ios with the
@@ -47,6 +47,10 @@ func TestCorpus(t *testing.T) {
 		t.Fatal(err)
 	}
 	parsed := 0
+	before := compared.Load()
+	defer func() {
+		t.Logf("corpus: %d IOS outputs parsed, %d fields compared (failures above, if any)", parsed, compared.Load()-before)
+	}()
 	for _, f := range files {
 		base := filepath.Base(f)
 		if strings.HasSuffix(base, ".yml") || strings.HasSuffix(base, ".json") {
@@ -75,6 +79,10 @@ func TestCorpus(t *testing.T) {
 			}
 			checkSources(t, d, key, data)
 			exp, ok := loadExpectation(t, f)
+			if why, bad := corpusMispaired[base]; bad {
+				t.Logf("expectation not compared: %s", why)
+				ok, exp = false, expectation{}
+			}
 			if extra, isSpecial := corpusExtra[base]; isSpecial {
 				extra(t, d)
 				ok = true
@@ -132,6 +140,17 @@ func loadExpectation(t *testing.T, raw string) (expectation, bool) {
 		exp.args = decodeJSON(t, a)
 	}
 	return exp, true
+}
+
+// corpusMispaired lists raw files whose expectation in the corpus was
+// made from another text: comparing them would test the corpus, not
+// kaudit. Each is checked by corpusExtra instead.
+var corpusMispaired = map[string]string{
+	// The raw is genieparser's cli/empty/golden_output_3 (a header and no
+	// rows); the expected.json is cli/equal/golden_output_3's, whose
+	// output lists Gi0/1/0-3 (read with the search tool's read_file,
+	// genieparser commit 66108381).
+	"genie__iosxe__ShowPowerInline__golden_output_3.raw": "raw from cli/empty, expectation from cli/equal",
 }
 
 // corpusExtra holds assertions on corpus files checked by reading them,
@@ -216,7 +235,8 @@ func genieCDP(t *testing.T, d *facts.Device, exp, _ *jobj, _ string) {
 		e, n := idx.obj(k), ns[i]
 		w := func(f string) string { return fmt.Sprintf("[%s].%s", k, f) }
 		eq(t, w("device_id"), n.DeviceID, e.str("device_id"))
-		eq(t, w("platform"), n.Platform, e.str("platform"))
+		// genie keeps the blank before the comma ("Cisco "); kaudit trims it.
+		eq(t, w("platform"), n.Platform, strings.TrimSpace(e.str("platform")))
 		eq(t, w("capabilities"), strings.Join(n.Capabilities, " "), e.str("capabilities"))
 		eq(t, w("local_interface"), n.LocalInterface, facts.CanonicalInterface(e.str("local_interface")))
 		eq(t, w("port_id"), n.PortID, e.str("port_id"))
@@ -300,8 +320,10 @@ func genieLLDP(t *testing.T, d *facts.Device, exp, _ *jobj, _ string) {
 					continue
 				}
 				w := func(f string) string { return ifName + "." + f }
-				eq(t, w("neighbor_id"), n.DeviceID, e.str("neighbor_id"))
-				eq(t, w("system_name"), n.DeviceID, e.str("system_name"))
+				// genie keeps "not advertised" as a value; for kaudit
+				// it is unknown, an empty field.
+				eq(t, w("neighbor_id"), n.DeviceID, advertised(e.str("neighbor_id")))
+				eq(t, w("system_name"), n.DeviceID, advertised(e.str("system_name")))
 				eq(t, w("chassis_id"), n.ChassisID, e.str("chassis_id"))
 				// genie expands the port id like an interface name and
 				// capitalises MAC-like ones; kaudit keeps it as printed.
@@ -309,8 +331,9 @@ func genieLLDP(t *testing.T, d *facts.Device, exp, _ *jobj, _ string) {
 					t.Errorf("%s = %q, want %q", w("port_id"), n.PortID, e.str("port_id"))
 				}
 				eq(t, w("port_description"), n.PortDescription, e.str("port_description"))
-				eq(t, w("system_description"), n.SoftwareVersion, e.str("system_description"))
-				eq(t, w("management_address"), n.IP, e.str("management_address"))
+				// genie keeps the newline that ends a one-line description.
+				eq(t, w("system_description"), n.SoftwareVersion, strings.TrimRight(e.str("system_description"), "\n"))
+				eq(t, w("management_address"), n.IP, advertised(e.str("management_address")))
 				var want []string
 				caps := e.obj("capabilities")
 				for _, c := range caps.keysOf() {
@@ -335,6 +358,13 @@ func genieLLDP(t *testing.T, d *facts.Device, exp, _ *jobj, _ string) {
 	}
 }
 
+func advertised(v string) string {
+	if v == "not advertised" {
+		return ""
+	}
+	return v
+}
+
 // --- show power inline ---
 
 func ntcPower(t *testing.T, d *facts.Device, rows []map[string]string) {
@@ -351,7 +381,12 @@ func ntcPower(t *testing.T, d *facts.Device, rows []map[string]string) {
 		eq(t, w("power"), p.Watts, mustFloat(t, r["power"]))
 		eq(t, w("device"), p.Device, r["device"])
 		eq(t, w("class"), p.Class, r["class"])
-		eq(t, w("max"), p.MaxWatts, mustFloat(t, r["max"]))
+		// ntc leaves max empty where the layout has no Max column (the
+		// Cat4500's From PS / To Device, a row cut after the power);
+		// kaudit then reads From PS as genie does, or nothing.
+		if r["max"] != "" {
+			eq(t, w("max"), p.MaxWatts, mustFloat(t, r["max"]))
+		}
 	}
 }
 
@@ -389,10 +424,20 @@ func geniePower(t *testing.T, d *facts.Device, exp, args *jobj, _ string) {
 		eq(t, name+".admin_state", p.Admin, e.str("admin_state"))
 		eq(t, name+".oper_state", p.Oper, e.str("oper_state"))
 		eq(t, name+".power", p.Watts, e.num("power"))
-		eq(t, name+".device", p.Device, e.str("device"))
-		eq(t, name+".class", p.Class, e.str("class"))
+		// genie drops device and class "n/a" in the Cat4500 layout
+		// (golden_output_4) and keeps them in the others; kaudit keeps
+		// them as printed everywhere.
+		eq(t, name+".device", p.Device, orNA(e, "device"))
+		eq(t, name+".class", p.Class, orNA(e, "class"))
 		eq(t, name+".max", p.MaxWatts, e.num("max"))
 	}
+}
+
+func orNA(e *jobj, k string) string {
+	if !e.has(k) {
+		return "n/a"
+	}
+	return e.str(k)
 }
 
 // --- MAC aging ---
@@ -462,9 +507,64 @@ func geniePortSecurityInterface(t *testing.T, d *facts.Device, exp, args *jobj, 
 	}
 }
 
+func ntcPortSecurityInterface(t *testing.T, d *facts.Device, rows []map[string]string) {
+	ps := d.Switch.PortSecurity
+	if len(ps) != len(rows) {
+		t.Fatalf("%d port-security blocks, ntc has %d", len(ps), len(rows))
+	}
+	for i, r := range rows {
+		s := ps[i]
+		w := func(f string) string { return fmt.Sprintf("[%d].%s", i, f) }
+		eq(t, w("port_security"), s.Enabled, r["port_security"] == "Enabled")
+		eq(t, w("port_status"), s.PortStatus, r["port_status"])
+		eq(t, w("violation_mode"), s.Violation, strings.ToLower(r["violation_mode"]))
+		eq(t, w("aging_time"), fmt.Sprintf("%d mins", s.AgingMinutes), r["aging_time"])
+		eq(t, w("aging_type"), s.AgingType, strings.ToLower(r["aging_type"]))
+		eq(t, w("ss_addr_aging"), s.StaticAging, r["ss_addr_aging"] == "Enabled")
+		eq(t, w("max_mac_addrs"), strconv.Itoa(s.MaxMACs), r["max_mac_addrs"])
+		eq(t, w("total_mac_addrs"), strconv.Itoa(s.TotalMACs), r["total_mac_addrs"])
+		eq(t, w("config_mac_addrs"), strconv.Itoa(s.ConfiguredMACs), r["config_mac_addrs"])
+		eq(t, w("sticky_mac_addrs"), strconv.Itoa(s.StickyMACs), r["sticky_mac_addrs"])
+		eq(t, w("last_src_mac_addr_vlan"), fmt.Sprintf("%s:%d", s.LastSourceMAC, s.LastSourceVLAN), r["last_src_mac_addr_vlan"])
+		eq(t, w("violation_count"), strconv.Itoa(s.ViolationCount), r["violation_count"])
+	}
+}
+
+// ntcRunningConfig compares the interfaces and descriptions ntc read
+// from show running-config interface fragments (its other fields, IP
+// addresses and policies, are not kaudit facts).
+func ntcRunningConfig(t *testing.T, d *facts.Device, rows []map[string]string) {
+	ports := d.Switch.Interfaces
+	if len(ports) != len(rows) {
+		t.Fatalf("%d interfaces, ntc has %d", len(ports), len(rows))
+	}
+	for i, r := range rows {
+		eq(t, fmt.Sprintf("[%d].interface", i), ports[i].Name, r["interface"])
+		eq(t, fmt.Sprintf("[%d].description", i), ports[i].Description, r["description"])
+	}
+}
+
+// genieMissesPortSecurity lists show running-config interface outputs
+// whose text configures port-security that genie's ShowRunInterface did
+// not extract (its schema has the key; these expectations lack it):
+// kaudit is checked against the text instead, enabled and maximum.
+var genieMissesPortSecurity = map[string]int{
+	"genie__iosxe__ShowRunInterface__golden_output16.raw":  2,  // line 8-9
+	"genie__iosxe__ShowRunInterface__golden_output_11.raw": 2,  // switchport port-security maximum 2
+	"genie__iosxe__ShowRunInterface__golden_output_12.raw": 20, // switchport port-security maximum 20
+}
+
+// genieWrongArguments lists outputs whose arguments.json names another
+// interface than the output shows (genie's test does not check it).
+var genieWrongArguments = map[string]bool{
+	// arguments: GigabitEthernet0/0/3; the output is "show running-config
+	// all | sec GigabitEthernet1/0/5".
+	"genie__iosxe__ShowRunAllSectionInterface__golden_output_3.raw": true,
+}
+
 // --- show running-config interface X / show derived-config interface X ---
 
-func genieRunningConfig(t *testing.T, d *facts.Device, exp, args *jobj, _ string) {
+func genieRunningConfig(t *testing.T, d *facts.Device, exp, args *jobj, base string) {
 	ifs := exp.obj("interfaces")
 	if ifs == nil {
 		ifs = exp.obj("derived_config")
@@ -476,7 +576,7 @@ func genieRunningConfig(t *testing.T, d *facts.Device, exp, args *jobj, _ string
 	if len(ports) != len(ifs.keys) {
 		t.Fatalf("%d interfaces, genie has %d", len(ports), len(ifs.keys))
 	}
-	if a := args.str("interface"); a != "" {
+	if a := args.str("interface"); a != "" && !genieWrongArguments[base] {
 		eq(t, "interface named in the arguments", ports[0].Name, facts.CanonicalInterface(a))
 	}
 	for i, name := range ifs.keys {
@@ -490,6 +590,11 @@ func genieRunningConfig(t *testing.T, d *facts.Device, exp, args *jobj, _ string
 		}
 		eq(t, name+".switchport_access_vlan", p.AccessVLAN, want)
 		eq(t, name+".shutdown", p.Shutdown, e.boolean("shutdown"))
+		if max, ok := genieMissesPortSecurity[base]; ok {
+			eq(t, name+".port-security (from the text)", p.PortSecurity.Enabled, true)
+			eq(t, name+".maximum (from the text)", p.PortSecurity.Maximum, max)
+			continue
+		}
 		comparePortSecurity(t, name, p.PortSecurity, e.obj("switchport_port_security"))
 	}
 }

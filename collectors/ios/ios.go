@@ -84,6 +84,14 @@ func withHost(err error, d *facts.Device) error {
 	return err
 }
 
+// addWarnings records the rows a parser skipped, stamped with the device.
+func addWarnings(d *facts.Device, warns []*facts.ParseError) {
+	for _, w := range warns {
+		w.Host = d.Name
+		d.Warnings = append(d.Warnings, w)
+	}
+}
+
 // checkText is facts.CheckText plus an empty-output check: no command kaudit
 // runs prints nothing, so an empty file is a failed capture.
 func checkText(key string, data []byte) error {

@@ -11,7 +11,7 @@ import (
 //
 // DeviceID is the System Name ("" when not advertised), PortID the Port id
 // as printed, Capabilities the enabled capability codes (B, R, T, ...),
-// IP the first management IP, Platform the LLDP-MED model, VoiceVLAN the
+// IP the first management IPv4 address (else the first IPv6 one), Platform the LLDP-MED model, VoiceVLAN the
 // LLDP-MED Network Policy(Voice) VLAN. Older IOS releases omit "Local
 // Intf"; LocalInterface is then "".
 func ParseLLDP(data []byte, d *facts.Device) error {
@@ -29,6 +29,7 @@ const (
 	lldpEnabledCap = "Enabled Capabilities:"
 	lldpMgmt       = "Management Addresses"
 	lldpIP         = "IP:"
+	lldpIPv6       = "IPV6:"
 	lldpVoice      = "Network Policy(Voice):"
 	lldpModel      = "Model:"
 	lldpTotal      = "Total entries displayed"
@@ -51,6 +52,7 @@ type lldpParser struct {
 	hasName bool
 	section int
 	desc    []byte
+	ipv6    []byte // the first IPv6 management address, used when no IP: line
 }
 
 func readLLDP(data []byte, d *facts.Device) ([]facts.Neighbor, error) {
@@ -160,6 +162,12 @@ func (p *lldpParser) entryLine(t []byte) {
 			}
 			return
 		}
+		if hasPrefix(t, lldpIPv6) {
+			if len(p.ipv6) == 0 {
+				p.ipv6 = append(p.ipv6, trim(t[len(lldpIPv6):])...)
+			}
+			return
+		}
 		if t[0] != 'I' && t[0] != 'O' && (t[0] < '0' || t[0] > '9') {
 			p.section = lldpNone // past IP:, IPV6:, OID: and OID values
 		} else {
@@ -243,6 +251,10 @@ func (p *lldpParser) flush() {
 		n.SoftwareVersion = p.strs.get(p.desc)
 	}
 	p.desc = p.desc[:0]
+	if n.IP == "" && len(p.ipv6) > 0 {
+		n.IP = string(p.ipv6)
+	}
+	p.ipv6 = p.ipv6[:0]
 	if n.ChassisID == "" || n.PortID == "" {
 		p.fail(p.start, "LLDP entry has no \"Chassis id\" or \"Port id\" line: output truncated or garbled")
 		return

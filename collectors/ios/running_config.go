@@ -15,6 +15,7 @@ type runningConfig struct {
 	version  string
 	ports    []facts.SwitchPort
 	aging    *facts.MACAging
+	warns    []*facts.ParseError
 }
 
 // ParseRunningConfig reads show running-config, a saved or candidate
@@ -39,6 +40,7 @@ func ParseRunningConfig(data []byte, d *facts.Device) error {
 	if sw.MACAging == nil {
 		sw.MACAging = cfg.aging
 	}
+	addWarnings(d, cfg.warns)
 	return nil
 }
 
@@ -67,6 +69,7 @@ type configParser struct {
 	// psHint is the number of port-security attributes of the port
 	// before the open one (see setPS).
 	psHint int
+	warns  []*facts.ParseError
 }
 
 func readRunningConfig(data []byte, d *facts.Device) (*runningConfig, error) {
@@ -80,6 +83,14 @@ func readRunningConfig(data []byte, d *facts.Device) (*runningConfig, error) {
 		header     int  // line of the "Building configuration..." / "Current configuration" header
 		sawEnd     bool // the closing "end"
 		recognised bool // anything that only a configuration contains
+		hostname   bool // a whole configuration, not an interface fragment
+		// flat is set in a "Derived configuration" output whose interface
+		// commands are not indented (genieparser's
+		// ShowDerivedConfigInterface golden_6): inside an interface
+		// block, every line up to "!", "end" or the next interface is
+		// one of its commands.
+		flat    bool
+		derived bool
 	)
 	for r.next() {
 		line := r.line
@@ -91,6 +102,9 @@ func readRunningConfig(data []byte, d *facts.Device) (*runningConfig, error) {
 			continue
 		}
 		body := line[indent:]
+		if indent == 0 && flat && p.cur >= 0 && !startsTopLevel(line) {
+			indent = max(p.base, 1)
+		}
 		if r.paged && p.cur >= 0 && !startsTopLevel(line) {
 			// The paging prompt ate this line's indentation; inside an
 			// interface block it is most likely one of its commands.
@@ -115,18 +129,23 @@ func readRunningConfig(data []byte, d *facts.Device) (*runningConfig, error) {
 		p.cur = -1
 		switch line[0] {
 		case '!':
-			recognised = true
+			// Not proof of a configuration: any text can hold a "!".
 		case 'i':
 			if rest, ok := keyword(line, "interface"); ok {
 				if err := p.openInterface(rest); err != nil {
 					return nil, err
 				}
 				recognised = true
+				// The next line tells whether this derived config
+				// indents its interface commands.
+				if derived && len(r.data) > 0 && !isBlank(r.data[0]) && r.data[0] != '!' {
+					flat = true
+				}
 			}
 		case 'h':
 			if rest, ok := keyword(line, "hostname"); ok && len(rest) > 0 {
 				p.cfg.hostname = p.str(rest)
-				recognised = true
+				recognised, hostname = true, true
 			}
 		case 'v':
 			if rest, ok := keyword(line, "version"); ok && len(rest) > 0 {
@@ -157,19 +176,28 @@ func readRunningConfig(data []byte, d *facts.Device) (*runningConfig, error) {
 				if header == 0 {
 					header = r.n
 				}
+				derived = derived || line[0] == 'D'
 				recognised = true
 			}
 		}
 	}
 	if !recognised {
-		return nil, facts.Errorf(key, 1, "not a configuration: no hostname, interface, \"!\" or \"end\" line")
+		return nil, facts.Errorf(key, 1, "not a configuration: no \"Building configuration\" or \"Current configuration\" header, hostname, version, interface or \"end\" line")
 	}
 	if header > 0 && !sawEnd {
-		return nil, facts.Errorf(key, r.n, "configuration announced at line %d has no closing \"end\": output truncated", header)
+		if hostname || len(p.cfg.ports) == 0 {
+			return nil, facts.Errorf(key, r.n, "configuration announced at line %d has no closing \"end\": output truncated", header)
+		}
+		// Interface fragments (show running-config interface X, often
+		// several pasted together, as in ntc-templates'
+		// cisco_ios_show_running-config_interface.raw) are read without
+		// their "end", and say so.
+		p.warns = append(p.warns, facts.Errorf(key, r.n, "interface configuration announced at line %d has no closing \"end\": read as fragments, later interfaces may be missing", header))
 	}
 	if p.cfg.ports == nil {
 		p.cfg.ports = []facts.SwitchPort{} // no interface: an empty list, not none
 	}
+	p.cfg.warns = p.warns
 	if a := p.cfg.aging; a != nil && !a.GlobalSet {
 		a.GlobalSeconds = defaultMACAgingSeconds
 	}

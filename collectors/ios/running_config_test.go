@@ -234,6 +234,9 @@ func TestRunningConfigErrors(t *testing.T) {
 		{"binary", "interface Gi1/0/1\n\x00\x01\x02", 2, "binary data"},
 		{"empty", " \r\n\r\n", 0, "empty output"},
 		{"garbage", "lorem ipsum dolor\nsit amet\n", 1, "not a configuration"},
+		// issue 12: a "!" line is no proof of a configuration.
+		{"text with a bang", "hello\n!\n", 1, "not a configuration"},
+		{"bangs around text", "!\n!\n<html>not found</html>\n!\nend-of-page\n", 1, "not a configuration"},
 		{"truncated", "sw1#show running-config\nBuilding configuration...\n\nCurrent configuration : 9000 bytes\n!\nhostname sw1\ninterface Gi1/0/1\n switchport", 8, "no closing \"end\""},
 		{"banner not closed", "hostname a\nbanner motd ^C\nhello\ninterface Gi1/0/1\n", 2, "banner is not closed"},
 		{"bad maximum", "interface Gi1/0/1\n switchport port-security maximum 2x\n!\n", 2, "bad port-security maximum"},
@@ -263,5 +266,35 @@ func checkParseError(t *testing.T, err error, key string, line int, msg string) 
 	}
 	if pe.Host != "sw1" || pe.Key != key || pe.Line != line || !strings.Contains(pe.Msg, msg) {
 		t.Errorf("error %q (host %q key %q line %d), want sw1/%s line %d containing %q", pe, pe.Host, pe.Key, pe.Line, key, line, msg)
+	}
+}
+
+// A derived configuration may print its interface commands unindented
+// (genieparser's ShowDerivedConfigInterface golden_6); interface
+// fragments pasted without "end" are read with a warning.
+func TestRunningConfigShapes(t *testing.T) {
+	flat := "Building configuration...\nDerived configuration : 445 bytes\n!\ninterface GigabitEthernet2/0/1\nswitchport mode access\nswitchport port-security aging time 5\nswitchport port-security\n!\nend\n"
+	d := &facts.Device{Name: "sw1"}
+	if err := ParseRunningConfig([]byte(flat), d); err != nil {
+		t.Fatal(err)
+	}
+	p := d.Switch.Interfaces[0]
+	eq(t, "flat mode", p.Mode, "access")
+	eq(t, "flat port-security", p.PortSecurity.Enabled, true)
+	eq(t, "flat aging line", p.PortSecurity.Sources.Of("aging_time").Line, 6)
+
+	frag := "Building configuration...\n\nCurrent configuration : 40 bytes\n!\ninterface Gi1/0/1\n description a\n!\ninterface Gi1/0/2\n description b\n!\n"
+	d = &facts.Device{Name: "sw1"}
+	if err := ParseRunningConfig([]byte(frag), d); err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "fragments", len(d.Switch.Interfaces), 2)
+	if len(d.Warnings) != 1 || !strings.Contains(d.Warnings[0].Error(), "no closing \"end\"") {
+		t.Errorf("warnings %v, want the missing end", d.Warnings)
+	}
+	// A whole configuration (hostname) without its end is still truncated.
+	whole := "Building configuration...\nhostname sw1\ninterface Gi1/0/1\n description a\n!\n"
+	if err := ParseRunningConfig([]byte(whole), &facts.Device{Name: "sw1"}); err == nil {
+		t.Error("a whole configuration without end was accepted")
 	}
 }

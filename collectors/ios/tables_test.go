@@ -60,7 +60,6 @@ func TestPowerInlineLayouts(t *testing.T) {
 }
 
 func TestPowerInlineErrors(t *testing.T) {
-	header := "Interface Admin  Oper       Power   Device              Class Max\n--------- ------ ---------- ------- ------------------- ----- ----\n"
 	tests := []struct {
 		name string
 		data string
@@ -70,15 +69,41 @@ func TestPowerInlineErrors(t *testing.T) {
 		{"binary", "Interface\x00", 1, "binary data"},
 		{"garbage", "nothing to see\nhere\n", 1, "not show power inline output"},
 		{"no PoE", "sw1#show power inline\n                   ^\n% Invalid input detected at '^' marker.\n", 3, "device error"},
-		{"truncated row", header + "Gi1/0/1   auto   on\n", 3, "row has 3 columns"},
-		{"bad power", header + "Gi1/0/1   auto   on         x.y     IP Phone 7962       2     30.0\n", 3, "bad power value"},
-		{"NaN power", header + "Gi1/0/1   auto   on         NaN     IP Phone 7962       2     30.0\n", 3, "bad power value"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			d := seedDevice()
 			checkParseError(t, ParsePowerInline([]byte(tt.data), d), keyPowerInline, tt.line, tt.msg)
 			unchanged(t, d)
+		})
+	}
+}
+
+// A malformed row is skipped with a warning naming its line; the rows
+// around it stand.
+func TestPowerInlineSkipsBadRows(t *testing.T) {
+	header := "Interface Admin  Oper       Power   Device              Class Max\n--------- ------ ---------- ------- ------------------- ----- ----\n"
+	good := "Gi1/0/2   auto   on         6.3     IP Phone 7962       2     30.0\n"
+	for _, tt := range []struct{ name, row, msg string }{
+		{"truncated row", "Gi1/0/1   auto   on\n", "row has 3 columns"},
+		{"bad power", "Gi1/0/1   auto   on         x.y     IP Phone 7962       2     30.0\n", "bad power value"},
+		{"NaN power", "Gi1/0/1   auto   on         NaN     IP Phone 7962       2     30.0\n", "bad power value"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			d := &facts.Device{Name: "sw1"}
+			if err := ParsePowerInline([]byte(header+tt.row+good), d); err != nil {
+				t.Fatal(err)
+			}
+			if len(d.Switch.PoE) != 1 || d.Switch.PoE[0].Interface != "GigabitEthernet1/0/2" {
+				t.Fatalf("rows %+v, want Gi1/0/2 alone", d.Switch.PoE)
+			}
+			if len(d.Warnings) != 1 {
+				t.Fatalf("warnings %v, want 1", d.Warnings)
+			}
+			w := d.Warnings[0].Error()
+			if !strings.Contains(w, "sw1/show_power_inline.txt:3:") || !strings.Contains(w, tt.msg) {
+				t.Errorf("warning %q, want line 3 and %q", w, tt.msg)
+			}
 		})
 	}
 }
