@@ -601,3 +601,21 @@ func TestTablePhonesAndColor(t *testing.T) {
 		})
 	}
 }
+
+// A row a parser skipped is shown in every format that lists devices, so
+// that a partly read output is never silent.
+func TestDeviceWarningsShown(t *testing.T) {
+	r := &Result{Tool: "kaudit", FailOn: rules.Warning, Devices: []DeviceResult{{
+		Name: "sw1", Platform: facts.PlatformIOS, Status: facts.StatusOK,
+		Warnings: []string{"sw1/show_power_inline.txt:12: row skipped: bad power value \"x\""},
+	}}}
+	for name, w := range map[string]Writer{"table": &TableWriter{}, "json": JSONWriter{}, "markdown": MarkdownWriter{}} {
+		var buf bytes.Buffer
+		if err := w.Write(&buf, r); err != nil {
+			t.Fatal(err)
+		}
+		if out := buf.String(); !strings.Contains(out, ".txt:12: row skipped") || !strings.Contains(out, "power") {
+			t.Errorf("%s report does not show the skipped row:\n%s", name, buf.String())
+		}
+	}
+}

@@ -47,6 +47,7 @@ type jsonDevice struct {
 	Error    string   `json:"error"`
 	Missing  []string `json:"missing"`
 	Errors   []string `json:"errors"`
+	Warnings []string `json:"warnings"`
 }
 
 type jsonFinding struct {
@@ -107,6 +108,7 @@ func (JSONWriter) Write(w io.Writer, r *Result) error {
 			Error:    d.Error,
 			Missing:  nonNil(d.Missing),
 			Errors:   nonNil(d.Errors),
+			Warnings: nonNil(d.Warnings),
 		})
 	}
 	for _, f := range sortedFindings(r) {

@@ -66,9 +66,12 @@ func (MarkdownWriter) Write(w io.Writer, r *Result) error {
 			for i, m := range d.Missing {
 				missing[i] = mdCode(m)
 			}
-			errs := make([]string, len(d.Errors))
-			for i, e := range d.Errors {
-				errs[i] = mdText(e)
+			errs := make([]string, 0, len(d.Errors)+len(d.Warnings))
+			for _, e := range d.Errors {
+				errs = append(errs, mdText(e))
+			}
+			for _, w := range d.Warnings {
+				errs = append(errs, "warning: "+mdText(w))
 			}
 			mdRow(&b, mdText(d.Name), mdText(d.Platform), status, mdText(d.Error), strings.Join(missing, ", "), strings.Join(errs, "<br>"))
 		}

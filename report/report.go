@@ -30,6 +30,9 @@ type DeviceResult struct {
 	Missing []string
 	// Errors are the parse errors, each naming the file and line.
 	Errors []string
+	// Warnings are rows a parser skipped, each naming the file and line:
+	// the rest of the output was read.
+	Warnings []string
 }
 
 // Incomplete reports whether the audit of the device cannot be trusted: it

@@ -83,7 +83,7 @@ func (t *TableWriter) Write(w io.Writer, r *Result) error {
 
 	var troubled []DeviceResult
 	for _, d := range sortedDevices(r) {
-		if d.Status != facts.StatusOK || d.Error != "" || len(d.Errors) > 0 || len(d.Missing) > 0 {
+		if d.Status != facts.StatusOK || d.Error != "" || len(d.Errors) > 0 || len(d.Missing) > 0 || len(d.Warnings) > 0 {
 			troubled = append(troubled, d)
 		}
 	}
@@ -105,6 +105,9 @@ func (t *TableWriter) Write(w io.Writer, r *Result) error {
 		}
 		for _, e := range d.Errors {
 			fmt.Fprintf(&b, "    %s\n", oneLine(e))
+		}
+		for _, w := range d.Warnings {
+			fmt.Fprintf(&b, "    warning: %s\n", oneLine(w))
 		}
 	}
 

@@ -55,5 +55,8 @@ func DeviceResult(d *facts.Device) report.DeviceResult {
 	for _, e := range d.Errors {
 		r.Errors = append(r.Errors, e.Error())
 	}
+	for _, w := range d.Warnings {
+		r.Warnings = append(r.Warnings, w.Error())
+	}
 	return r
 }
