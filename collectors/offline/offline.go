@@ -5,7 +5,6 @@ package offline
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -22,7 +21,14 @@ const InventoryFile = "inventory.yaml"
 
 // Load reads the inventory of dir. Errors name the file and line.
 func Load(dir string) (*inventory.Inventory, error) {
-	return inventory.Load(filepath.Join(dir, InventoryFile))
+	p := filepath.Join(dir, InventoryFile)
+	// inventory.Load opens the file as it is: a FIFO would block it.
+	if st, err := os.Stat(p); err == nil {
+		if err := regular(p, st); err != nil {
+			return nil, fmt.Errorf("inventory: %w", err)
+		}
+	}
+	return inventory.Load(p)
 }
 
 // Collect builds the snapshot of every host of inv from the outputs saved
@@ -77,41 +83,4 @@ func CollectHost(dir string, h *inventory.Host) *facts.Device {
 		d.Status = facts.StatusPartial
 	}
 	return d
-}
-
-// DirReader reads the saved outputs of one host, DIR/<host>/<key>.txt of
-// the offline layout, refusing files larger than a command can print.
-func DirReader(hostDir string) collectors.Reader {
-	return func(key string) ([]byte, error) {
-		return ReadOutput(filepath.Join(hostDir, key+".txt"))
-	}
-}
-
-// ReadOutput reads a saved output (or a proposed config) but refuses a
-// file larger than a command can print, without reading it all into
-// memory first.
-func ReadOutput(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", path)
-	}
-	if st.Size() > facts.MaxOutputBytes {
-		return nil, fmt.Errorf("%s: %d bytes, more than the %d a command can print", path, st.Size(), facts.MaxOutputBytes)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, facts.MaxOutputBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > facts.MaxOutputBytes {
-		return nil, fmt.Errorf("%s: grew past %d bytes while reading", path, facts.MaxOutputBytes)
-	}
-	return data, nil
 }

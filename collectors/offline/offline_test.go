@@ -21,6 +21,15 @@ func write(t *testing.T, path string, data []byte) {
 	}
 }
 
+// errs is everything d reports wrong, for matching in a test.
+func errs(d *facts.Device) string {
+	var s []string
+	for _, e := range d.Errors {
+		s = append(s, e.Error())
+	}
+	return d.Error + " | " + strings.Join(s, " | ")
+}
+
 // A huge output, a binary one and an empty host directory each fail on
 // their own device, named with the file, while the good device is read.
 func TestBadInputStaysOnItsDevice(t *testing.T) {
@@ -50,13 +59,6 @@ func TestBadInputStaysOnItsDevice(t *testing.T) {
 	byName := map[string]*facts.Device{}
 	for _, d := range snap.Devices {
 		byName[d.Name] = d
-	}
-	errs := func(d *facts.Device) string {
-		var s []string
-		for _, e := range d.Errors {
-			s = append(s, e.Error())
-		}
-		return d.Error + " | " + strings.Join(s, " | ")
 	}
 	if d := byName["sw-big"]; d.Status != facts.StatusFailed || !strings.Contains(errs(d), "sw-big/show_running-config.txt") || !strings.Contains(errs(d), "more than") {
 		t.Errorf("sw-big: %s %s", d.Status, errs(d))
