@@ -352,7 +352,8 @@ func (c *collector) host(ctx context.Context, i int) *facts.Device {
 
 	// Each output is parsed as it arrives, so that a device never holds
 	// all its outputs at once.
-	var outs map[string][]byte // kept only to be saved
+	var outs map[string][]byte       // kept only to be saved
+	var redacted []*facts.ParseError // outputs that held a secret, said in the report
 	if c.opt.SaveRaw != "" {
 		outs = make(map[string][]byte, len(cmds))
 	}
@@ -364,8 +365,13 @@ func (c *collector) host(ctx context.Context, i int) *facts.Device {
 		switch {
 		case err == nil:
 			// A device that prints one of our secrets (a type 0 password
-			// in its config) must not get it into the snapshot or files.
-			out = conn.RedactBytes(out)
+			// in its config) must not get it into the snapshot or files;
+			// only the secret's value after a password keyword is
+			// replaced, so the parser still reads the device's text.
+			var n int
+			if out, n = conn.RedactOutput(out); n > 0 {
+				redacted = append(redacted, facts.Errorf(cmd.Key, 0, "%d value(s) of this audit's login secrets redacted (printed after a password or secret keyword)", n))
+			}
 			log.Debug("command done", "command", cmd.CLI, "bytes", len(out), "elapsed", time.Since(t0))
 			if outs != nil {
 				outs[cmd.Key] = bytes.Clone(out)
@@ -387,6 +393,10 @@ func (c *collector) host(ctx context.Context, i int) *facts.Device {
 	sess.Close()
 	conn.Close()
 	collectors.Finish(d)
+	for _, w := range redacted {
+		w.Host = d.Name
+		d.Warnings = append(d.Warnings, w)
+	}
 	if c.opt.SaveRaw != "" {
 		if err := saveHost(c.opt.SaveRaw, h.Name, outs); err != nil {
 			d.Errors = append(d.Errors, &facts.ParseError{Host: h.Name, Key: "save-raw", Msg: err.Error()})

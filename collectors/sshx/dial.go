@@ -2,7 +2,6 @@ package sshx
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -92,17 +91,6 @@ func (c *Conn) Close() error {
 // Redact removes the host's secrets from text the caller is about to log,
 // save or report.
 func (c *Conn) Redact(s string) string { return redact(s, c.sec.list()) }
-
-// RedactBytes is Redact for command output: b itself when it holds no
-// secret, which is nearly always, so outputs are not copied twice.
-func (c *Conn) RedactBytes(b []byte) []byte {
-	for _, v := range c.sec.list() {
-		if len(v) >= 4 && bytes.Contains(b, []byte(v)) {
-			return []byte(c.Redact(string(b)))
-		}
-	}
-	return b
-}
 
 // ConnectError is a failure to reach or log in to a host.
 type ConnectError struct {
