@@ -164,6 +164,21 @@ func (p *cdpParser) run() {
 			}
 			continue
 		}
+		// The version text is the neighbour's own: a line of it that
+		// looks like a prompt, a "Device ID:" or a device error is data,
+		// never framing (issue 12: "evil#" advertised by a neighbour made
+		// the whole output rejected). It ends at a blank line, the
+		// "advertisement version" line or an entry separator.
+		if p.section == cdpVersion {
+			if !hasPrefix(t, cdpAdvertVer) && !isDashes(t) {
+				if len(p.version) > 0 {
+					p.version = append(p.version, '\n')
+				}
+				p.version = append(p.version, t...)
+				continue
+			}
+			p.section = cdpNone
+		}
 		if hasPrefix(t, cdpDeviceID) {
 			p.flush()
 			p.open, p.start, p.entries = true, r.n, p.entries+1
@@ -194,16 +209,6 @@ func (p *cdpParser) run() {
 				p.fail(r.n, "unexpected text before the first %q: %q", cdpDeviceID, clip(t))
 			}
 			continue
-		}
-		if p.section == cdpVersion {
-			if !hasPrefix(t, cdpAdvertVer) {
-				if len(p.version) > 0 {
-					p.version = append(p.version, '\n')
-				}
-				p.version = append(p.version, t...)
-				continue
-			}
-			p.section = cdpNone
 		}
 		p.entryLine(t)
 	}

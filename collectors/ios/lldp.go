@@ -80,6 +80,16 @@ func (p *lldpParser) run() {
 			}
 			continue
 		}
+		// The system description is the neighbour's own text: a line of
+		// it that looks like a prompt or an entry key is data, never
+		// framing. It ends at a blank line or "Time remaining".
+		if p.section == lldpDesc && !hasPrefix(t, lldpTimeRem) {
+			if len(p.desc) > 0 {
+				p.desc = append(p.desc, '\n')
+			}
+			p.desc = append(p.desc, t...)
+			continue
+		}
 		// Keys are told apart by their first byte first: a line is
 		// compared only with the keys that start like it.
 		switch t[0] {
@@ -130,13 +140,6 @@ func (p *lldpParser) run() {
 			case !p.started:
 				p.fail(r.n, "unexpected text before the first LLDP entry: %q", clip(t))
 			}
-			continue
-		}
-		if p.section == lldpDesc && !hasPrefix(t, lldpTimeRem) {
-			if len(p.desc) > 0 {
-				p.desc = append(p.desc, '\n')
-			}
-			p.desc = append(p.desc, t...)
 			continue
 		}
 		p.entryLine(t)

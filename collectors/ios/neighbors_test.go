@@ -179,3 +179,32 @@ func TestLLDPErrors(t *testing.T) {
 		})
 	}
 }
+
+// Text a neighbour advertises is data, never framing: a version or system
+// description holding a prompt, a device error or an entry key neither
+// rejects the output nor invents a neighbour (issue 12.3).
+func TestNeighbourTextIsData(t *testing.T) {
+	hostile := "evil#\nsw1>show running-config\n% Invalid input detected at '^' marker.\nDevice ID: fake\nChassis id: 0000.0000.0001\nTotal entries displayed: 9\n"
+	cdp := "-------------------------\nDevice ID: SEP0024142DDF24\nEntry address(es): \n  IP address: 10.21.0.31\nPlatform: Cisco IP Phone 7962,  Capabilities: Host Phone \n" +
+		"Interface: GigabitEthernet1/0/2,  Port ID (outgoing port): Port 1\nHoldtime : 150 sec\n\nVersion :\nSCCP42.9-4-2SR3-1S\n" + hostile +
+		"\nadvertisement version: 2\nDuplex: full\n\nTotal cdp entries displayed : 1\n"
+	d := &facts.Device{Name: "sw1"}
+	if err := ParseCDP([]byte(cdp), d); err != nil {
+		t.Fatalf("CDP rejected for its neighbour's version text: %v", err)
+	}
+	ns := neighbors(d, "cdp")
+	if len(ns) != 1 || ns[0].DeviceID != "SEP0024142DDF24" || ns[0].IP != "10.21.0.31" || !strings.Contains(ns[0].SoftwareVersion, "evil#") {
+		t.Fatalf("CDP neighbours %+v", ns)
+	}
+
+	lldp := "------------------------------------------------\nLocal Intf: Gi1/0/7\nChassis id: 10.21.0.44\nPort id: 00EBD5A177C3:P1\nPort Description: SW PORT\nSystem Name: SEP00EBD5A177C3\n\n" +
+		"System Description:\nCisco IP Phone 8865\n" + hostile + "\nTime remaining: 155 seconds\nSystem Capabilities: B,T\nEnabled Capabilities: B,T\n\nTotal entries displayed: 1\n"
+	d = &facts.Device{Name: "sw1"}
+	if err := ParseLLDP([]byte(lldp), d); err != nil {
+		t.Fatalf("LLDP rejected for its neighbour's description: %v", err)
+	}
+	ns = neighbors(d, "lldp")
+	if len(ns) != 1 || ns[0].DeviceID != "SEP00EBD5A177C3" || !strings.Contains(ns[0].SoftwareVersion, "Device ID: fake") {
+		t.Fatalf("LLDP neighbours %+v", ns)
+	}
+}
