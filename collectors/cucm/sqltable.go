@@ -281,10 +281,19 @@ func cutAt(n int, spans []span, sub func(a, b int) string, at func(i int) byte, 
 	return vals, -1
 }
 
+// maxQuote bounds the bytes of output an error quotes: enough to
+// recognise the line, too few to copy much of a file that is not a
+// device output (a planted link to a secret file).
+const maxQuote = 40
+
 // clip shortens s for an error message without splitting a character.
 func clip(s string) string {
-	if utf8.RuneCountInString(s) <= 80 {
+	if len(s) <= maxQuote {
 		return s
 	}
-	return string([]rune(s)[:77]) + "..."
+	n := maxQuote
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "..."
 }

@@ -4,7 +4,9 @@ package offline
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -55,9 +57,14 @@ func CollectHost(dir string, h *inventory.Host) *facts.Device {
 		return d
 	}
 	hostDir := filepath.Join(dir, h.Name)
-	if st, err := os.Stat(hostDir); err != nil || !st.IsDir() {
+	st, err := statInDir(dir, h.Name)
+	if err == nil && !st.IsDir() || errors.Is(err, fs.ErrNotExist) {
 		d.Status = facts.StatusFailed
 		d.Error = fmt.Sprintf("no saved outputs: %s is not a directory", hostDir)
+		return d
+	}
+	if err != nil {
+		d.Status, d.Error = facts.StatusFailed, "no saved outputs: "+err.Error()
 		return d
 	}
 	collectors.Apply(d, cmds, DirReader(hostDir))

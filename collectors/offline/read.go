@@ -1,6 +1,7 @@
 package offline
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -14,10 +15,68 @@ import (
 
 // DirReader reads the saved outputs of one host, DIR/<host>/<key>.txt of
 // the offline layout, refusing files larger than a command can print.
+// Only files inside DIR are read: a symbolic link is followed while it
+// stays inside (and is relative); one leading out of DIR, as the output
+// or as the host directory, is refused, so a planted link to /etc/shadow
+// cannot get the file quoted into a report.
 func DirReader(hostDir string) collectors.Reader {
+	hostDir = filepath.Clean(hostDir)
+	dir, host := filepath.Dir(hostDir), filepath.Base(hostDir)
 	return func(key string) ([]byte, error) {
-		return ReadOutput(filepath.Join(hostDir, key+".txt"))
+		return readInDir(dir, filepath.Join(host, key+".txt"))
 	}
+}
+
+// readInDir is ReadOutput for DIR/name, never reading outside DIR.
+func readInDir(dir, name string) ([]byte, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	path := filepath.Join(dir, name)
+	st, err := root.Stat(name)
+	if err != nil {
+		return nil, outsideErr(dir, path, err)
+	}
+	if err := regular(path, st); err != nil {
+		return nil, err
+	}
+	f, err := root.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, outsideErr(dir, path, err)
+	}
+	defer f.Close()
+	return readOpened(path, f)
+}
+
+// statInDir is os.Stat of DIR/name, never following a link out of DIR.
+func statInDir(dir, name string) (fs.FileInfo, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	st, err := root.Stat(name)
+	if err != nil {
+		return nil, outsideErr(dir, filepath.Join(dir, name), err)
+	}
+	return st, nil
+}
+
+// outsideErr turns err, from an os.Root of dir, into an error naming path
+// and saying plainly when a link leads out of dir: the Root's own error
+// ("path escapes from parent") has no exported sentinel, but a path the
+// Root cannot reach and the plain file system can is that case. A
+// missing file stays fs.ErrNotExist, which is a missing output.
+func outsideErr(dir, path string, err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if _, serr := os.Stat(path); serr == nil {
+		return fmt.Errorf("%s: leads out of %s through a symbolic link: refused", path, dir)
+	}
+	return fmt.Errorf("%s: %w", path, err)
 }
 
 // ReadOutput reads a saved output (or a proposed config) but refuses a
