@@ -9,6 +9,9 @@
 //     passes guard.check in shell.Write: allow-listed commands, a bare
 //     return, the enable secret right after "enable", and the space that
 //     answers a pager prompt. Anything else is refused before it is sent.
+//     Show commands may hold no write keyword in any abbreviation (file,
+//     tee, tech-support, ...); guard_sql.go lexes a `run sql select` and
+//     lets it call only allow-listed built-in functions.
 //   - hostkey.go: known_hosts verification (x/crypto/ssh/knownhosts),
 //     trust on first use, changed keys refused with both fingerprints.
 //   - auth.go, dial.go: credentials (SecretRef passwords, ssh-agent,

@@ -31,17 +31,6 @@ var pipeFilters = map[string]bool{
 	"include": true, "exclude": true, "begin": true, "section": true, "count": true, "grep": true,
 }
 
-// sqlForbidden are SQL words that have no place in a read-only query:
-// they write, lock, run code or start a second statement.
-var sqlForbidden = map[string]bool{
-	"insert": true, "update": true, "delete": true, "drop": true, "create": true,
-	"alter": true, "truncate": true, "grant": true, "revoke": true, "execute": true,
-	"exec": true, "call": true, "procedure": true, "function": true, "into": true,
-	"lock": true, "unlock": true, "rename": true, "merge": true, "load": true,
-	"unload": true, "set": true, "begin": true, "commit": true, "rollback": true,
-	"system": true, "database": true, "close": true, "output": true,
-}
-
 // ErrRefused marks a command the read-only guard would not send.
 var ErrRefused = errors.New("refused by the read-only guard")
 
@@ -72,7 +61,8 @@ func refuse(cmd, format string, args ...any) error {
 // (optionally piped into an output filter), a `run sql select` query, or
 // one of the paging/width commands and enable. Anything else, and anything
 // that could smuggle a second command (line ends, control characters,
-// `;`, pipes into redirect), is refused with the reason.
+// `;`, pipes into redirect), write a file (show tech, a file argument) or
+// run an admin routine from a select, is refused with the reason.
 func Allowed(cmd string) error {
 	switch {
 	case cmd == "":
@@ -114,6 +104,18 @@ func sessionList() string {
 	return "terminal length 0, terminal width 511, terminal pager 0, set cli pagination off, enable"
 }
 
+// showForbidden are the keywords no show command may hold, in full or
+// abbreviated: what writes a file, sends output elsewhere, changes the
+// device or (tech-support) dumps everything into a file at once. IOS, the
+// ASA and the CUCM CLI take any unique prefix of a keyword, so "fil" is
+// "file" and "te" may be "tee" or "tech-support"; none of kaudit's show
+// commands holds such a word.
+var showForbidden = []string{
+	"copy", "write", "delete", "erase", "configure", "reload", "set", "file",
+	"tee", "redirect", "append", "drop", "insert", "update", "create", "alter",
+	"execute", "task", "tech-support",
+}
+
 func allowedShow(cmd, lower string) error {
 	if i := strings.IndexAny(lower, ";<>`"); i >= 0 {
 		return refuse(cmd, "contains %q", lower[i])
@@ -131,59 +133,32 @@ func allowedShow(cmd, lower string) error {
 			return refuse(cmd, "pipe %s without a pattern", f[0])
 		}
 	}
-	return nil
+	return showWords(cmd, lower)
 }
 
-// allowedSQL accepts one SELECT statement. Words are looked at outside
-// quoted strings only, so `like '%update%'` is fine but `; delete` and
-// `select ... into` are not.
-func allowedSQL(cmd, lower string) error {
-	var word strings.Builder
-	var quote byte
-	check := func() error {
-		w := word.String()
-		word.Reset()
-		if sqlForbidden[w] {
-			return refuse(cmd, "SQL %q is not read-only", w)
-		}
-		return nil
-	}
-	for i := 0; i < len(lower); i++ {
-		c := lower[i]
-		if quote != 0 {
-			if c == quote {
-				if i+1 < len(lower) && lower[i+1] == quote { // doubled quote escapes itself
-					i++
-					continue
+// showWords refuses a show command holding a forbidden keyword as the
+// device would read it: quotes and backslashes dropped (a CLI may take
+// them for quoting), a word of letters and hyphens matched as a possible
+// abbreviation, and a word with other characters ("disk0:file") cut at
+// them and matched in full. Pipe patterns are checked too: kaudit sends
+// none, so refusing "| include set" costs nothing.
+func showWords(cmd, lower string) error {
+	bare := strings.NewReplacer(`"`, "", "'", "", `\`, "", "|", " ").Replace(lower)
+	for _, w := range strings.Fields(bare) {
+		pieces := strings.FieldsFunc(w, func(r rune) bool { return r != '-' && (r < 'a' || r > 'z') })
+		keyword := len(pieces) == 1 && pieces[0] == w
+		for _, p := range pieces {
+			if strings.HasPrefix(p, "tech") || keyword && strings.HasPrefix("tech-support", p) {
+				return refuse(cmd, "%q may be show tech-support, which writes files and loads the device", w)
+			}
+			for _, k := range showForbidden {
+				if p == k || keyword && strings.HasPrefix(k, p) {
+					return refuse(cmd, "%q may be %q, which is not read-only", w, k)
 				}
-				quote = 0
-			}
-			continue
-		}
-		switch {
-		case c == '\'' || c == '"':
-			if err := check(); err != nil {
-				return err
-			}
-			quote = c
-		case c == ';':
-			return refuse(cmd, "contains ';' (a second SQL statement)")
-		case c == '-' && i+1 < len(lower) && lower[i+1] == '-',
-			c == '/' && i+1 < len(lower) && lower[i+1] == '*',
-			c == '{':
-			return refuse(cmd, "contains an SQL comment")
-		case c == '_' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9':
-			word.WriteByte(c)
-		default:
-			if err := check(); err != nil {
-				return err
 			}
 		}
 	}
-	if quote != 0 {
-		return refuse(cmd, "unterminated quoted string")
-	}
-	return check()
+	return nil
 }
 
 // writeKind is what the guard let through.
