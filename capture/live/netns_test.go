@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -289,27 +290,23 @@ func (p *proc) stop(t *testing.T) error {
 	return err
 }
 
+// syncBuf is written by exec's copying goroutine while the test reads
+// snapshots. Its lock is a zero-value sync.Mutex: a lock made lazily on
+// first use is itself written by both goroutines unguarded.
 type syncBuf struct {
-	mu chan struct{}
+	mu sync.Mutex
 	b  *bytes.Buffer
 }
 
-func (s *syncBuf) lock() {
-	if s.mu == nil {
-		s.mu = make(chan struct{}, 1)
-	}
-	s.mu <- struct{}{}
-}
-
 func (s *syncBuf) Write(p []byte) (int, error) {
-	s.lock()
-	defer func() { <-s.mu }()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	return s.b.Write(p)
 }
 
 func (s *syncBuf) snapshot() *bytes.Buffer {
-	s.lock()
-	defer func() { <-s.mu }()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	return bytes.NewBuffer(append([]byte(nil), s.b.Bytes()...))
 }
 
