@@ -178,7 +178,9 @@ func TestSourcesGrow(t *testing.T) {
 			got.Set(n, src)
 		}
 	})
-	if allocs != 1 {
+	// The race detector adds allocations of its own; the count is the
+	// code's only without it (the list itself is still compared below).
+	if allocs != 1 && !raceEnabled {
 		t.Errorf("%v allocations for %d attributes after Grow, want 1", allocs, len(names))
 	}
 	if got.String() != want.String() {
