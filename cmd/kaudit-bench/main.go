@@ -11,8 +11,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -29,6 +31,7 @@ import (
 
 	"github.com/kaudit/kaudit/collectors"
 	"github.com/kaudit/kaudit/collectors/live"
+	"github.com/kaudit/kaudit/collectors/offline"
 	"github.com/kaudit/kaudit/collectors/platform"
 	"github.com/kaudit/kaudit/collectors/sshx"
 	"github.com/kaudit/kaudit/facts"
@@ -187,13 +190,18 @@ func run(n, workers int, latency time.Duration, lab string) error {
 		defer stopSim()
 		deadline := time.Now().Add(60 * time.Second)
 		for {
-			if data, err := os.ReadFile(addrFile); err == nil {
+			// Bounded like every file kaudit reads.
+			data, err := offline.ReadOutput(addrFile)
+			if err == nil {
 				for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
 					if f := strings.Fields(line); len(f) == 2 {
 						addrs[f[0]] = f[1]
 					}
 				}
 				break
+			}
+			if !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("simulator addresses: %w", err)
 			}
 			if time.Now().After(deadline) {
 				return fmt.Errorf("simulator did not start within 60s")

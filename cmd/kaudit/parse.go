@@ -4,12 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/kaudit/kaudit/collectors"
+	"github.com/kaudit/kaudit/collectors/offline"
 	"github.com/kaudit/kaudit/collectors/platform"
 	"github.com/kaudit/kaudit/facts"
 )
@@ -38,7 +38,9 @@ sql_sipprofile, ...) or the command itself in quotes.
 			var data []byte
 			if len(args) == 3 && args[2] != "-" {
 				name = args[2]
-				data, err = os.ReadFile(name)
+				// Bounded, regular files only: /dev/zero or a FIFO
+				// would read or wait without end.
+				data, err = offline.ReadOutput(name)
 			} else {
 				data, err = io.ReadAll(io.LimitReader(cmd.InOrStdin(), facts.MaxOutputBytes+1))
 			}
