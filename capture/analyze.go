@@ -36,7 +36,8 @@ func AnalyzeFile(ctx context.Context, path string, opts Options) (*FileAnalysis,
 
 // AnalyzeReader streams a pcap or pcapng capture (optionally gzipped)
 // from r; name is used in messages. Memory grows with the number of
-// conversations, keepalives and ARP answers, not with packets. When the
+// conversations (up to Options.MaxFlows), keepalives and ARP answers, not
+// with packets. When the
 // capture is broken the result covers the packets before the problem and
 // the error is a *ReadError naming name, the packet and its offset.
 func AnalyzeReader(ctx context.Context, name string, r io.Reader, opts Options) (*FileAnalysis, error) {
@@ -106,7 +107,9 @@ type tlKey struct {
 	proto     string
 }
 
+// appConn is the reassembly state of a flow that carries SIP or SCCP.
 type appConn struct {
+	key   connKey
 	proto appProto
 	st    [2]stream
 	// kas are keepalives sent in each direction that no TCP ACK has
@@ -129,14 +132,14 @@ type analyzer struct {
 	fa      *FileAnalysis
 	dec     *decoder
 	f       frame
-	conns   map[connKey]*conn
+	flows   *flowTable
 	tls     map[tlKey]*Timeline
 	arp     arpState
 	udpMsg  sipMsg
 	listed  int
 
 	// The stream callback's context, set before every feed.
-	cur     *conn
+	cur     *appConn
 	curDir  int
 	emitFn  func(*msgEvent)
 	badLink map[uint32]int
@@ -159,7 +162,7 @@ func newAnalyzer(name string, opts Options) (*analyzer, error) {
 	}
 	a := &analyzer{
 		opts: opts, asaMACs: asa, cms: cms, dec: newDecoder(),
-		conns: map[connKey]*conn{}, tls: map[tlKey]*Timeline{},
+		flows: newFlowTable(opts.MaxFlows), tls: map[tlKey]*Timeline{},
 		fa: &FileAnalysis{File: name, Counts: Counts{SIPByMethod: map[string]int{}, SIPByStatus: map[string]int{}},
 			Timelines: []*Timeline{}, Retransmitted: []*RetransmittedSegment{}, Verdicts: []Verdict{}},
 		badLink: map[uint32]int{},
@@ -204,8 +207,6 @@ func (a *analyzer) packet(n int, data []byte, ci gopacket.CaptureInfo, lt uint32
 	}
 }
 
-var omitted = &RetransmittedSegment{}
-
 func (a *analyzer) onTCP(f *frame) {
 	c := &a.fa.Counts
 	c.TCPSegments++
@@ -213,20 +214,21 @@ func (a *analyzer) onTCP(f *frame) {
 		return
 	}
 	k, d := keyOf(f.src, f.dst, f.sport, f.dport)
-	cn := a.conns[k]
-	switch {
-	case cn == nil:
-		cn = newConn(k)
-		a.conns[k] = cn
-	case f.flags&(thSYN|thACK) == thSYN && cn.dir[d].baseSet && f.seq != cn.dir[d].baseSeq:
+	cn := a.flows.get(k, f)
+	if cn == nil {
+		return // past the cap: see flowTable.note
+	}
+	if f.flags&(thSYN|thACK) == thSYN && cn.dir[d].baseSet && f.seq != cn.dir[d].baseSeq {
 		// A new SYN with another ISN: the ports were reused for a new
 		// connection (Wireshark starts a new conversation too).
 		a.closeConn(cn)
-		cn = newConn(k)
-		a.conns[k] = cn
+		a.flows.restart(cn)
 	}
 	prevNext := cn.dir[d].nextSeq
 	ta := cn.analyze(d, f)
+	if f.flags&thSYN != 0 {
+		cn.dir[d].synSeen, cn.dir[d].synSeq = true, f.seq
+	}
 	if f.flags&(thSYN|thACK) == thSYN {
 		cn.mruSyn = f.ts
 	}
@@ -245,32 +247,18 @@ func (a *analyzer) onTCP(f *frame) {
 	if ta&aOutOfOrder != 0 {
 		c.TCPOutOfOrder++
 	}
-	ev := cn.trackSent(d, f, ta, prevNext)
+	ev := cn.trackSent(d, f, ta, prevNext, &a.flows.held)
 	if ev != nil {
-		a.listRetransmission(cn, d, f, ev)
+		a.listRetransmission(d, f, ev)
 	}
 
-	if cn.app == nil {
-		switch {
-		case f.sport == 2000 || f.dport == 2000:
-			cn.app = &appConn{proto: protoSCCP}
-		case f.sport == 5060 || f.dport == 5060:
-			cn.app = &appConn{proto: protoSIP}
-		case len(f.payload) > 0 && cn.probed&(1<<d) == 0:
-			// SIP on another port is recognised by its first payload in
-			// either direction only, so bulk traffic is not scanned.
-			cn.probed |= 1 << d
-			if !looksLikeSIP(f.payload) {
-				return
-			}
-			cn.app = &appConn{proto: protoSIP}
-		default:
+	app := cn.app()
+	if app == nil {
+		if app = a.startApp(cn, k, d, f); app == nil {
 			return
 		}
-		cn.app.st[0].proto, cn.app.st[1].proto = cn.app.proto, cn.app.proto
 	}
-	app := cn.app
-	a.cur = cn
+	a.cur = app
 	if f.flags&thACK != 0 {
 		a.ackKeepalives(app, 1-d, f)
 		a.curDir = 1 - d
@@ -283,16 +271,58 @@ func (a *analyzer) onTCP(f *frame) {
 	app.st[d].feed(f.seq, f.seglen, f.payload, f.flags&thSYN != 0, segRef{seq: f.seq, len: uint32(f.seglen), ts: f.ts, frame: f.num}, a.emitFn)
 }
 
+// startApp gives a flow reassembly state when its segment f carries data
+// and the flow carries SIP or SCCP: by port (SCCP 2000, SIP 5060), or
+// SIP recognised by the first payload in either direction, so bulk
+// traffic is not scanned. Until then a flow costs its sequence state
+// only: flows that never carry data (a SYN flood) never get any.
+func (a *analyzer) startApp(cn *conn, k connKey, d int, f *frame) *appConn {
+	if f.seglen <= 0 {
+		return nil
+	}
+	var proto appProto
+	byPort := true
+	switch {
+	case f.sport == 2000 || f.dport == 2000:
+		proto = protoSCCP
+	case f.sport == 5060 || f.dport == 5060:
+		proto = protoSIP
+	case len(f.payload) > 0 && cn.probed&(1<<d) == 0:
+		cn.probed |= 1 << d
+		if !looksLikeSIP(f.payload) {
+			return nil
+		}
+		proto, byPort = protoSIP, false
+	default:
+		return nil
+	}
+	if cn.ext == nil {
+		cn.ext = &connExt{}
+	}
+	app := &appConn{key: k, proto: proto}
+	for s := range app.st {
+		app.st[s].proto = proto
+		// A flow known by its port would have been reassembled from its
+		// SYN: start where the SYN said the data starts.
+		if byPort && cn.dir[s].synSeen {
+			app.st[s].init, app.st[s].next = true, cn.dir[s].synSeq+1
+		}
+	}
+	cn.ext.app = app
+	return app
+}
+
 // closeConn processes what a conversation still holds before it is
 // replaced.
 func (a *analyzer) closeConn(cn *conn) {
-	if cn.app == nil {
+	app := cn.app()
+	if app == nil {
 		return
 	}
-	a.cur = cn
+	a.cur = app
 	for d := 0; d < 2; d++ {
 		a.curDir = d
-		cn.app.st[d].flushGap(a.emitFn)
+		app.st[d].flushGap(a.emitFn)
 	}
 }
 
@@ -300,29 +330,31 @@ func addrPort(ip netip.Addr, port uint16) string {
 	return netip.AddrPortFrom(ip, port).String()
 }
 
-func (a *analyzer) listRetransmission(cn *conn, d int, f *frame, ev *retxEvent) {
+func (a *analyzer) listRetransmission(d int, f *frame, ev *retxEvent) {
 	r := Retransmission{Time: f.ts, Frame: f.num, SinceFirst: Duration(ev.sinceFirst), RTO: Duration(ev.rto), Kind: ev.kind}
-	var seg *RetransmittedSegment
+	var listed int32
 	if ev.rec != nil {
-		seg = ev.rec.listed
+		listed = ev.rec.listed
 	}
-	if seg == nil {
+	if listed == 0 {
 		if a.opts.MaxListed < 0 || a.listed >= a.opts.MaxListed {
 			a.fa.RetransmittedOmitted++
-			seg = omitted
+			listed = -1
 		} else {
-			seg = &RetransmittedSegment{Src: addrPort(f.src, f.sport), Dst: addrPort(f.dst, f.dport), Seq: f.seq, Len: uint32(f.seglen)}
+			seg := &RetransmittedSegment{Src: addrPort(f.src, f.sport), Dst: addrPort(f.dst, f.dport), Seq: f.seq, Len: uint32(f.seglen)}
 			if ev.rec != nil {
 				seg.Seq, seg.Len, seg.First, seg.Frame = ev.rec.seq, ev.rec.end-ev.rec.seq, ev.rec.first, ev.rec.frame
 			}
 			a.fa.Retransmitted = append(a.fa.Retransmitted, seg)
 			a.listed++
+			listed = int32(len(a.fa.Retransmitted))
 		}
 		if ev.rec != nil {
-			ev.rec.listed = seg
+			ev.rec.listed = listed
 		}
 	}
-	if seg != omitted {
+	if listed > 0 {
+		seg := a.fa.Retransmitted[listed-1]
 		seg.Copies = append(seg.Copies, r)
 	}
 }
@@ -348,15 +380,15 @@ type sipCtx struct {
 	src, dst     netip.Addr
 	sport, dport uint16
 	tcp          bool
-	cn           *conn
+	app          *appConn
 	d            int
 	start        segRef
 	seq          uint32
 	msgLen       int
 }
 
-func (a *analyzer) ends(cn *conn, d int) (src, dst netip.Addr, sport, dport uint16) {
-	k := cn.key
+func (a *analyzer) ends(app *appConn, d int) (src, dst netip.Addr, sport, dport uint16) {
+	k := app.key
 	if d == 0 {
 		return k.a, k.b, k.pa, k.pb
 	}
@@ -364,17 +396,17 @@ func (a *analyzer) ends(cn *conn, d int) (src, dst netip.Addr, sport, dport uint
 }
 
 func (a *analyzer) onStreamMsg(m *msgEvent) {
-	cn, d := a.cur, a.curDir
-	src, dst, sport, dport := a.ends(cn, d)
-	switch cn.app.proto {
+	app, d := a.cur, a.curDir
+	src, dst, sport, dport := a.ends(app, d)
+	switch app.proto {
 	case protoSIP:
 		n := len(m.data)
 		if m.truncated {
 			n = int(m.start.len) // the capture holds only the start
 		}
-		a.onSIP(&sipCtx{src: src, dst: dst, sport: sport, dport: dport, tcp: true, cn: cn, d: d, start: m.start, seq: m.seq, msgLen: n}, m.sip)
+		a.onSIP(&sipCtx{src: src, dst: dst, sport: sport, dport: dport, tcp: true, app: app, d: d, start: m.start, seq: m.seq, msgLen: n}, m.sip)
 	case protoSCCP:
-		a.onSCCP(cn, d, src, dst, sport, dport, m)
+		a.onSCCP(app, d, src, dst, sport, dport, m)
 	}
 }
 
@@ -447,12 +479,12 @@ func (a *analyzer) register(x *sipCtx, m *sipMsg) {
 		}
 	}
 	ka := Keepalive{Sent: ts, Delivered: ts, lastCpy: ts, Frame: x.start.frame, PhonePort: x.sport, CMPort: x.dport, CSeq: m.cseq, callID: callID}
-	a.addKeepalive(tl, x.tcp, x.cn, x.d, ka, x.start, x.seq, x.msgLen)
+	a.addKeepalive(tl, x.tcp, x.app, x.d, ka, x.start, x.seq, x.msgLen)
 }
 
 // addKeepalive appends a keepalive and remembers it for its answer and,
 // over TCP, for retransmissions and the covering ACK.
-func (a *analyzer) addKeepalive(tl *Timeline, tcp bool, cn *conn, d int, ka Keepalive, start segRef, seq uint32, n int) {
+func (a *analyzer) addKeepalive(tl *Timeline, tcp bool, app *appConn, d int, ka Keepalive, start segRef, seq uint32, n int) {
 	if tcp {
 		ka.Seq, ka.Len = start.seq, start.len
 		ka.ackSeq = seq + uint32(n)
@@ -464,7 +496,7 @@ func (a *analyzer) addKeepalive(tl *Timeline, tcp bool, cn *conn, d int, ka Keep
 	}
 	tl.pending = append(tl.pending, i)
 	if tcp {
-		refs := &cn.app.kas[d]
+		refs := &app.kas[d]
 		if len(*refs) >= maxPendingKeepalives {
 			*refs = (*refs)[1:]
 		}
@@ -503,7 +535,7 @@ func (a *analyzer) registerResponse(x *sipCtx, m *sipMsg) {
 	}
 }
 
-func (a *analyzer) onSCCP(cn *conn, d int, src, dst netip.Addr, sport, dport uint16, m *msgEvent) {
+func (a *analyzer) onSCCP(app *appConn, d int, src, dst netip.Addr, sport, dport uint16, m *msgEvent) {
 	c := &a.fa.Counts
 	c.SCCPMessages++
 	if len(m.data) < 12 {
@@ -521,7 +553,7 @@ func (a *analyzer) onSCCP(cn *conn, d int, src, dst netip.Addr, sport, dport uin
 		if m.truncated {
 			n = int(m.start.len)
 		}
-		a.addKeepalive(tl, true, cn, d, ka, m.start, m.seq, n)
+		a.addKeepalive(tl, true, app, d, ka, m.start, m.seq, n)
 	case sccpKeepAliveAck:
 		c.SCCPKeepaliveAcks++
 		tl := a.tls[tlKey{dst, src, "SCCP"}]
@@ -569,9 +601,14 @@ func (a *analyzer) retransmittedKeepalive(app *appConn, d int, f *frame, ev *ret
 }
 
 func (a *analyzer) finish() {
-	for _, cn := range a.conns {
-		a.closeConn(cn)
+	a.flows.each(a.closeConn)
+	a.fa.Counts.TCPFlows = a.flows.n
+	a.fa.Counts.TCPFlowsIgnored = 0
+	if note := a.flows.note(); note != "" {
+		a.fa.Counts.TCPFlowsIgnored = a.flows.ignored.estimate()
+		a.fa.Notes = append(a.fa.Notes, note)
 	}
+	a.fa.state = a.flows.state()
 	for _, tl := range a.tls {
 		a.fa.Timelines = append(a.fa.Timelines, tl)
 	}

@@ -13,9 +13,12 @@
 // IP (LINKTYPE_RAW, IPV4, IPV6), BSD loopback. Payload lengths come from
 // the IP header, so packets cut by a snaplen are still analysed. Packets
 // are streamed and not kept: memory grows with conversations, keepalives
-// and ARP answers. A broken file yields the analysis of the packets before
-// the problem plus a *ReadError naming the file, the packet number and
-// its byte offset.
+// and ARP answers. A TCP flow costs its sequence state (about 250 bytes)
+// until it carries SIP or SCCP, and at most Options.MaxFlows flows are
+// tracked, plus as many that carry signalling; later flows are ignored
+// and FileAnalysis.Notes says how many. A broken file yields the analysis
+// of the packets before the problem plus a *ReadError naming the file,
+// the packet number and its byte offset.
 //
 // # TCP retransmissions
 //

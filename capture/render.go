@@ -153,6 +153,9 @@ func renderFile(p func(string), st style, fa *FileAnalysis) {
 	if fa.Error != "" {
 		p(st.item("read error (analysis covers the packets before it): " + fa.Error))
 	}
+	for _, n := range fa.Notes {
+		p(st.item("note: " + n))
+	}
 	p(st.item(fmt.Sprintf("TCP: %d segments, %d retransmissions (%d fast, %d spurious), %d out of order", c.TCPSegments,
 		c.TCPRetransmissions, c.TCPFastRetransmissions, c.TCPSpuriousRetransmissions, c.TCPOutOfOrder)))
 	p(st.item(fmt.Sprintf("SIP: %d requests (%d REGISTER), %d responses; methods %s; statuses %s", c.SIPRequests, c.SIPRegisters,

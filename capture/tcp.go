@@ -46,50 +46,74 @@ func keyOf(src, dst netip.Addr, sport, dport uint16) (connKey, int) {
 
 // seqDir is one direction's sequence state (Wireshark's tcp_flow_t and
 // tcp_analyze_seq_flow_info_t, the fields the retransmission verdict
-// needs).
+// needs), laid out to fit 48 bytes: every tracked flow keeps two.
 type seqDir struct {
-	baseSet         bool
+	nextSeqTime     Timestamp
+	lastAckTime     Timestamp
 	baseSeq         uint32
 	nextSeq         uint32
-	nextSeqTime     Timestamp
 	maxSeqToBeAcked uint32
 	lastAck         uint32
-	lastAckTime     Timestamp
 	window          uint32
-	dupAckNum       int
-	lastSegFlags    uint32
+	synSeq          uint32 // sequence number of the last SYN, when synSeen
+	dupAckNum       int32
+	lastSegFlags    uint16 // the a* flags, which fit 16 bits
+	baseSet         bool
+	synSeen         bool
 
-	// sent are segments with data not yet acknowledged, oldest first,
-	// for the RTO of their retransmissions; bounded by maxSent.
-	sent []sentSeg
+	// head is the oldest segment with data not yet acknowledged (frame 0:
+	// none); the younger ones are in the flow's connExt. Most flows never
+	// have more than one outstanding, and need no connExt.
+	head sentSeg
 }
 
 // maxSent bounds the unacknowledged segments remembered per direction
-// (Wireshark keeps up to 1000).
-const maxSent = 1000
+// (Wireshark keeps up to 1000); once the flows together hold sentBudget
+// beyond their heads, each keeps at most minSent.
+const (
+	maxSent    = 1000
+	minSent    = 16
+	sentBudget = 1 << 20
+)
 
+// sentSeg is a segment with data (or SYN/FIN), for the RTO of its
+// retransmissions.
 type sentSeg struct {
-	seq, end    uint32
 	first, last Timestamp
 	frame       int
-	listed      *RetransmittedSegment
+	seq, end    uint32
+	listed      int32 // 0: not listed yet, -1: omitted, else index+1 in FileAnalysis.Retransmitted
 }
 
-// conn is one TCP conversation.
+// conn is one TCP conversation: the sequence state every tracked flow
+// keeps, and a pointer to what only some need.
 type conn struct {
-	key      connKey
 	dir      [2]seqDir
 	mruSyn   Timestamp
 	firstRTT Timestamp // a duration; zero until the handshake completed
-	app      *appConn
+	ext      *connExt
 	probed   uint8 // directions whose first payload was tested for SIP
 }
 
-func newConn(k connKey) *conn {
-	c := &conn{key: k}
+// connExt is the state of flows that carry signalling (reassembly and
+// keepalives) or have more than one segment outstanding.
+type connExt struct {
+	app  *appConn
+	more [2][]sentSeg // unacknowledged segments after dir[d].head
+}
+
+func newConn() conn {
+	var c conn
 	c.dir[0].window = 0xFFFFFFFF
 	c.dir[1].window = 0xFFFFFFFF
 	return c
+}
+
+func (c *conn) app() *appConn {
+	if c.ext == nil {
+		return nil
+	}
+	return c.ext.app
 }
 
 // retxEvent describes a retransmitted segment for the layers above.
@@ -145,13 +169,13 @@ func (c *conn) analyze(d int, f *frame) uint32 {
 	}
 	// KEEP ALIVE ACK
 	if seglen == 0 && window != 0 && window == fwd.window && seq == fwd.nextSeq && ack == fwd.lastAck &&
-		rev.lastSegFlags&aKeepAlive != 0 && flags&(thSYN|thFIN|thRST) == 0 {
+		uint32(rev.lastSegFlags)&aKeepAlive != 0 && flags&(thSYN|thFIN|thRST) == 0 {
 		ta |= aKeepAliveAck
 		goto finishedFwd
 	}
 	// ZERO WINDOW PROBE ACK
 	if seglen == 0 && window == 0 && window == fwd.window && seq == fwd.nextSeq && ack == fwd.lastAck &&
-		rev.lastSegFlags&aZeroWindowProbe != 0 && flags&(thSYN|thFIN|thRST) == 0 {
+		uint32(rev.lastSegFlags)&aZeroWindowProbe != 0 && flags&(thSYN|thFIN|thRST) == 0 {
 		ta |= aZeroWindowProbeAck
 		goto finishedFwd
 	}
@@ -243,51 +267,37 @@ finishedRetx:
 	fwd.window = window
 	fwd.lastAck = ack
 	fwd.lastAckTime = now
-	fwd.lastSegFlags = ta
+	fwd.lastSegFlags = uint16(ta)
 	return ta
 }
 
 // trackSent keeps the unacknowledged segments of direction d and, for a
 // retransmission, finds the original to compute the RTO. prevNext is the
-// direction's next sequence number before this segment.
-func (c *conn) trackSent(d int, f *frame, ta uint32, prevNext uint32) *retxEvent {
-	fwd, rev := &c.dir[d], &c.dir[1-d]
+// direction's next sequence number before this segment; held counts the
+// segments all flows keep beyond their heads.
+func (c *conn) trackSent(d int, f *frame, ta uint32, prevNext uint32, held *int) *retxEvent {
 	// The other direction's ACK releases segments it covers.
 	if f.flags&thACK != 0 {
-		s := rev.sent
-		i := 0
-		for i < len(s) && leSeq(s[i].end, f.ack) {
-			i++
-		}
-		if i > 0 {
-			// Shift down rather than reslice, so the slice keeps its
-			// capacity and a long connection does not reallocate.
-			n := copy(s, s[i:])
-			clear(s[n:])
-			rev.sent = s[:n]
-		}
+		c.releaseSent(1-d, f.ack, held)
 	}
 	seglen := uint32(f.seglen)
 	if seglen == 0 && f.flags&(thSYN|thFIN) == 0 {
 		return nil
 	}
+	fwd := &c.dir[d]
 	end := f.seq + seglen
 	if f.flags&(thSYN|thFIN) != 0 {
 		end++
 	}
 	// New data (all of it, or the part beyond what was sent before) is
 	// remembered first: the search below must not hold a pointer into
-	// the slice across an append.
+	// the list across an addition.
 	if prevNext == 0 || gtSeq(end, prevNext) {
 		start := f.seq
 		if prevNext != 0 && ltSeq(start, prevNext) {
 			start = prevNext
 		}
-		if len(fwd.sent) >= maxSent {
-			n := copy(fwd.sent, fwd.sent[1:])
-			fwd.sent = fwd.sent[:n]
-		}
-		fwd.sent = append(fwd.sent, sentSeg{seq: start, end: end, first: f.ts, last: f.ts, frame: f.num})
+		c.addSent(d, sentSeg{seq: start, end: end, first: f.ts, last: f.ts, frame: f.num}, held)
 	}
 	if ta&aAnyRetransmission == 0 {
 		return nil
@@ -299,8 +309,8 @@ func (c *conn) trackSent(d int, f *frame, ta uint32, prevNext uint32) *retxEvent
 	case ta&aSpuriousRetransmission != 0:
 		ev.kind = "spurious"
 	}
-	for i := len(fwd.sent) - 1; i >= 0; i-- {
-		r := &fwd.sent[i]
+	for i := c.sentLen(d) - 1; i >= 0; i-- {
+		r := c.sentAt(d, i)
 		if f.seq == r.seq || !ltSeq(f.seq, r.seq) && ltSeq(f.seq, r.end) {
 			ev.rec = r
 			ev.sinceFirst = f.ts - r.first

@@ -38,6 +38,14 @@ type Options struct {
 	// MaxListed bounds the retransmissions listed per file (the counts
 	// are always complete). Default 1000; negative lists none.
 	MaxListed int
+	// MaxFlows bounds the TCP flows analysed, so that memory stays
+	// bounded whatever the capture: at most MaxFlows flows that carry
+	// signalling (on a SIP or SCCP port, 5060, 5061, 2000 or 2443, or with
+	// SIP in their payload) and MaxFlows others, in the order they appear.
+	// Later flows are ignored, and the file carries a note saying how many.
+	// A tracked flow without signalling costs about 250 bytes. Default
+	// DefaultMaxFlows.
+	MaxFlows int
 }
 
 func (o Options) withDefaults() Options {
@@ -58,6 +66,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxListed == 0 {
 		o.MaxListed = 1000
+	}
+	if o.MaxFlows <= 0 {
+		o.MaxFlows = DefaultMaxFlows
 	}
 	return o
 }
@@ -163,7 +174,9 @@ type FileAnalysis struct {
 	LinkType string `json:"link_type"`
 	// Error is set when the file could not be read to its end; the rest
 	// of the analysis covers the packets before the problem.
-	Error     string      `json:"error,omitempty"`
+	Error string `json:"error,omitempty"`
+	// Notes say what the analysis left out (too many flows).
+	Notes     []string    `json:"notes,omitempty"`
 	First     Timestamp   `json:"first"`
 	Last      Timestamp   `json:"last"`
 	Counts    Counts      `json:"counts"`
@@ -177,17 +190,23 @@ type FileAnalysis struct {
 	Verdicts             []Verdict `json:"verdicts"`
 
 	arpAsked map[netip.Addr]int // requests per target, see ARPRequestsFor
+	state    flowState          // what the flow table held, for tests
 }
 
 // Counts are per-file totals. TCP retransmissions follow Wireshark's
 // tcp.analysis.retransmission (fast and spurious retransmissions
 // included, out-of-order segments not).
 type Counts struct {
-	Packets                    int            `json:"packets"`
-	Bytes                      int64          `json:"bytes"`
-	Undecoded                  int            `json:"undecoded"`
-	IPFragments                int            `json:"ip_fragments"`
-	TCPSegments                int            `json:"tcp_segments"`
+	Packets     int   `json:"packets"`
+	Bytes       int64 `json:"bytes"`
+	Undecoded   int   `json:"undecoded"`
+	IPFragments int   `json:"ip_fragments"`
+	TCPSegments int   `json:"tcp_segments"`
+	// TCPFlows are the TCP flows analysed; TCPFlowsIgnored the ones
+	// past Options.MaxFlows (estimated, see FileAnalysis.Notes), whose
+	// segments count in TCPSegments only.
+	TCPFlows                   int            `json:"tcp_flows"`
+	TCPFlowsIgnored            int            `json:"tcp_flows_ignored,omitempty"`
 	TCPRetransmissions         int            `json:"tcp_retransmissions"`
 	TCPFastRetransmissions     int            `json:"tcp_fast_retransmissions"`
 	TCPSpuriousRetransmissions int            `json:"tcp_spurious_retransmissions"`

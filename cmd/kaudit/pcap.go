@@ -39,6 +39,7 @@ type pcapOpts struct {
 	interval     time.Duration
 	grace        time.Duration
 	failOn       string
+	maxFlows     int
 }
 
 func newPcapAnalyzeCmd() *cobra.Command {
@@ -47,8 +48,9 @@ func newPcapAnalyzeCmd() *cobra.Command {
 		Use:   "analyze FILE",
 		Short: "Analyse a pcap/pcapng: per-phone keepalive timeline, TCP retransmissions, ARP",
 		Long: `analyze reads a pcap or pcapng capture (Ethernet, 802.1Q, Linux cooked, raw
-IPv4; streamed, so memory grows with flows, not packets) and reports, per phone
-and call manager, the keepalive timeline (SIP REGISTER refreshes, SCCP
+IPv4; streamed, so memory grows with flows, not packets, up to --max-flows TCP
+flows: later ones are ignored and the report says how many) and reports, per
+phone and call manager, the keepalive timeline (SIP REGISTER refreshes, SCCP
 KeepAlive/Ack), late or missing keepalives, TCP retransmissions with their RTO
 ladder, and whether a keepalive landed past the call manager's expiry window
 (the registration is lost). With --peer, a second capture taken at the call
@@ -75,6 +77,7 @@ usage or unreadable capture.`,
 	f.DurationVar(&o.interval, "interval", 0, "expected SIP keepalive interval (default: learnt from the 200 OK, else from --offline, else 115s)")
 	f.DurationVar(&o.grace, "grace", 0, "how long past the interval the call manager waits before unregistering (default 15s)")
 	f.StringVar(&o.failOn, "fail-on", "critical", "exit 1 when a verdict is at or above: info, warning, critical")
+	f.IntVar(&o.maxFlows, "max-flows", capture.DefaultMaxFlows, "TCP flows analysed, and as many again that carry SIP or SCCP; later ones are ignored with a note (memory stays bounded)")
 	return cmd
 }
 
@@ -86,7 +89,10 @@ func runPcapAnalyze(ctx context.Context, stdout io.Writer, file string, o *pcapO
 	if err != nil {
 		return usageErr("--fail-on: %v", err)
 	}
-	opts := capture.Options{SIPInterval: o.interval, Grace: o.grace, CallManagers: o.callManagers}
+	if o.maxFlows < 1 {
+		return usageErr("--max-flows: %d is not a positive number of flows", o.maxFlows)
+	}
+	opts := capture.Options{SIPInterval: o.interval, Grace: o.grace, CallManagers: o.callManagers, MaxFlows: o.maxFlows}
 	phones := map[string]bool{}
 	for _, p := range o.phones {
 		phones[p] = true

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -45,5 +46,65 @@ func TestPcapAnalyze(t *testing.T) {
 	code, _, errOut = kaudit(t, "", "pcap", "analyze", bad)
 	if code != 2 || !strings.Contains(errOut, "bad.pcap") {
 		t.Fatalf("broken: exit %d %q", code, errOut)
+	}
+}
+
+// synPcap writes a pcap of n SYN-only TCP flows toward port 80, one
+// frame each (Ethernet, IPv4 without options; checksums are not read).
+func synPcap(t *testing.T, n int) string {
+	t.Helper()
+	b := binary.LittleEndian.AppendUint32(nil, 0xa1b2c3d4)
+	b = binary.LittleEndian.AppendUint16(b, 2)
+	b = binary.LittleEndian.AppendUint16(b, 4)
+	b = append(b, make([]byte, 8)...) // thiszone, sigfigs
+	b = binary.LittleEndian.AppendUint32(b, 65535)
+	b = binary.LittleEndian.AppendUint32(b, 1) // Ethernet
+	for i := 0; i < n; i++ {
+		frame := make([]byte, 54)
+		copy(frame[0:6], []byte{0, 0x50, 0x56, 0, 0, 0x80})
+		copy(frame[6:12], []byte{0, 0x1b, 0x54, 0, 0, 1})
+		binary.BigEndian.PutUint16(frame[12:], 0x0800)
+		ip := frame[14:34]
+		ip[0] = 0x45
+		binary.BigEndian.PutUint16(ip[2:], 40)
+		ip[8], ip[9] = 64, 6
+		copy(ip[12:16], []byte{10, 90, 0, 1})
+		copy(ip[16:20], []byte{10, 80, 0, 1})
+		tcp := frame[34:54]
+		binary.BigEndian.PutUint16(tcp[0:], uint16(10000+i))
+		binary.BigEndian.PutUint16(tcp[2:], 80)
+		binary.BigEndian.PutUint32(tcp[4:], uint32(i)*7919)
+		tcp[12], tcp[13] = 5<<4, 0x02 // header length 20, SYN
+		binary.BigEndian.PutUint16(tcp[14:], 8192)
+		b = binary.LittleEndian.AppendUint32(b, 1709632800)
+		b = binary.LittleEndian.AppendUint32(b, uint32(i))
+		b = binary.LittleEndian.AppendUint32(b, uint32(len(frame)))
+		b = binary.LittleEndian.AppendUint32(b, uint32(len(frame)))
+		b = append(b, frame...)
+	}
+	path := filepath.Join(t.TempDir(), "syn.pcap")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestPcapAnalyzeMaxFlows: past --max-flows, flows are ignored and every
+// format says so.
+func TestPcapAnalyzeMaxFlows(t *testing.T) {
+	file := synPcap(t, 5)
+	const note = "too many TCP flows: analysed the first 2, about 3 more ignored"
+	for _, format := range []string{"table", "markdown", "json"} {
+		code, out, errOut := kaudit(t, "", "pcap", "analyze", file, "--max-flows", "2", "--format", format)
+		if code != 0 || !strings.Contains(out, note) {
+			t.Errorf("%s: exit %d %s\n%s", format, code, errOut, out)
+		}
+	}
+	code, out, _ := kaudit(t, "", "pcap", "analyze", file, "--format", "json")
+	if code != 0 || strings.Contains(out, "too many") || !strings.Contains(out, `"tcp_flows": 5`) {
+		t.Errorf("default cap: exit %d\n%s", code, out)
+	}
+	if code, _, errOut := kaudit(t, "", "pcap", "analyze", file, "--max-flows", "0"); code != 2 || !strings.Contains(errOut, "--max-flows") {
+		t.Errorf("--max-flows 0: exit %d %q", code, errOut)
 	}
 }
