@@ -206,41 +206,6 @@ type collector struct {
 	secrets sshx.SecretCache // password files, read once per audit
 }
 
-// pacer spaces events at least gap apart: each wait takes the next free
-// slot. A zero gap never waits.
-type pacer struct {
-	gap  time.Duration
-	mu   sync.Mutex
-	next time.Time
-}
-
-// wait blocks until the caller's slot, or until ctx ends.
-func (p *pacer) wait(ctx context.Context) error {
-	if p.gap <= 0 {
-		return nil
-	}
-	p.mu.Lock()
-	now := time.Now()
-	slot := p.next
-	if slot.Before(now) {
-		slot = now
-	}
-	p.next = slot.Add(p.gap)
-	p.mu.Unlock()
-	d := time.Until(slot)
-	if d <= 0 {
-		return nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return context.Cause(ctx)
-	}
-}
-
 func (c *collector) emit(e Event) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -783,29 +783,3 @@ const (
 	slotEarly = 2 * time.Millisecond
 	slotLate  = 10 * time.Second
 )
-
-// TestPacer: waits take consecutive slots gap apart, a zero gap never
-// waits, and a cancelled context ends a wait.
-func TestPacer(t *testing.T) {
-	var zero pacer
-	if err := zero.wait(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	p := pacer{gap: 20 * time.Millisecond}
-	t0 := time.Now()
-	for range 4 {
-		if err := p.wait(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if el := time.Since(t0); el < 60*time.Millisecond {
-		t.Errorf("4 waits took %s, want >= 60ms", el)
-	}
-	slow := pacer{gap: time.Hour}
-	_ = slow.wait(context.Background()) // takes the first slot at once
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if err := slow.wait(ctx); !errors.Is(err, context.Canceled) {
-		t.Errorf("cancelled wait = %v", err)
-	}
-}
