@@ -105,8 +105,45 @@ func (p *cliPlatform) privileged(prompt string) bool {
 	return p.priv.MatchString(prompt)
 }
 
-// errEnableRefused: the device asked for the enable secret again.
-var errEnableRefused = errors.New("the device refused the enable secret")
+// errEnableRefused: the device did not take the enable secret (it asked
+// for it again, or stayed unprivileged). The error says what the device
+// said, when it said anything.
+var errEnableRefused = errors.New("refused")
+
+// enableRefused is errEnableRefused with the device's own answer to the
+// secret, else with what it did instead.
+func enableRefused(out []byte, secret, otherwise string) error {
+	if said := enableAnswer(out, secret); said != "" {
+		return fmt.Errorf("%w: device said %q", errEnableRefused, said)
+	}
+	return fmt.Errorf("%w: %s", errEnableRefused, otherwise)
+}
+
+// maxAnswer bounds the device's answer quoted in an error.
+const maxAnswer = 120
+
+// enableAnswer is the last non-empty line the device printed after the
+// secret and before its prompt ("Invalid password", "% Bad secrets"), the
+// secret itself redacted should a device echo it, and clipped.
+func enableAnswer(out []byte, secret string) string {
+	body := out[:bytes.LastIndexByte(out, '\n')+1] // the prompt line goes
+	for len(body) > 0 {
+		i := bytes.LastIndexByte(body[:len(body)-1], '\n')
+		line := strings.TrimSpace(string(body[i+1:]))
+		body = body[:i+1]
+		if line == "" {
+			continue
+		}
+		if secret != "" {
+			line = strings.ReplaceAll(line, secret, Redacted)
+		}
+		if len(line) > maxAnswer {
+			line = line[:maxAnswer-3] + "..."
+		}
+		return line
+	}
+	return ""
+}
 
 // acquireEnable types the escalation command and the enable secret when
 // the device is at the unprivileged prompt, as scrapligo's network driver
@@ -149,13 +186,15 @@ func (p *cliPlatform) acquireEnable(d *generic.Driver, prompt, secret string, ti
 			return err
 		}
 		if p.askRe.Match(tailLine(out)) {
-			return errEnableRefused
+			// Asked again: kaudit does not retry a secret that failed
+			// (a device may lock the account).
+			return enableRefused(out, secret, "the device asked for the secret again")
 		}
 	}
 	// The exchange ended at a prompt: it is the last line.
 	prompt = string(tailLine(out))
 	if !p.privileged(prompt) {
-		return fmt.Errorf("%w: still at %q", util.ErrPrivilegeError, prompt)
+		return enableRefused(out, secret, fmt.Sprintf("still at %q", prompt))
 	}
 	return nil
 }

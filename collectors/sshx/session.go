@@ -217,8 +217,8 @@ func (s *Session) openError(ctx context.Context, phase string, err error, timeou
 	case ctx.Err() != nil:
 		return fmt.Errorf("%s: %w", phase, context.Cause(ctx))
 	case phase == "enable" && errors.Is(err, errEnableRefused):
-		return fmt.Errorf("enable: %w: it asked for it again (check the enable secret)", err)
-	case phase == "enable" && (errors.Is(err, util.ErrTimeoutError) || errors.Is(err, util.ErrPrivilegeError)):
+		return fmt.Errorf("enable: %w (check the enable secret)", err)
+	case phase == "enable" && errors.Is(err, util.ErrTimeoutError):
 		return fmt.Errorf("enable: %w of privileged mode within %s (check the enable secret)", ErrNoPrompt, durText(timeout))
 	case errors.Is(err, util.ErrTimeoutError):
 		// Before the shell's own failure: scrapligo closes the shell

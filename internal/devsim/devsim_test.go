@@ -55,10 +55,11 @@ func TestLoginAndEnable(t *testing.T) {
 	})
 	tests := []struct {
 		host, banner, user, priv, denied string
+		again                            string // the output before asking again
 		tries                            int
 	}{
-		{"sw1", "", "sw1>", "sw1#", "% Bad secrets", 3},
-		{"asa1", "Type help or '?' for a list of available commands.", "asa1>", "asa1#", "Invalid password", 1},
+		{"sw1", "", "sw1>", "sw1#", "% Bad secrets", "\r\n", 3},
+		{"asa1", "Type help or '?' for a list of available commands.", "asa1>", "asa1#", "Invalid password\r\nAccess denied.", "\r\nInvalid password\r\n", 3},
 	}
 	for _, tc := range tests {
 		t.Run(tc.host, func(t *testing.T) {
@@ -68,7 +69,9 @@ func TestLoginAndEnable(t *testing.T) {
 			tm.send("enable\n")
 			tm.until("enable\r\n")
 			for i := 0; i < tc.tries; i++ {
-				tm.until("Password: ")
+				if got := tm.until("Password: "); i > 0 && got != tc.again {
+					t.Errorf("try %d: %q, want %q before the prompt", i+1, got, tc.again)
+				}
 				tm.send("not-it\n")
 			}
 			out := tm.until(tc.user)

@@ -354,11 +354,15 @@ func (s *session) enable() bool {
 		s.priv = true
 		return true
 	}
-	tries := 3
-	if s.h.plat == asa {
-		tries = 1
-	}
-	for i := 0; i < tries; i++ {
+	// Both ask three times. IOS asks again without a word and ends with
+	// "% Bad secrets". The ASA answers each wrong secret with "Invalid
+	// password" and ends with "Access denied.": the shape kaudit issue 12
+	// reports from a real ASA. No public transcript of it was found (Cisco's
+	// ASA configuration guides and command reference show only the right
+	// password; netmiko and scrapli threads only their own errors); the
+	// asa-console gem's script/test_error_enable.rb (hgoodman/asa-console)
+	// agrees that a wrong secret is followed by a second "Password:".
+	for range 3 {
 		s.emitS("Password: ")
 		pw, err := s.readLine(false)
 		if err != nil {
@@ -369,10 +373,13 @@ func (s *session) enable() bool {
 			s.priv = true
 			return true
 		}
+		if s.h.plat == asa {
+			s.sayln("Invalid password")
+		}
 	}
 	s.failed = true
 	if s.h.plat == asa {
-		s.sayln("Invalid password")
+		s.sayln("Access denied.")
 	} else {
 		s.sayln("% Bad secrets")
 		s.sayln("")
