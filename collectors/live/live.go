@@ -13,14 +13,10 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
-	"os"
-	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/kaudit/kaudit/collectors"
-	"github.com/kaudit/kaudit/collectors/offline"
 	"github.com/kaudit/kaudit/collectors/platform"
 	"github.com/kaudit/kaudit/collectors/sshx"
 	"github.com/kaudit/kaudit/facts"
@@ -263,7 +259,7 @@ func (c *collector) host(ctx context.Context, i int) *facts.Device {
 		d.Error = h.Name + ": " + err.Error()
 		if c.opt.SaveRaw != "" {
 			// Outputs of an earlier run must not stand in for this one.
-			if err := clearHost(c.opt.SaveRaw, h.Name, false); err != nil {
+			if err := removeHost(c.opt.SaveRaw, h.Name); err != nil {
 				log.Debug("save raw", "err", err.Error())
 			}
 		}
@@ -374,59 +370,4 @@ func (c *collector) host(ctx context.Context, i int) *facts.Device {
 	c.emit(Event{Kind: DeviceDone, Host: h.Name, Platform: h.Platform, Index: i,
 		Status: d.Status, Elapsed: time.Since(start)})
 	return d
-}
-
-// clearHost removes the .txt outputs in DIR/<host>/, creating the
-// directory when create is set. Nothing else is touched.
-func clearHost(dir, host string, create bool) error {
-	hd := filepath.Join(dir, host)
-	if create {
-		if err := os.MkdirAll(hd, 0o700); err != nil {
-			return fmt.Errorf("save raw: %w", err)
-		}
-	}
-	entries, err := os.ReadDir(hd)
-	if errors.Is(err, fs.ErrNotExist) && !create {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("save raw: %w", err)
-	}
-	for _, e := range entries {
-		if e.Type().IsRegular() && strings.HasSuffix(e.Name(), ".txt") {
-			if err := os.Remove(filepath.Join(hd, e.Name())); err != nil {
-				return fmt.Errorf("save raw: %w", err)
-			}
-		}
-	}
-	return nil
-}
-
-// saveInventory writes the inventory of the run beside the outputs, so
-// that offline replay sees the same hosts, roles and data.
-func saveInventory(dir string, inv *inventory.Inventory) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("save raw: %w", err)
-	}
-	p := filepath.Join(dir, offline.InventoryFile)
-	if err := os.WriteFile(p, inventory.Marshal(inv), 0o600); err != nil {
-		return fmt.Errorf("save raw: %w", err)
-	}
-	return nil
-}
-
-// saveHost writes one device's outputs as DIR/<host>/<key>.txt. Outputs
-// of an earlier run left in that directory are removed first, or replay
-// would mix them with this run's.
-func saveHost(dir, host string, outs map[string][]byte) error {
-	if err := clearHost(dir, host, true); err != nil {
-		return err
-	}
-	hd := filepath.Join(dir, host)
-	for key, out := range outs {
-		if err := os.WriteFile(filepath.Join(hd, key+".txt"), out, 0o600); err != nil {
-			return fmt.Errorf("save raw: %w", err)
-		}
-	}
-	return nil
 }
