@@ -27,6 +27,11 @@ type Command struct {
 	// show port-security interface wants an interface name, and the
 	// saved file holds the blocks of the ports someone chose).
 	OfflineOnly bool
+	// When, if set, is asked before a live audit types the command, with
+	// the facts read so far: a command worth its time only on some
+	// devices (IOS-XE's derived config, where templates shape ports) is
+	// skipped on the others. Offline, a saved output is read either way.
+	When func(d *facts.Device) bool
 }
 
 // Live is cmds without the offline-only ones: what a live audit types.

@@ -20,13 +20,21 @@ type Source struct {
 	Key  string `json:"key"`
 	Line int    `json:"line"`
 	Text string `json:"text"`
+	// Via says how the line reached the fact when it is not the
+	// object's own: "template IP_PHONE_INTERFACE_TEMPLATE" for a port
+	// setting taken from the interface template the port sources.
+	Via string `json:"via,omitempty"`
 }
 
-// String renders the source as "host/key.txt:line: text".
+// String renders the source as "host/key.txt:line: text", followed by
+// "(via ...)" when the line is not the object's own.
 func (s Source) String() string {
 	where := s.Key + ".txt"
 	if s.Host != "" {
 		where = s.Host + "/" + where
+	}
+	if s.Via != "" {
+		return fmt.Sprintf("%s:%d: %s (via %s)", where, s.Line, strings.TrimSpace(s.Text), s.Via)
 	}
 	return fmt.Sprintf("%s:%d: %s", where, s.Line, strings.TrimSpace(s.Text))
 }
@@ -53,11 +61,11 @@ type namedSource struct {
 
 // origin is the host and command key a source's line was read from: the
 // same few pairs for every attribute of a device.
-type origin struct{ host, key string }
+type origin struct{ host, key, via string }
 
 func (e namedSource) source() Source {
 	o := e.origin.Value()
-	return Source{Host: o.host, Key: o.key, Line: e.line, Text: e.text}
+	return Source{Host: o.host, Key: o.key, Line: e.line, Text: e.text, Via: o.via}
 }
 
 // Grow makes room for n more attributes, for a parser that knows how
@@ -117,10 +125,10 @@ func (s *Sources) set(name string, h unique.Handle[string], src Source) {
 	e := namedSource{text: src.Text, line: src.Line}
 	// Consecutive attributes nearly always come from the same output:
 	// reuse a neighbour's interned origin rather than look it up again.
-	if o, found := s.sameOrigin(i, src.Host, src.Key); found {
+	if o, found := s.sameOrigin(i, src.Host, src.Key, src.Via); found {
 		e.origin = o
 	} else {
-		e.origin = unique.Make(origin{src.Host, src.Key})
+		e.origin = unique.Make(origin{src.Host, src.Key, src.Via})
 	}
 	if ok {
 		e.name = s.list[i].name
@@ -139,10 +147,10 @@ func (s *Sources) set(name string, h unique.Handle[string], src Source) {
 	s.list = slices.Insert(s.list, i, e)
 }
 
-func (s *Sources) sameOrigin(i int, host, key string) (unique.Handle[origin], bool) {
+func (s *Sources) sameOrigin(i int, host, key, via string) (unique.Handle[origin], bool) {
 	for _, j := range [2]int{i - 1, i} {
 		if j >= 0 && j < len(s.list) {
-			if o := s.list[j].origin; o.Value() == (origin{host, key}) {
+			if o := s.list[j].origin; o.Value() == (origin{host, key, via}) {
 				return o, true
 			}
 		}
@@ -206,6 +214,10 @@ func (s Sources) MarshalJSON() ([]byte, error) {
 		b = strconv.AppendInt(b, int64(e.line), 10)
 		b = append(b, `,"text":`...)
 		b = appendJSONString(b, e.text)
+		if o.via != "" {
+			b = append(b, `,"via":`...)
+			b = appendJSONString(b, o.via)
+		}
 		b = append(b, '}')
 	}
 	return append(b, '}'), nil

@@ -12,6 +12,17 @@ type Switch struct {
 	Neighbors    []Neighbor           `json:"neighbors,omitempty"`
 	PoE          []PoEPort            `json:"poe,omitempty"`
 	PortSecurity []PortSecurityStatus `json:"port_security_status,omitempty"`
+	// Templates are the interface templates defined in the running
+	// config or listed as built-in by the device.
+	Templates []InterfaceTemplate `json:"templates,omitempty"`
+	// Derived are the ports of show derived-config: the configuration
+	// each interface runs with, templates applied.
+	Derived []SwitchPort `json:"derived,omitempty"`
+	// TemplatesMayApply is set when the running config shows that
+	// templates can shape the ports (template blocks, source template,
+	// autoconf, IBNS 2.0 control policies): the effective configuration
+	// is then worth reading.
+	TemplatesMayApply bool `json:"templates_may_apply,omitempty"`
 }
 
 // SwitchPort is one interface of a switch as configured.
@@ -25,6 +36,11 @@ type SwitchPort struct {
 	// PortSecurity is the port-security configuration of the interface.
 	PortSecurity PortSecurity `json:"port_security"`
 	Source       Source       `json:"source"` // the "interface X" line
+	// Template is the interface template the port sources, "" for none.
+	Template string `json:"template,omitempty"`
+	// Unknown says why the port's effective configuration is not known;
+	// its settings are then only its own lines, not what it runs with.
+	Unknown string `json:"unknown,omitempty"`
 
 	// Sources holds the line of each configured attribute: description,
 	// mode, access_vlan, voice_vlan, shutdown.

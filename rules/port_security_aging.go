@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/kaudit/kaudit/facts"
 )
@@ -84,6 +85,16 @@ func checkPortSecurityAging(c *Context) []Finding {
 					fmt.Sprintf(" switchport port-security aging time %d", fixMin),
 				},
 				Notes: append(note, notes(worst)...),
+			}
+			if via := ps.Sources.Of("aging_time").Via; strings.HasPrefix(via, "template ") && port.Template != "" {
+				// The aging comes from the template: fix it there, for
+				// every port that sources it (an interface line would
+				// also win, port by port).
+				f.Fix = []string{
+					"template " + port.Template,
+					fmt.Sprintf(" switchport port-security aging time %d", fixMin),
+				}
+				f.Notes = append(f.Notes, fmt.Sprintf("the aging time comes from interface template %s: the fix changes the template, and so every port that sources it", port.Template))
 			}
 			if len(worst.Seen) > 0 {
 				f.Evidence = append(f.Evidence, phoneEvidence(worst)...)

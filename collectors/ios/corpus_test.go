@@ -180,6 +180,27 @@ var corpusExtra = map[string]func(*testing.T, *facts.Device){
 			t.Errorf("MAC aging %+v from a config without mac address-table lines", sw.MACAging)
 		}
 	},
+	// A Catalyst 9k port that takes its port-security from an interface
+	// template (issue 13): the template's settings are the port's, with
+	// their template line as evidence; the interface's own lines win.
+	"reconstructed__ip_phone_interface_template.cfg": func(t *testing.T, d *facts.Device) {
+		p := d.Switch.Interfaces[0]
+		eq(t, "name", p.Name, "GigabitEthernet1/0/5")
+		eq(t, "template", p.Template, "IP_PHONE_INTERFACE_TEMPLATE")
+		eq(t, "unknown", p.Unknown, "")
+		eq(t, "access vlan (own)", p.AccessVLAN, 10)
+		eq(t, "voice vlan (template)", p.VoiceVLAN, 210)
+		eq(t, "mode (template)", p.Mode, "access")
+		ps := p.PortSecurity
+		eq(t, "port-security (template)", ps.Enabled, true)
+		eq(t, "aging time (template)", ps.AgingMinutes, 2)
+		eq(t, "aging type (template)", ps.AgingType, "inactivity")
+		eq(t, "maximum (template)", ps.Maximum, 3)
+		src := ps.Sources.Of("aging_time")
+		eq(t, "aging time line", src.Line, 13)
+		eq(t, "aging time via", src.Via, "template IP_PHONE_INTERFACE_TEMPLATE")
+		eq(t, "access vlan via", p.Sources.Of("access_vlan").Via, "")
+	},
 	// genie keeps no voice VLAN for show running-config interface: checked here.
 	"genie__iosxe__ShowRunInterface__golden_output_10.raw": func(t *testing.T, d *facts.Device) {
 		p := d.Switch.Interfaces[0]

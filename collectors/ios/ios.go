@@ -49,6 +49,10 @@ func Commands() []collectors.Command {
 	return []collectors.Command{
 		cmd(cliVersion, ParseVersion, true),
 		cmd(cliRunningConfig, ParseRunningConfig, false),
+		// IOS-XE interface templates: what the ports really run with,
+		// typed only where the running config shows templates can apply.
+		{Key: keyDerivedConfig, CLI: cliDerivedConfig, Parse: ParseDerivedConfig, Optional: true, When: templatesMayApply},
+		{Key: keyBuiltinTemplates, CLI: cliBuiltinTemplates, Parse: ParseBuiltinTemplates, Optional: true, When: needsBuiltinTemplates},
 		cmd(cliCDP, ParseCDP, false),
 		// LLDP is off by default on IOS; many sites run CDP only.
 		cmd(cliLLDP, ParseLLDP, true),

@@ -2,6 +2,7 @@ package ios
 
 import (
 	"bytes"
+	"slices"
 
 	"github.com/kaudit/kaudit/facts"
 )
@@ -11,11 +12,15 @@ const defaultMACAgingSeconds = 300
 
 // runningConfig is what ParseRunningConfig keeps before it touches d.
 type runningConfig struct {
-	hostname string
-	version  string
-	ports    []facts.SwitchPort
-	aging    *facts.MACAging
-	warns    []*facts.ParseError
+	hostname  string
+	version   string
+	ports     []facts.SwitchPort
+	templates []facts.InterfaceTemplate
+	aging     *facts.MACAging
+	warns     []*facts.ParseError
+	// mayApply: templates can shape the ports (see
+	// facts.Switch.TemplatesMayApply).
+	mayApply bool
 }
 
 // ParseRunningConfig reads show running-config, a saved or candidate
@@ -40,6 +45,13 @@ func ParseRunningConfig(data []byte, d *facts.Device) error {
 	if sw.MACAging == nil {
 		sw.MACAging = cfg.aging
 	}
+	// The running config's templates replace those of an earlier
+	// running config (a candidate in a pre-change check); the device's
+	// built-in list stays.
+	sw.Templates = slices.DeleteFunc(sw.Templates, func(t facts.InterfaceTemplate) bool { return t.Key == keyRunningConfig })
+	sw.Templates = append(sw.Templates, cfg.templates...)
+	sw.TemplatesMayApply = cfg.mayApply
+	sw.ResolveTemplates(keyRunningConfig)
 	addWarnings(d, cfg.warns)
 	return nil
 }
@@ -51,9 +63,11 @@ type configParser struct {
 	r   *lineReader
 	cfg runningConfig
 
-	cur    int // index in cfg.ports of the open interface block, -1 outside
-	base   int // indentation of the open block's commands, -1 until seen
-	byName map[string]int
+	cur int // index in cfg.ports of the open interface block, -1 outside
+	// inTemplate: cur indexes cfg.templates (a "template NAME" block).
+	inTemplate bool
+	base       int // indentation of the open block's commands, -1 until seen
+	byName     map[string]int
 
 	// The text of the current line's Source, made once: the values read
 	// from a line are substrings of it, so a kept line costs one string.
@@ -73,7 +87,12 @@ type configParser struct {
 }
 
 func readRunningConfig(data []byte, d *facts.Device) (*runningConfig, error) {
-	key := keyRunningConfig
+	return readConfig(keyRunningConfig, data, d)
+}
+
+// readConfig reads a configuration saved under key: the running config,
+// the derived config, or the device's built-in templates.
+func readConfig(key string, data []byte, d *facts.Device) (*runningConfig, error) {
 	if err := checkText(key, data); err != nil {
 		return nil, err
 	}
@@ -126,7 +145,7 @@ func readRunningConfig(data []byte, d *facts.Device) (*runningConfig, error) {
 			continue
 		}
 
-		p.cur = -1
+		p.cur, p.inTemplate = -1, false
 		switch line[0] {
 		case '!':
 			// Not proof of a configuration: any text can hold a "!".
@@ -141,6 +160,15 @@ func readRunningConfig(data []byte, d *facts.Device) (*runningConfig, error) {
 				if derived && len(r.data) > 0 && !isBlank(r.data[0]) && r.data[0] != '!' {
 					flat = true
 				}
+			}
+		case 't':
+			if rest, ok := keyword(line, "template"); ok {
+				p.openTemplate(rest)
+				recognised = true
+			}
+		case 'a':
+			if _, ok := keyword(line, "autoconf"); ok {
+				p.cfg.mayApply = true
 			}
 		case 'h':
 			if rest, ok := keyword(line, "hostname"); ok && len(rest) > 0 {
@@ -294,10 +322,34 @@ func (p *configParser) openInterface(rest []byte) error {
 	return nil
 }
 
+// openTemplate starts the block of "template NAME": its commands are read
+// as a port's.
+func (p *configParser) openTemplate(rest []byte) {
+	name, _ := cut(rest)
+	if len(name) == 0 {
+		return
+	}
+	p.base = -1
+	p.cfg.mayApply = true
+	p.cur, p.inTemplate = len(p.cfg.templates), true
+	p.cfg.templates = append(p.cfg.templates, facts.InterfaceTemplate{
+		Name: p.str(name), Key: p.key,
+		Port: facts.SwitchPort{Name: "template " + string(name), Source: p.uniqueSrc()},
+	})
+}
+
+// port is the port or template whose block is open.
+func (p *configParser) port() *facts.SwitchPort {
+	if p.inTemplate {
+		return &p.cfg.templates[p.cur].Port
+	}
+	return &p.cfg.ports[p.cur]
+}
+
 // interfaceLine reads one command of the open interface block (t has no
 // leading indentation).
 func (p *configParser) interfaceLine(t []byte) error {
-	port := &p.cfg.ports[p.cur]
+	port := p.port()
 	switch t[0] {
 	case 'd':
 		if rest, ok := keyword(t, "description"); ok {
@@ -317,6 +369,23 @@ func (p *configParser) interfaceLine(t []byte) error {
 		}
 		if rest, ok := keyword(t, "switchport"); ok {
 			return p.switchport(port, rest)
+		}
+		if rest, ok := keyword(t, "source"); ok {
+			if rest, ok := keyword(rest, "template"); ok && !p.inTemplate {
+				if name, _ := cut(rest); len(name) > 0 {
+					port.Template = p.str(name)
+					port.Sources.SetAttr(attrTemplate, p.src())
+					p.cfg.mayApply = true
+				}
+			}
+			return nil
+		}
+		if rest, ok := keyword(t, "service-policy"); ok {
+			// An IBNS 2.0 control policy can activate an interface
+			// template at run time (ISE, or the policy itself).
+			if _, ok := keyword(rest, "type"); ok && bytes.Contains(rest, []byte("control")) {
+				p.cfg.mayApply = true
+			}
 		}
 	}
 	return nil
@@ -479,6 +548,7 @@ var (
 	attrMaximum     = facts.NewAttr("maximum")
 	attrAgingStatic = facts.NewAttr("aging_static")
 	attrSticky      = facts.NewAttr("sticky")
+	attrTemplate    = facts.NewAttr("template")
 
 	attrMaximumVLANAccess = facts.NewAttr("maximum_vlan_access")
 	attrMaximumVLANVoice  = facts.NewAttr("maximum_vlan_voice")

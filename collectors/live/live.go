@@ -319,6 +319,9 @@ func (c *collector) host(ctx context.Context, i int) *facts.Device {
 		outs = make(map[string][]byte, len(cmds))
 	}
 	for _, cmd := range cmds {
+		if cmd.When != nil && !cmd.When(d) {
+			continue
+		}
 		t0 := time.Now()
 		// The output is the session's buffer: parsed here, and copied
 		// only to be saved.

@@ -53,6 +53,13 @@ func expectedCommands(t *testing.T, plat string, enable bool) []string {
 		t.Fatal(err)
 	}
 	for _, c := range collectors.Live(cmds) {
+		if c.When != nil {
+			// Typed only where earlier outputs call for it (IOS-XE's
+			// derived config where templates apply): none of the labs
+			// served with this list does; TestTemplatedSwitchLive
+			// checks one that does.
+			continue
+		}
 		want = append(want, c.CLI)
 	}
 	return want
@@ -497,7 +504,11 @@ func TestPromptOnReturn(t *testing.T) {
 	if d.Status != facts.StatusOK || !d.Has("show_running-config") {
 		t.Fatalf("sw-quiet: %s %q keys %v", d.Status, d.Error, d.Keys)
 	}
-	if el := time.Since(t0); el < time.Second || el > 5*time.Second {
+	// The return goes only after the 1 s wait for the device's own
+	// prompt. No upper bound on the time: the whole wait is bounded by
+	// the 2 s login timeout, so the audit succeeding says the return
+	// came in time, however loaded the machine.
+	if el := time.Since(t0); el < time.Second {
 		t.Errorf("audit took %s: want the 1 s wait for the device's own prompt, then the return", el)
 	}
 	// The return that asked for the prompt is not a command.
@@ -582,13 +593,21 @@ func TestWorkersAndCancel(t *testing.T) {
 		}
 	}
 	opt.Workers = 1
-	start := time.Now()
+	before := map[string]int{}
+	for _, h := range hosts {
+		before[h.Name] = len(s.srv.Commands(h.Name))
+	}
 	snap, err = Collect(ctx, s.inv, opt)
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err %v, want context.Canceled", err)
 	}
-	if time.Since(start) > 5*time.Second {
-		t.Errorf("cancel took %s", time.Since(start))
+	// The cancel stops the audit at once: the device starting when it
+	// came and those after it receive nothing (a check of what was
+	// sent, not of how long it took).
+	for _, h := range hosts[1:] {
+		if got := s.srv.Commands(h.Name)[before[h.Name]:]; len(got) > 0 {
+			t.Errorf("%s received %q after the cancel", h.Name, got)
+		}
 	}
 	if len(snap.Devices) != len(hosts) {
 		t.Fatalf("%d devices, want %d", len(snap.Devices), len(hosts))
@@ -621,8 +640,16 @@ func TestDeviceTimeout(t *testing.T) {
 	if d.Status != facts.StatusFailed || !strings.Contains(d.Error, "device timeout of 1.5s exceeded") {
 		t.Errorf("%s %q", d.Status, d.Error)
 	}
-	if el := time.Since(start); el > 3*time.Second {
-		t.Errorf("took %s", el)
+	// Not early: the deadline is the device's whole budget.
+	if el := time.Since(start); el < opt.DeviceTimeout {
+		t.Errorf("failed after %s, before the device timeout", el)
+	}
+	// Cut off mid-audit: at 400 ms a command the whole audit needs more
+	// than 1.5 s, so the device cannot have received every command. (A
+	// bound on the elapsed time would say the same only on an idle
+	// machine.)
+	if got, all := s.srv.Commands("sw-slow"), expectedCommands(t, "ios", true); len(got) >= len(all) {
+		t.Errorf("sw-slow received all %d commands: the device timeout did not cut the audit off", len(got))
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -87,5 +88,40 @@ func TestPasswordIsAConfigWord(t *testing.T) {
 	}
 	if d.Status != facts.StatusOK {
 		t.Errorf("%s: %s %s", sw, d.Status, d.Error)
+	}
+}
+
+// TestTemplatedSwitchLive audits the Catalyst 9k template lab live: where
+// the running config shows templates, the derived config and the built-in
+// definitions are asked for, and the templated ports come out as offline.
+func TestTemplatedSwitchLive(t *testing.T) {
+	lab := repoLab(t, "cat9k-templates")
+	hosts, labInv := labSim(t, lab, defaultCreds)
+	s := startSim(t, hosts, devsim.Options{}, defaultCreds, labInv)
+	snap, err := Collect(context.Background(), s.inv, quick(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"sw-floor1", "sw-floor2"} {
+		got := s.srv.Commands(name)
+		for _, want := range []string{"show derived-config", "show template interface source built-in all"} {
+			if !slices.Contains(got, want) {
+				t.Errorf("%s was not asked %q: %q", name, want, got)
+			}
+		}
+	}
+	d := device(t, snap, "sw-floor1")
+	for _, p := range d.Switch.Interfaces {
+		if p.Name != "GigabitEthernet1/0/7" {
+			continue
+		}
+		src := p.PortSecurity.Sources.Of("aging_time")
+		if p.PortSecurity.AgingMinutes != 2 || src.Via != "template IP_PHONE_INTERFACE_TEMPLATE" {
+			t.Errorf("Gi1/0/7 aging %d via %q, want 2 via the built-in template", p.PortSecurity.AgingMinutes, src.Via)
+		}
+	}
+	d2 := device(t, snap, "sw-floor2")
+	if d2.Switch.Interfaces[0].Unknown == "" {
+		t.Error("sw-floor2 Gi1/0/1: the unread built-in template is not unknown")
 	}
 }

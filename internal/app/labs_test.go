@@ -117,6 +117,17 @@ func TestLabExpectations(t *testing.T) {
 			{"critical", psAging, "sw-floor1", gi(9)}, {"critical", psAging, "sw-floor1", gi(12)},
 			{"critical", psAging, "sw-floor1", gi(20)}, {"warning", psAging, "sw-floor1", gi(15)},
 		},
+		// Templated Catalyst 9k ports (issue 13): a user template with
+		// aging 1 min (critical, fixed in the template), the built-in
+		// IP phone template judged on its 2 min, and a switch whose
+		// built-in template was not read (unknown, not clean).
+		"cat9k-templates": {
+			{"critical", psAging, "sw-floor1", gi(1)}, {"critical", psAging, "sw-floor1", gi(2)},
+			{"critical", psAging, "sw-floor1", gi(4)}, {"critical", psAging, "sw-floor1", gi(20)},
+			{"warning", "port-config-unknown", "sw-floor2", gi(1)}, {"warning", "port-config-unknown", "sw-floor2", gi(2)},
+			{"warning", psAging, "sw-floor1", gi(7)}, {"warning", psAging, "sw-floor1", gi(9)},
+			{"warning", psAging, "sw-floor1", gi(12)}, {"warning", psAging, "sw-floor1", gi(15)},
+		},
 		"clean":               nil,
 		"edge-aging-absolute": nil,
 		"edge-bad-input":      {{"critical", psAging, "sw-good", gi(3)}},
