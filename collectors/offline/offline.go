@@ -24,11 +24,14 @@ const InventoryFile = "inventory.yaml"
 // Load reads the inventory of dir. Errors name the file and line.
 func Load(dir string) (*inventory.Inventory, error) {
 	p := filepath.Join(dir, InventoryFile)
-	// inventory.Load opens the file as it is: a FIFO would block it.
-	if st, err := os.Stat(p); err == nil {
-		if err := regular(p, st); err != nil {
-			return nil, fmt.Errorf("inventory: %w", err)
-		}
+	// inventory.Load opens the file as it is: a FIFO would block it, and
+	// a link out of dir would be followed.
+	st, err := statInDir(dir, InventoryFile)
+	if err == nil {
+		err = regular(p, st)
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("inventory: %w", err)
 	}
 	return inventory.Load(p)
 }

@@ -108,3 +108,20 @@ func TestReaderStaysInTheLab(t *testing.T) {
 		t.Errorf("missing output: %v, want not-exist", err)
 	}
 }
+
+// TestInventoryLinkOutOfTheLabIsRefused: inventory.yaml is read from the
+// lab too; a link leading out of it is refused, naming it.
+func TestInventoryLinkOutOfTheLabIsRefused(t *testing.T) {
+	outside := filepath.Join(t.TempDir(), "inventory.yaml")
+	write(t, outside, []byte("hosts:\n  sw1: {platform: ios}\n"))
+	dir := t.TempDir()
+	symlink(t, outside, filepath.Join(dir, InventoryFile))
+	_, err := Load(dir)
+	if want := filepath.Join(dir, InventoryFile) + ": leads out of " + dir + " through a symbolic link"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("Load: %v, want %q", err, want)
+	}
+	_, err = Load(t.TempDir())
+	if err == nil || !strings.Contains(err.Error(), "no such file") {
+		t.Errorf("Load of a directory without inventory: %v", err)
+	}
+}
