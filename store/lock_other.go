@@ -12,3 +12,8 @@ import (
 func flockWait(ctx context.Context, path string, deadline time.Time) (func(), error) {
 	return func() {}, nil
 }
+
+// flockSharedWait is flockWait's shared counterpart, equally absent.
+func flockSharedWait(ctx context.Context, path string, deadline time.Time) (func(), error) {
+	return func() {}, nil
+}

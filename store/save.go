@@ -113,6 +113,9 @@ func planRun(rec *RunRecord, snap *facts.Snapshot) (*plan, error) {
 // stored: callers rebuild it with Join. It waits for another writer up
 // to the lock timeout and fails with a *BusyError after that.
 func (s *Store) SaveRun(ctx context.Context, rec RunRecord, snap *facts.Snapshot) (int64, error) {
+	if s.readOnly {
+		return 0, fmt.Errorf("store %s: save run: %w", s.path, ErrReadOnly)
+	}
 	p, err := planRun(&rec, snap)
 	if err != nil {
 		return 0, fmt.Errorf("store %s: save run: %w", s.path, err)

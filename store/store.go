@@ -67,6 +67,12 @@ type Store struct {
 	// wmu serialises SaveRun within the process: the flock is per open
 	// file, so two goroutines sharing one Store would both "hold" it.
 	wmu chan struct{}
+	// readOnly is set by OpenReadOnly: SaveRun refuses before it would
+	// create the lock file.
+	readOnly bool
+	// readUnlock, when set, releases the shared lock an immutable
+	// read-only store holds until Close.
+	readUnlock func()
 }
 
 // DefaultPath is where the history lives when the caller names no
@@ -93,12 +99,9 @@ func Open(ctx context.Context, path string, opt Options) (*Store, error) {
 }
 
 func open(ctx context.Context, path string, opt Options, migs []string) (*Store, error) {
-	if path == "" {
-		return nil, errors.New("store: empty path")
-	}
-	abs, err := filepath.Abs(path)
+	abs, err := absPath(path)
 	if err != nil {
-		return nil, fmt.Errorf("store %s: %w", path, err)
+		return nil, err
 	}
 	if fi, err := os.Stat(abs); err == nil && fi.IsDir() {
 		return nil, fmt.Errorf("store %s is a directory, not a history file", abs)
@@ -114,13 +117,7 @@ func open(ctx context.Context, path string, opt Options, migs []string) (*Store,
 	}
 	f.Close()
 
-	timeout := opt.LockTimeout
-	switch {
-	case timeout == 0:
-		timeout = DefaultLockTimeout
-	case timeout < 0:
-		timeout = 0
-	}
+	timeout := lockTimeout(opt)
 	db, err := sql.Open("sqlite", dsn(abs, timeout))
 	if err != nil {
 		return nil, fmt.Errorf("store %s: %w", abs, err)
@@ -134,6 +131,30 @@ func open(ctx context.Context, path string, opt Options, migs []string) (*Store,
 		return nil, err
 	}
 	return s, nil
+}
+
+// lockTimeout is opt.LockTimeout with its zero and negative values
+// resolved.
+func lockTimeout(opt Options) time.Duration {
+	switch {
+	case opt.LockTimeout == 0:
+		return DefaultLockTimeout
+	case opt.LockTimeout < 0:
+		return 0
+	}
+	return opt.LockTimeout
+}
+
+// absPath is the absolute path a store is known by in its messages.
+func absPath(path string) (string, error) {
+	if path == "" {
+		return "", errors.New("store: empty path")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", fmt.Errorf("store %s: %w", path, err)
+	}
+	return abs, nil
 }
 
 // dsn builds a file: URI so that any path works ('?', '#', '%' are
@@ -161,7 +182,12 @@ func (s *Store) Path() string { return s.path }
 
 // Close closes the store.
 func (s *Store) Close() error {
-	if err := s.db.Close(); err != nil {
+	err := s.db.Close()
+	if s.readUnlock != nil {
+		s.readUnlock()
+		s.readUnlock = nil
+	}
+	if err != nil {
 		return fmt.Errorf("store %s: close: %w", s.path, err)
 	}
 	return nil

@@ -505,33 +505,55 @@ func TestOpenRefuses(t *testing.T) {
 	tests := []struct {
 		name, want string
 		data       []byte
+		// readOnly: only OpenReadOnly refuses it (Open makes a store of it)
+		readOnly bool
 	}{
-		{"random bytes", "not a kaudit history database", rnd},
-		{"text file", "not a kaudit history database", []byte(strings.Repeat("hostname sw1\ninterface Gi1/0/1\n", 200))},
-		{"truncated store", "is damaged", goodBytes[:60]},
-		{"another program's database", "tables of its own", sqliteDB("CREATE TABLE contacts (name TEXT)", "INSERT INTO contacts VALUES ('x')")},
-		{"another application id", "another application", sqliteDB("PRAGMA application_id = 42", "PRAGMA user_version = 1", "CREATE TABLE t (x)")},
-		{"future schema", "newer kaudit", sqliteDB("PRAGMA application_id = 1801549156", "PRAGMA user_version = 99")},
+		{"random bytes", "not a kaudit history database", rnd, false},
+		{"text file", "not a kaudit history database", []byte(strings.Repeat("hostname sw1\ninterface Gi1/0/1\n", 200)), false},
+		{"truncated store", "is damaged", goodBytes[:60], false},
+		{"another program's database", "tables of its own", sqliteDB("CREATE TABLE contacts (name TEXT)", "INSERT INTO contacts VALUES ('x')"), false},
+		{"another application id", "another application", sqliteDB("PRAGMA application_id = 42", "PRAGMA user_version = 1", "CREATE TABLE t (x)"), false},
+		{"future schema", "newer kaudit", sqliteDB("PRAGMA application_id = 1801549156", "PRAGMA user_version = 99"), false},
+		{"empty file", "is empty, not a kaudit history", nil, true},
+		{"empty SQLite database", "is empty, not a kaudit history", sqliteDB(), true},
+	}
+	openers := []struct {
+		name     string
+		readOnly bool
+		open     func(string) (*Store, error)
+	}{
+		{"Open", false, func(p string) (*Store, error) { return Open(ctx, p, Options{LockTimeout: time.Second}) }},
+		{"OpenReadOnly", true, func(p string) (*Store, error) { return OpenReadOnly(ctx, p, Options{LockTimeout: time.Second}) }},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "history.db")
-			if err := os.WriteFile(path, tt.data, 0o600); err != nil {
-				t.Fatal(err)
+		for _, o := range openers {
+			if tt.readOnly && !o.readOnly {
+				continue
 			}
-			s, err := Open(ctx, path, Options{LockTimeout: time.Second})
-			if err == nil {
-				s.Close()
-				t.Fatal("opened")
-			}
-			if !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), path) {
-				t.Errorf("error %q: want %q and the path", err, tt.want)
-			}
-			after, _ := os.ReadFile(path)
-			if string(after) != string(tt.data) {
-				t.Error("the refused file was modified")
-			}
-		})
+			t.Run(o.name+"/"+tt.name, func(t *testing.T) {
+				dir := t.TempDir()
+				path := filepath.Join(dir, "history.db")
+				if err := os.WriteFile(path, tt.data, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				before := dirState(t, dir)
+				s, err := o.open(path)
+				if err == nil {
+					s.Close()
+					t.Fatal("opened")
+				}
+				if !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), path) {
+					t.Errorf("error %q: want %q and the path", err, tt.want)
+				}
+				after, _ := os.ReadFile(path)
+				if string(after) != string(tt.data) {
+					t.Error("the refused file was modified")
+				}
+				if st := dirState(t, dir); o.readOnly && st != before {
+					t.Errorf("a read-only open changed the directory:\nbefore\n%safter\n%s", before, st)
+				}
+			})
+		}
 	}
 	t.Run("directory", func(t *testing.T) {
 		if _, err := Open(ctx, dir, Options{}); err == nil || !strings.Contains(err.Error(), "is a directory") {

@@ -180,12 +180,10 @@ func runCheck(ctx context.Context, stdout, stderr io.Writer, o *checkOpts) error
 	return o.writeCheck(stdout, res, kind, file)
 }
 
-// openStore opens an existing history store and finds its latest run.
+// openLatestStore opens an existing history store read-only and finds
+// its latest run.
 func openLatestStore(ctx context.Context, path string) (*store.Store, int64, error) {
-	if _, err := os.Stat(path); err != nil {
-		return nil, 0, usageErr("--store: %v", err)
-	}
-	st, err := store.Open(ctx, path, store.Options{})
+	st, err := store.OpenReadOnly(ctx, path, store.Options{})
 	if err != nil {
 		return nil, 0, usageErr("--store: %v", err)
 	}

@@ -167,7 +167,7 @@ func TestCheckUsage(t *testing.T) {
 		{[]string{"check", "--device", "sw-floor2", "--offline", clean}, "--candidate FILE and --patch FILE"},
 		{[]string{"check", "--device", "sw-floor2", "--patch", patch, "--candidate", patch, "--offline", clean}, "one of --candidate"},
 		{[]string{"check", "--device", "sw-floor2", "--patch", patch}, "--offline DIR and --store PATH"},
-		{[]string{"check", "--device", "sw-floor2", "--patch", patch, "--store", filepath.Join(t.TempDir(), "k.db")}, "--store: stat"},
+		{[]string{"check", "--device", "sw-floor2", "--patch", patch, "--store", filepath.Join(t.TempDir(), "k.db")}, "--store: no run history at"},
 		{[]string{"check", "--device", "sw-floor2", "--patch", patch, "--offline", clean, "--format", "nope"}, "--format"},
 		{[]string{"check", "--device", "sw-floor2", "--patch", patch, "--offline", clean, "--fail-on", "nope"}, "--fail-on"},
 		{[]string{"check", "--device", "sw-floor2", "--patch", filepath.Join(t.TempDir(), "missing.txt"), "--offline", clean}, "missing.txt"},

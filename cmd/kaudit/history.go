@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -54,6 +55,25 @@ func openStore(ctx context.Context, p string) (*store.Store, error) {
 	return st, nil
 }
 
+// openHistory opens the store for a command that only reads it: read-only,
+// so that it works on a history this user may not write, and never
+// creating one where there is none.
+func openHistory(ctx context.Context, p string) (*store.Store, error) {
+	path, err := storePath(p)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.OpenReadOnly(ctx, path, store.Options{})
+	var missing *store.MissingError
+	if errors.As(err, &missing) {
+		return nil, usageErr("%v: run kaudit audit first, or pass --store", missing)
+	}
+	if err != nil {
+		return nil, usageErr("%v", err)
+	}
+	return st, nil
+}
+
 // record saves the run and compares it with the previous one. A store
 // that fails is reported but never costs the audit its report.
 func (o *storeOpts) record(ctx context.Context, stderr io.Writer, res *report.Result, snap *facts.Snapshot, digest string) {
@@ -88,7 +108,7 @@ func lastSuccess(ctx context.Context, p string, res *report.Result) time.Time {
 	if res.ExitCode() == 0 {
 		return res.Started
 	}
-	st, err := openStore(ctx, p)
+	st, err := openHistory(ctx, p)
 	if err != nil {
 		return time.Time{}
 	}
@@ -127,7 +147,7 @@ func newRunsCmd() *cobra.Command {
 		Short: "List the recorded audit runs",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := openStore(cmd.Context(), path)
+			st, err := openHistory(cmd.Context(), path)
 			if err != nil {
 				return err
 			}
@@ -167,7 +187,7 @@ func newShowCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			st, err := openStore(cmd.Context(), path)
+			st, err := openHistory(cmd.Context(), path)
 			if err != nil {
 				return err
 			}
@@ -198,7 +218,7 @@ func newDiffCmd() *cobra.Command {
 		Short: "New, resolved and still-open findings between two runs, and what changed on the devices",
 		Args:  cobra.MaximumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := openStore(cmd.Context(), path)
+			st, err := openHistory(cmd.Context(), path)
 			if err != nil {
 				return err
 			}
