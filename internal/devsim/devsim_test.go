@@ -775,7 +775,7 @@ func hungLab(t *testing.T) (*Server, []*term) {
 
 func waitGoroutines(t *testing.T, max int) {
 	t.Helper()
-	deadline := time.Now().Add(3 * time.Second)
+	deadline := time.Now().Add(waitFor)
 	for runtime.NumGoroutine() > max {
 		if time.Now().After(deadline) {
 			buf := make([]byte, 1<<20)
@@ -789,12 +789,17 @@ func waitGoroutines(t *testing.T, max int) {
 func TestHangsEndOnClose(t *testing.T) {
 	before := runtime.NumGoroutine()
 	srv, terms := hungLab(t)
-	start := time.Now()
-	if err := srv.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if el := time.Since(start); el > 2*time.Second {
-		t.Errorf("Close took %v", el)
+	// The hung sessions never end by themselves: a Close that waited
+	// for them would never return.
+	closed := make(chan error, 1)
+	go func() { closed <- srv.Close() }()
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(waitFor):
+		t.Fatalf("Close still waiting after %v for sessions that never end", waitFor)
 	}
 	for _, tm := range terms {
 		tm.waitEOF()
@@ -812,7 +817,7 @@ func TestHangsEndOnClientDisconnect(t *testing.T) {
 	for _, tm := range terms {
 		tm.client.Close()
 	}
-	deadline := time.Now().Add(3 * time.Second)
+	deadline := time.Now().Add(waitFor)
 	for {
 		srv.mu.Lock()
 		n := len(srv.conns)

@@ -16,12 +16,16 @@ import (
 	"golang.org/x/crypto/ssh/knownhosts"
 )
 
+// waitFor bounds every wait for something the server should do. It only
+// tells a hang from progress: each wait ends the moment what it waits for
+// arrives, so it can be generous enough for the race detector on a
+// loaded machine and costs nothing when the server works.
 const (
 	labDir   = "testdata/lab"
 	user     = "netops"
 	password = "Lab-Pass-1"
 	enablePW = "Lab-Enable-1"
-	waitFor  = 5 * time.Second
+	waitFor  = 30 * time.Second // a hang guard; see below
 
 	processconfigSQL = "run sql select paramname,paramvalue from processconfig where paramname like '%eepalive%'"
 	sipprofileSQL    = "run sql select name,siptimerregdelta,siptimerregexpires,zztimerkeepaliveexpires from sipprofile"
