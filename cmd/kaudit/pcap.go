@@ -24,7 +24,7 @@ func newPcapCmd() *cobra.Command {
 		Use:   "pcap",
 		Short: "Analyse packet captures: keepalive timelines, retransmissions, proxy ARP",
 	}
-	cmd.AddCommand(newPcapAnalyzeCmd(), newPcapCaptureCmd())
+	cmd.AddCommand(newPcapAnalyzeCmd(), newPcapCaptureCmd(), newPcapImportCmd())
 	return cmd
 }
 
