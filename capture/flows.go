@@ -68,7 +68,7 @@ func (k flowKey) hash() uint64 {
 
 // flowChunk is how many conns are allocated together: the table grows
 // without copying what it holds, and a *conn stays valid.
-const flowChunk = 4096
+const flowChunk = 256
 
 // flowTable holds the TCP flows under analysis, at most max of each
 // class, and counts the ones it turned away.

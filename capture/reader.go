@@ -136,49 +136,28 @@ func (s *pcapSource) format() string   { return "pcap" }
 func (s *pcapSource) linkType() uint32 { return s.lt }
 
 type ngSource struct {
-	g     *ngGuard
-	r     *pcapgo.NgReader
+	g     *ngReader
 	first uint32
 	seen  bool
 }
 
 func newNgSource(br *bufio.Reader) (*ngSource, error) {
-	g := &ngGuard{r: br}
-	// The guard validates every block before pcapgo sees it; the
-	// bufio.Reader in between is the 4 KiB one pcapgo would create anyway.
-	r, err := pcapgo.NewNgReader(bufio.NewReaderSize(g, 4096), pcapgo.NgReaderOptions{WantMixedLinkType: true, SkipUnknownVersion: true})
-	if err != nil {
-		if g.err != nil {
-			return nil, fmt.Errorf("pcapng section header: %w", g.err)
-		}
-		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("pcapng section header: %w", ErrTruncated)
-		}
+	// openSource saw the section header's magic: nextBlock reads that
+	// block or fails.
+	g := &ngReader{r: br}
+	if _, err := g.nextBlock(); err != nil {
 		return nil, fmt.Errorf("pcapng section header: %w", err)
 	}
-	return &ngSource{g: g, r: r}, nil
+	if err := g.section(); err != nil {
+		return nil, fmt.Errorf("pcapng section header: %w", err)
+	}
+	return &ngSource{g: g}, nil
 }
 
 func (s *ngSource) next() ([]byte, gopacket.CaptureInfo, uint32, error) {
-	data, ci, err := s.r.ZeroCopyReadPacketData()
+	data, ci, lt, err := s.g.packet()
 	if err != nil {
-		if s.g.err != nil {
-			return nil, ci, 0, s.g.err
-		}
-		if err == io.EOF && s.g.cleanEOF {
-			return nil, ci, 0, io.EOF
-		}
-		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-			return nil, ci, 0, ErrTruncated
-		}
-		return nil, ci, 0, fmt.Errorf("garbage block: %w", err)
-	}
-	// The guard has not read past the block of this packet, so its
-	// interface list is this packet's section's (pcapgo's own link type
-	// is truncated to 8 bits).
-	var lt uint32
-	if ci.InterfaceIndex >= 0 && ci.InterfaceIndex < len(s.g.links) {
-		lt = s.g.links[ci.InterfaceIndex]
+		return nil, ci, 0, err
 	}
 	if !s.seen {
 		s.first, s.seen = lt, true
