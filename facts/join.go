@@ -13,6 +13,8 @@ type Defaults struct {
 	SIPStationKeepalive int    // s: the Expires CUCM grants a SIP phone (SIP Station KeepAlive Interval)
 	SIPRegisterDelta    int    // s: Timer Register Delta
 	SIPKeepaliveExpires int    // s: Timer Keep Alive Expires (keepalive REGISTER to the backup)
+	SIPRegisterExpires  int    // s: Timer Register Expires (what mobile and dual-mode clients register on)
+	CUCMExpiryGrace     int    // s: how long past the interval CUCM waits before it unregisters a SIP phone
 	SCCPKeepalive       int    // s: Station KeepAlive Interval
 	SCCPBackupKeepalive int    // s: Station and Backup Server KeepAlive Interval
 	PhoneProtocol       string // SIP or SCCP: assumed when unknown
@@ -274,8 +276,25 @@ func (s *Snapshot) keepaliveWith(p *Phone, cucms []*Device, byName map[string]*D
 		k.ExpirySeconds = k.PrimarySeconds
 		k.Basis = fmt.Sprintf("SCCP keepalive %d s to the primary, %d s to the backup", k.PrimarySeconds, k.BackupSeconds)
 	} else {
-		granted := pick(params.SIP, params.SIPSrc, def.SIPStationKeepalive, "SIP Station KeepAlive Interval")
 		prof := profileOf(cm, p.SIPProfile)
+		var granted int
+		grantedWhat := "SIP Station KeepAlive Interval"
+		if MobileDevice(p.Model, p.SIPProfile) {
+			// Dual-mode and mobile clients register on the profile's
+			// Timer Register Expires (see KeepaliveFormulas).
+			grantedWhat = "Timer Register Expires"
+			var v int
+			var src *Source
+			if prof != nil {
+				if s, ok := prof.Sources.Get("register_expires"); ok {
+					v, src = prof.RegisterExpiresSeconds, &s
+				}
+			}
+			granted = pick(v, src, def.SIPRegisterExpires, grantedWhat)
+			notes = append(notes, "mobile or dual-mode device: registers on Timer Register Expires")
+		} else {
+			granted = pick(params.SIP, params.SIPSrc, def.SIPStationKeepalive, grantedWhat)
+		}
 		delta, kaExp := 0, 0
 		var deltaSrc, kaSrc *Source
 		if prof != nil {
@@ -291,10 +310,21 @@ func (s *Snapshot) keepaliveWith(p *Phone, cucms []*Device, byName map[string]*D
 		delta = pickZero(delta, deltaSrc, def.SIPRegisterDelta, "Timer Register Delta", &k, &notes)
 		kaExp = pick(kaExp, kaSrc, def.SIPKeepaliveExpires, "Timer Keep Alive Expires")
 		k.PrimarySeconds = granted - delta
-		k.BackupSeconds = kaExp - delta
+		k.BackupSeconds = max(kaExp, SIPBackupKeepaliveFloor)
 		k.ExpirySeconds = granted
-		k.Basis = fmt.Sprintf("SIP re-REGISTER every %d s (expires %d s − delta %d s); keepalive to the backup every %d s (%d s − %d s)",
-			k.PrimarySeconds, granted, delta, k.BackupSeconds, kaExp, delta)
+		backup := fmt.Sprintf("keepalive to the backup every %d s (Timer Keep Alive Expires %d s", k.BackupSeconds, kaExp)
+		if kaExp < SIPBackupKeepaliveFloor {
+			backup += fmt.Sprintf(", raised to the phone's floor of %d s", SIPBackupKeepaliveFloor)
+		}
+		k.Basis = fmt.Sprintf("SIP re-REGISTER every %d s (%s %d s − delta %d s); %s)",
+			k.PrimarySeconds, grantedWhat, granted, delta, backup)
+		if def.CUCMExpiryGrace > 0 {
+			k.UnregisterSeconds = k.PrimarySeconds + def.CUCMExpiryGrace
+		}
+		if k.PrimarySeconds < SIPRegistrationFloor {
+			k.Dropped = true
+			notes = append(notes, fmt.Sprintf("expires − delta is under %d s: the phone drops the registration", SIPRegistrationFloor))
+		}
 	}
 	if k.PrimarySeconds < 1 {
 		k.PrimarySeconds = 1

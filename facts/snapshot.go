@@ -112,6 +112,13 @@ type Keepalive struct {
 	ExpirySeconds int `json:"expiry_s,omitempty"`
 	// Basis explains the computation, e.g. "SIP 120 s − delta 5 s".
 	Basis string `json:"basis"`
+	// UnregisterSeconds is when CUCM unregisters a SIP phone that fell
+	// silent after a keepalive: the interval plus the policy's grace
+	// (cucm_expiry_grace_s); 0 when not worked out.
+	UnregisterSeconds int `json:"unregister_s,omitempty"`
+	// Dropped is set when the phone itself drops the registration:
+	// expires − delta under SIPRegistrationFloor.
+	Dropped bool `json:"dropped,omitempty"`
 	// Defaulted is set when a policy default stood in for an unknown fact.
 	Defaulted bool `json:"defaulted,omitempty"`
 	// Inputs are the values the interval was computed from, each with the

@@ -103,12 +103,12 @@ func auditResult() *Result {
 			{
 				Name: "SEPE0D1730A8137", MAC: "e0d1.730a.8137", Model: "Cisco 8845", Protocol: "SIP", IP: "10.60.98.210",
 				Switch: sw, Port: "GigabitEthernet1/0/7", CallManager: cucm, SIPProfile: "Standard SIP Profile - Branch",
-				Keepalive: facts.Keepalive{PrimarySeconds: 115, ExpirySeconds: 120, Basis: "SIP 120 s − delta 5 s"},
+				Keepalive: facts.Keepalive{PrimarySeconds: 115, ExpirySeconds: 120, UnregisterSeconds: 130, Basis: "SIP 120 s − delta 5 s"},
 			},
 			{
 				Name: "SEP0021D8BA0965", MAC: "0021.d8ba.0965", Model: "Cisco 7942", Protocol: "SIP", IP: "10.60.98.45",
 				Switch: sw, Port: "GigabitEthernet1/0/5", CallManager: cucm, SIPProfile: "Standard SIP Profile - Branch",
-				Keepalive: facts.Keepalive{PrimarySeconds: 115, ExpirySeconds: 120, Basis: "SIP 120 s − delta 5 s"},
+				Keepalive: facts.Keepalive{PrimarySeconds: 115, ExpirySeconds: 120, UnregisterSeconds: 130, Basis: "SIP 120 s − delta 5 s"},
 				Seen:      []facts.Source{{Host: sw, Key: "show_cdp_neighbors_detail", Line: 18, Text: "Device ID: SEP0021D8BA0965"}},
 			},
 			{

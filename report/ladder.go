@@ -189,10 +189,13 @@ func keepaliveTimers(p *facts.Phone) []Timer {
 	if k.BackupSeconds > 0 {
 		out = append(out, Timer{Name: "keepalive to backup", Device: dev, Seconds: k.BackupSeconds, Kind: TimerKeepalive, Source: basis})
 	}
-	if k.ExpirySeconds > k.PrimarySeconds {
+	// CUCM unregisters the phone the policy's grace after the interval
+	// (cucm_expiry_grace_s, 15 s: TAC document 200410), not at the
+	// granted expires 5 s after it.
+	if k.UnregisterSeconds > k.PrimarySeconds {
 		out = append(out, Timer{
-			Name: "registration expires", Device: dev, Seconds: k.ExpirySeconds, Kind: TimerExpiry,
-			Source: fmt.Sprintf("keepalive %d s + %d s grace; %s", k.PrimarySeconds, k.ExpirySeconds-k.PrimarySeconds, basis),
+			Name: "registration expires", Device: dev, Seconds: k.UnregisterSeconds, Kind: TimerExpiry,
+			Source: fmt.Sprintf("keepalive %d s + %d s grace (policy cucm_expiry_grace_s); %s", k.PrimarySeconds, k.UnregisterSeconds-k.PrimarySeconds, basis),
 		})
 	}
 	return out

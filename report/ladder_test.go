@@ -98,7 +98,7 @@ func TestLaddersFromFixture(t *testing.T) {
 			"idle mac address-table aging-time vlan 200 sw-acc-01 Vlan200 60 115",
 			"idle port-security aging time sw-acc-01 GigabitEthernet1/0/5 60 115",
 			"keepalive keepalive to primary cucm-pub  115 0",
-			"expiry registration expires cucm-pub  120 0",
+			"expiry registration expires cucm-pub  130 0",
 			"idle mac address-table aging-time (global) sw-acc-01 Vlan200 300 115",
 		}},
 		// SCCP with defaults: its own 30 s keepalive, not the 115 s of
@@ -147,7 +147,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 func TestLaddersFromEdges(t *testing.T) {
 	sw := "sw1"
 	phone := facts.Phone{Name: "SEP1", Switch: sw, Port: "Gi1/0/1", CallManager: "cm1",
-		Keepalive: facts.Keepalive{PrimarySeconds: 115, BackupSeconds: 295, ExpirySeconds: 120, Basis: "SIP"}}
+		Keepalive: facts.Keepalive{PrimarySeconds: 115, BackupSeconds: 295, ExpirySeconds: 120, UnregisterSeconds: 130, Basis: "SIP"}}
 	snap := &facts.Snapshot{Phones: []facts.Phone{phone}}
 	fnd := func(rule string, ev ...rules.Evidence) rules.Finding {
 		return rules.Finding{Rule: rule, Severity: rules.Critical, Device: sw, Object: "GigabitEthernet1/0/1", Phones: []string{"SEP1"}, Evidence: ev}

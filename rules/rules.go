@@ -67,7 +67,7 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{
 		Defaults: facts.Defaults{
-			SIPStationKeepalive: 120, SIPRegisterDelta: 5, SIPKeepaliveExpires: 120,
+			SIPStationKeepalive: 120, SIPRegisterDelta: 5, SIPKeepaliveExpires: 120, SIPRegisterExpires: 3600, CUCMExpiryGrace: 15,
 			SCCPKeepalive: 30, SCCPBackupKeepalive: 60, PhoneProtocol: "SIP",
 		},
 		MACAgingDefault:       300,

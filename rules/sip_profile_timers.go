@@ -13,13 +13,17 @@ func init() {
 		Severity: Critical,
 		Summary:  "SIP profile timers leave no time to re-register before the registration expires",
 		Doc: `A SIP phone re-registers Timer Register Delta seconds before its registration
-expires: every (SIP Station KeepAlive Interval − delta) s to the primary, and
-every (Timer Keep Alive Expires − delta) s to the backup. When the delta is not
-smaller than the expires, the interval is zero or negative: the phone
-re-registers in a loop or lets the registration lapse (critical). When the
-delta is smaller than one retransmission (thresholds.min_retransmission_room_s,
-and SIP T1), a single lost REGISTER lets the registration expire before the
-retransmission arrives (warning).
+expires: every (SIP Station KeepAlive Interval − delta) s to the primary. Cisco's
+phone stack drops a registration whose expires − delta is under 20 s, so a
+delta that leaves less than that (or nothing) loses the registration
+(critical). Mobile and dual-mode clients (the shipped "Standard SIP Profile For
+Mobile Device") register on the profile's Timer Register Expires instead, and
+are judged on it. The keepalive REGISTER to the backup is re-armed every Timer
+Keep Alive Expires itself (no delta subtracted, never below 120 s), so the
+delta does not shorten it. When the delta is smaller than one retransmission
+(thresholds.min_retransmission_room_s, and SIP T1), a single lost REGISTER lets
+the registration expire before the retransmission arrives (warning).
+The formulas and their sources: facts.KeepaliveFormulas (kaudit rules -l).
 
 Fix: restore the delta (default 5 s) or raise the expires in the SIP profile
 (Device > Device Settings > SIP Profile).`,
@@ -53,11 +57,6 @@ func checkSIPProfiles(c *Context) []Finding {
 			}
 			seen[strings.ToLower(prof.Name)] = true
 			delta := prof.RegisterDeltaSeconds
-			kaExp := prof.KeepaliveExpiresSeconds
-			_, kaKnown := prof.Sources.Get("keepalive_expires")
-			if !kaKnown {
-				kaExp = def.SIPKeepaliveExpires
-			}
 			t1 := prof.T1Millis
 			if _, ok := prof.Sources.Get("t1"); !ok || t1 <= 0 {
 				t1 = c.Config.SIPT1Millis
@@ -71,19 +70,24 @@ func checkSIPProfiles(c *Context) []Finding {
 				grantedEv = fact(d.Name, "SIP Station KeepAlive Interval", fmt.Sprintf("%d s", granted), *grantedSrc)
 			}
 			deltaEv := attr(d.Name, "Timer Register Delta", fmt.Sprintf("%d s", delta), prof.Sources, "register_delta")
-			kaEv := attr(d.Name, "Timer Keep Alive Expires", fmt.Sprintf("%d s", kaExp), prof.Sources, "keepalive_expires")
+			// Mobile and dual-mode profiles register on Timer Register
+			// Expires, the others on what CUCM grants.
+			regGranted, regEv, regWhat := granted, grantedEv, "the registration CUCM grants"
+			if facts.MobileDevice("", prof.Name) {
+				regGranted, regWhat = def.SIPRegisterExpires, "Timer Register Expires (a mobile-device profile)"
+				if _, ok := prof.Sources.Get("register_expires"); ok {
+					regGranted = prof.RegisterExpiresSeconds
+				}
+				regEv = attr(d.Name, "Timer Register Expires", fmt.Sprintf("%d s", regGranted), prof.Sources, "register_expires")
+			}
 			var sev Severity
 			var msg string
 			var ev []Evidence
 			switch {
-			case delta >= kaExp:
+			case regGranted-delta < facts.SIPRegistrationFloor:
 				sev = Critical
-				msg = fmt.Sprintf("SIP profile %q: register delta %d s is not smaller than keepalive expires %d s: the keepalive REGISTER to the backup has no interval left", prof.Name, delta, kaExp)
-				ev = []Evidence{deltaEv, kaEv}
-			case delta >= granted:
-				sev = Critical
-				msg = fmt.Sprintf("SIP profile %q: register delta %d s is not smaller than the %d s registration CUCM grants: phones cannot re-register in time", prof.Name, delta, granted)
-				ev = []Evidence{deltaEv, grantedEv}
+				msg = fmt.Sprintf("SIP profile %q: register delta %d s leaves %d s of the %d s of %s, under the %d s a phone needs: the phone drops the registration", prof.Name, delta, regGranted-delta, regGranted, regWhat, facts.SIPRegistrationFloor)
+				ev = []Evidence{deltaEv, regEv}
 			case delta*1000 < room:
 				sev = Warning
 				msg = fmt.Sprintf("SIP profile %q: register delta %d s leaves less than one retransmission (%d ms) before the registration expires: one lost REGISTER unregisters the phone", prof.Name, delta, room)
@@ -113,17 +117,10 @@ func checkSIPProfiles(c *Context) []Finding {
 				Evidence: ev,
 				Fix: []string{
 					fmt.Sprintf("# CUCM Administration > Device > Device Settings > SIP Profile > %s", prof.Name),
-					fmt.Sprintf("# Timer Register Delta = %d, Timer Keep Alive Expires = %d", def.SIPRegisterDelta, maxInt(kaExp, def.SIPKeepaliveExpires)),
+					fmt.Sprintf("# Timer Register Delta = %d", def.SIPRegisterDelta),
 				},
 			})
 		}
 	}
 	return out
-}
-
-func maxInt(a, b int) int {
-	if a > b {
-		return a
-	}
-	return b
 }

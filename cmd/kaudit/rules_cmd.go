@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kaudit/kaudit/facts"
 	"github.com/kaudit/kaudit/rules"
 )
 
@@ -29,6 +30,13 @@ func newRulesCmd() *cobra.Command {
 				fmt.Fprintf(w, "%-46s %-8s %s\n", r.ID, r.Severity, r.Summary)
 				if long {
 					fmt.Fprintf(w, "\n%s\n\n", indent(r.Doc, "    "))
+				}
+			}
+			if long {
+				// Every rule compares a timer with these.
+				fmt.Fprintf(w, "\nPhone keepalives (how long a phone can stay silent):\n\n")
+				for _, f := range facts.KeepaliveFormulas {
+					fmt.Fprintf(w, "  %s\n    %s\n    source: %s\n", f.What, f.Formula, f.Source)
 				}
 			}
 			return nil

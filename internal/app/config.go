@@ -30,6 +30,8 @@ func RulesConfig(p policy.Policy) rules.Config {
 			SIPStationKeepalive: d.SIPStationKeepaliveSeconds,
 			SIPRegisterDelta:    d.SIPRegisterDeltaSeconds,
 			SIPKeepaliveExpires: d.SIPKeepaliveExpiresSeconds,
+			SIPRegisterExpires:  d.SIPRegisterExpiresSeconds,
+			CUCMExpiryGrace:     d.CUCMExpiryGraceSeconds,
 			SCCPKeepalive:       d.SCCPKeepaliveSeconds,
 			SCCPBackupKeepalive: d.SCCPBackupKeepaliveSeconds,
 			PhoneProtocol:       d.PhoneProtocol,
