@@ -540,9 +540,10 @@ func TestNetnsRegisterThroughLossyProxyARPFirewall(t *testing.T) {
 	} else {
 		t.Log("tshark not installed: REGISTER count not cross-checked")
 	}
-	if el := time.Since(testStart); el > 60*time.Second {
-		t.Errorf("integration test took %v, budget 60s", el)
-	}
+	// The test is sized to take well under a minute (registrations), but
+	// how long it takes is the machine's speed, not a result: logged, not
+	// checked.
+	t.Logf("integration test took %v", time.Since(testStart).Round(time.Millisecond))
 }
 
 func hasVerdict(vs []capture.Verdict, id, cm string) bool {
