@@ -51,6 +51,7 @@ type htmlPage struct {
 	Title, Tool, Source, Started, Duration, FailOn string
 	Exit                                           int
 	ExitText, ExitClass                            string
+	Problems                                       []string
 	Severities                                     []htmlSevCount
 	Findings, Failing                              int
 	Dev                                            htmlDevCounts
@@ -146,6 +147,7 @@ func htmlPageOf(r *Result) htmlPage {
 		FailOn:   failOnName(r.FailOn),
 		Exit:     s.exit,
 		ExitText: oneLine(exitReason(r, s)),
+		Problems: cleanAll(r.Problems),
 		Findings: s.findings,
 		Failing:  s.failing,
 	}

@@ -12,7 +12,9 @@ import (
 
 // JSONWriter renders a Result as one indented JSON document. Every list is
 // an array, never null, and every key is always present, so consumers
-// (jq, dashboards, the history store) need no special cases.
+// (jq, dashboards, the history store) need no special cases. The one
+// exception is "problems" (Result.Problems), present only when the run
+// had one, so that the report of every other run stays as it was.
 type JSONWriter struct{}
 
 type jsonReport struct {
@@ -23,6 +25,7 @@ type jsonReport struct {
 	Source     string        `json:"source"`
 	FailOn     string        `json:"fail_on"`
 	ExitCode   int           `json:"exit_code"`
+	Problems   []string      `json:"problems,omitempty"`
 	Summary    jsonSummary   `json:"summary"`
 	Devices    []jsonDevice  `json:"devices"`
 	Findings   []jsonFinding `json:"findings"`
@@ -72,6 +75,7 @@ func (JSONWriter) Write(w io.Writer, r *Result) error {
 		Source:     r.Source,
 		FailOn:     failOnName(r.FailOn),
 		ExitCode:   s.exit,
+		Problems:   r.Problems,
 		Summary: jsonSummary{
 			Devices:    s.devices,
 			OK:         s.ok,

@@ -95,6 +95,15 @@ func (JUnitWriter) Write(w io.Writer, r *Result) error {
 		suite.Timestamp = r.Started.UTC().Format("2006-01-02T15:04:05")
 	}
 
+	if len(r.Problems) > 0 {
+		// The run's own problems come first, as one errored testcase:
+		// they concern no device.
+		body := cleanAll(r.Problems)
+		suite.Cases = append(suite.Cases, junitCase{Classname: className(""), Name: "run", Time: "0",
+			Error: &junitOutcome{Message: body[0], Type: "incomplete", Body: strings.Join(body, "\n")}})
+		suite.Errors++
+	}
+
 	byDevice := map[string][]int{}
 	fs := sortedFindings(r)
 	for i, f := range fs {

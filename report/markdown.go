@@ -36,6 +36,9 @@ func (MarkdownWriter) Write(w io.Writer, r *Result) error {
 	mdRow(&b, "Findings", fmt.Sprintf("%d (%s)", s.findings, severityCounts(s)))
 	mdRow(&b, "Fail on", failOnName(r.FailOn))
 	mdRow(&b, "Result", fmt.Sprintf("**exit %d**: %s", s.exit, mdText(exitReason(r, s))))
+	for _, pr := range r.Problems {
+		mdRow(&b, "Problem", "**"+mdText(pr)+"**")
+	}
 
 	b.WriteString("\n## Findings\n\n")
 	fs := sortedFindings(r)

@@ -66,6 +66,11 @@ type Result struct {
 	// finding fails it, so a caller that forgets to set it errs on the
 	// side of a red build.
 	FailOn rules.Severity
+	// Problems are what went wrong with the run itself rather than with
+	// a device: the history store could not record it, say. Each makes
+	// the run incomplete, and every format shows them, so that a nightly
+	// job reading only the exit code or only the report notices.
+	Problems []string
 
 	// The fields below are optional sections; the formats that have no
 	// place for them ignore them.
@@ -105,7 +110,8 @@ const (
 )
 
 // ExitCode is ExitFindings when any finding is at or above FailOn, else
-// ExitIncomplete when any device is incomplete, else ExitClean.
+// ExitIncomplete when any device is incomplete or the run has a problem,
+// else ExitClean.
 //
 // Findings win over incompleteness because kaudit is used as a gate: a
 // confirmed problem on the devices that were read must fail the gate even
@@ -137,8 +143,11 @@ func (r *Result) Failing() int {
 func (r *Result) fails(f rules.Finding) bool { return f.Severity >= r.FailOn && f.Waived == nil }
 
 // Incomplete reports whether any device is incomplete (see
-// DeviceResult.Incomplete).
+// DeviceResult.Incomplete) or the run has a problem.
 func (r *Result) Incomplete() bool {
+	if len(r.Problems) > 0 {
+		return true
+	}
 	for _, d := range r.Devices {
 		if d.Incomplete() {
 			return true
@@ -268,7 +277,15 @@ func exitReason(r *Result, s summary) string {
 	case ExitFindings:
 		return fmt.Sprintf("%d finding(s) at or above %s", s.failing, failOnName(r.FailOn))
 	case ExitIncomplete:
-		return fmt.Sprintf("audit incomplete: %d device(s) not fully read", s.incomplete)
+		var why []string
+		if s.incomplete > 0 {
+			why = append(why, fmt.Sprintf("%d device(s) not fully read", s.incomplete))
+		}
+		// The problems themselves are listed beside the verdict.
+		if n := len(r.Problems); n > 0 {
+			why = append(why, fmt.Sprintf("%d problem(s) with the run", n))
+		}
+		return "audit incomplete: " + strings.Join(why, ", ")
 	}
 	return "clean"
 }

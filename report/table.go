@@ -68,6 +68,9 @@ func (t *TableWriter) Write(w io.Writer, r *Result) error {
 		res = t.paint(ansiRed, res)
 	}
 	fmt.Fprintf(&b, "result:   %s\n", res)
+	for _, pr := range r.Problems {
+		fmt.Fprintf(&b, "problem:  %s\n", t.paint(ansiRed, oneLine(pr)))
+	}
 
 	fs := sortedFindings(r)
 	if len(fs) == 0 {

@@ -161,7 +161,8 @@ rule and prints the findings.
                                    and DIR/<host>/<command-key>.txt
 
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input
-error, 3 audit incomplete (a device failed or an output did not parse).`,
+error, 3 audit incomplete (a device failed, an output did not parse, or
+the run could not be recorded in the history).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runAudit(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), &o)

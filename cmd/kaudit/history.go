@@ -75,15 +75,24 @@ func openHistory(ctx context.Context, p string) (*store.Store, error) {
 }
 
 // record saves the run and compares it with the previous one. A store
-// that fails is reported but never costs the audit its report.
+// that fails never costs the audit its report, but it makes the run
+// incomplete (exit 3 unless findings give 1) and the report says why: a
+// nightly job must notice that its history has a gap.
 func (o *storeOpts) record(ctx context.Context, stderr io.Writer, res *report.Result, snap *facts.Snapshot, digest string) {
 	if o.noStore {
 		return
 	}
+	if err := o.save(ctx, res, snap, digest); err != nil {
+		fmt.Fprintln(stderr, "kaudit: run not recorded:", err)
+		res.Problems = append(res.Problems, "run not recorded in the history: "+err.Error())
+	}
+}
+
+// save stores the run and sets res.Diff against the run before it.
+func (o *storeOpts) save(ctx context.Context, res *report.Result, snap *facts.Snapshot, digest string) error {
 	st, err := openStore(ctx, o.path)
 	if err != nil {
-		fmt.Fprintln(stderr, "kaudit: run not recorded:", err)
-		return
+		return err
 	}
 	defer st.Close()
 	prev, _ := st.Latest(ctx, 1)
@@ -93,14 +102,14 @@ func (o *storeOpts) record(ctx context.Context, stderr io.Writer, res *report.Re
 		Findings: res.Findings, ExitCode: res.ExitCode(),
 	}, snap)
 	if err != nil {
-		fmt.Fprintln(stderr, "kaudit: run not recorded:", err)
-		return
+		return err
 	}
 	if len(prev) == 1 {
 		if d, err := diffRuns(ctx, st, prev[0], id); err == nil {
 			res.Diff = d
 		}
 	}
+	return nil
 }
 
 // lastSuccess is when the newest run with exit code 0 started.

@@ -109,3 +109,42 @@ func TestHistoryNotAStore(t *testing.T) {
 		t.Errorf("directory changed:\nbefore\n%safter\n%s", before, after)
 	}
 }
+
+// A run the store could not record leaves the nightly job's history with a
+// gap: the audit exits 3 (unless findings give 1) and every report format
+// says the run was not recorded and why. The store's directory is a
+// regular file, which fails the write even as root.
+func TestAuditStoreWriteFails(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, []byte("not a directory\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(file, "h.db")
+	for _, tc := range []struct {
+		lab  string
+		code int
+	}{
+		{"clean", 3},
+		{"case2-port-security-aging", 1}, // findings win, as over a failed device
+	} {
+		for _, format := range []string{"table", "markdown", "html", "json", "junit"} {
+			code, out, errOut := kaudit(t, "", "audit", "--offline", labs+"/"+tc.lab, "--store", db, "--format", format)
+			if code != tc.code {
+				t.Errorf("%s, %s: exit %d, want %d\nstderr: %s", tc.lab, format, code, tc.code, errOut)
+			}
+			for _, want := range []string{"run not recorded in the history", db, "not a directory"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("%s, %s: report lacks %q:\n%.1500s", tc.lab, format, want, out)
+				}
+			}
+			if !strings.Contains(errOut, "run not recorded") {
+				t.Errorf("%s, %s: stderr lacks the failure: %s", tc.lab, format, errOut)
+			}
+		}
+	}
+	// --no-store is a choice, not a failure.
+	if code, out, _ := kaudit(t, "", "audit", "--offline", labs+"/clean", "--store", db, "--no-store"); code != 0 || strings.Contains(out, "not recorded") {
+		t.Errorf("--no-store: exit %d\n%s", code, out)
+	}
+}
