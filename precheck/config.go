@@ -20,6 +20,9 @@ type node struct {
 	// but never matched or changed.
 	passive  bool
 	children []*node
+	// gone marks, in a passive node that prints nothing, the place of a
+	// line a "no" of the patch removed.
+	gone *removal
 
 	// Worked out on first use; set clears them.
 	hkey   string
@@ -80,10 +83,13 @@ func parseConfig(data []byte) *node {
 		n.words = strings.Fields(t)
 		if delim := bannerDelim(n.words); delim != "" && n.indent == 0 {
 			// The text runs to the line holding the closing delimiter.
-			for i+1 < len(lines) {
-				i++
-				n.raw = append(n.raw, lines[i])
-				if strings.Contains(lines[i], delim) {
+			// Without one (a cut capture) the banner is its own line
+			// only: swallowing the rest would turn a line a patch adds
+			// after it into banner text when the result is read again.
+			for j := i + 1; j < len(lines); j++ {
+				if strings.Contains(lines[j], delim) {
+					n.raw = append(n.raw, lines[i+1:j+1]...)
+					i = j
 					break
 				}
 			}
@@ -98,17 +104,16 @@ func parseConfig(data []byte) *node {
 	return root
 }
 
-// splitLines splits data into lines without their CR; a final newline
-// does not make an empty last line.
+// splitLines splits data into lines without their CRs (a terminal capture
+// can end a line with two); a final newline does not make an empty last
+// line, but a newline alone is an empty line, as "\r\n" is.
 func splitLines(data []byte) []string {
-	s := string(data)
-	s = strings.TrimSuffix(s, "\n")
-	if s == "" {
+	if len(data) == 0 {
 		return nil
 	}
-	lines := strings.Split(s, "\n")
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
 	for i, l := range lines {
-		lines[i] = strings.TrimSuffix(l, "\r")
+		lines[i] = strings.TrimRight(l, "\r")
 	}
 	return lines
 }
@@ -269,6 +274,59 @@ func (b *node) remove(c *node) {
 			return
 		}
 	}
+}
+
+// removal is what removed a line: the "no" command typed in the section
+// headed by ctx, or for a whole section its header key.
+type removal struct {
+	ctx []string
+	no  cmd
+	key string
+}
+
+// fits reports whether a line with words w, entered later in the same
+// patch, goes where r removed a line: the same "no" would remove it. A
+// patch that removes a line and enters its new form ("no nat ...", then
+// the rule with no-proxy-arp) then puts it back in its place, and gives
+// the same text when it is applied again (the second pass removes the new
+// form and enters it again), instead of moving it to the end. The ASA adds
+// a twice NAT rule entered without a line number at the end of section 1
+// (Cisco ASA 5500 Series Configuration Guide using the CLI, Configuring
+// Twice NAT, Default Settings), so pasting such a patch twice on the device
+// can reorder rules; the patcher keeps the rule where it was.
+func (r *removal) fits(w []string, section bool) bool {
+	if section {
+		return r.key != "" && headerKey(w) == r.key
+	}
+	return r.key == "" && removes(newCmd(r.ctx, w), r.no)
+}
+
+// drop replaces child c of b with a placeholder that remembers r.
+func (b *node) drop(c *node, r *removal) {
+	for i, x := range b.children {
+		if x == c {
+			b.children[i] = &node{passive: true, indent: c.indent, gone: r}
+			return
+		}
+	}
+}
+
+// refill puts n, a line not yet in the tree, in the place of the first
+// placeholder of the blocks bs it fits, and reports whether there was one.
+func refill(bs []*node, n *node, section bool) bool {
+	for _, b := range bs {
+		for i, c := range b.children {
+			if c.gone != nil && c.gone.fits(n.words, section) {
+				if n.indent != c.indent {
+					n.raw = []string{strings.Repeat(" ", c.indent) + strings.TrimSpace(n.raw[0])}
+					n.indent = c.indent
+				}
+				b.children[i] = n
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func newLine(indent int, text string) *node {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/kaudit/kaudit/facts"
 )
@@ -27,26 +28,40 @@ import (
 //     the lines indented under it, or the lines up to "exit", "!" at the
 //     margin, or "end". Interface names may be abbreviated (Gi1/0/1), and
 //     "interface range Gi1/0/1 - 4, Gi1/0/8" applies to each interface. A
-//     section that does not exist is created after the last one of its kind.
+//     section that does not exist is created after the last one of its kind
+//     (as IOS creates a VLAN interface it is told to enter; no Cisco page
+//     found states it for every kind of section).
 //   - A line already in its section changes nothing. Re-entering a command
 //     with a new value replaces the old line in place (see words.go for how
 //     a command is recognised); otherwise the line is added at the end of
 //     its section, or at the top level after the last line starting with the
 //     same word (sysopt after sysopt, nat after nat).
-//   - "no LINE" removes the matching lines: the same line, the same command
-//     with any value ("no switchport port-security aging time"), the rule a
-//     list entry starts with ("no nat ..." without its description), or a
-//     whole section ("no interface Vlan300", "no class voice" in a
-//     policy-map). When nothing matches, nothing changes and a warning says
-//     so (a "no" form that show running-config prints, like "no cdp
-//     enable", is not added: the parsers read none of them).
+//   - "no LINE" removes the matching lines (see removes in words.go for
+//     the cases and the Cisco documents they follow): the same line, the
+//     same command with any value ("no switchport port-security aging
+//     time"), the command without its value but with what it applies to
+//     ("no mac address-table aging-time" resets the global aging time and
+//     leaves "... 60 vlan 200"; "no mac address-table aging-time vlan 200"
+//     removes that one), the rule a list entry starts with ("no nat ..."
+//     without its description), or a whole section ("no interface
+//     Vlan300", "no class voice" in a policy-map). When nothing matches,
+//     nothing changes and a warning says so (a "no" form that show
+//     running-config prints, like "no cdp enable", is not added: the
+//     parsers read none of them).
+//   - A line entered after a "no" of the same patch that would remove it
+//     takes the place of the line the "no" removed ("no nat ..." then the
+//     rule with no-proxy-arp; "no interface Vlan200" then the interface
+//     again), so that applying a patch twice gives the same text as once.
 //   - Entering a command removes its "no" form ("shutdown" removes
 //     "no shutdown", "nameif voice" removes "no nameif").
 //   - "default interface X" empties the interface; "default LINE" removes
-//     like "no".
+//     like "no". No Cisco command reference for either was found; this is
+//     the common use (the interface keeps its header, as a physical
+//     interface does).
 //   - ASA timers: "timeout conn 0:30:00" and, in a class, "set connection
 //     timeout idle 0:10:00" change that one timer where the running config
-//     prints it (several timers share a line); "no timeout conn" drops it.
+//     prints it (several timers share a line); "no timeout conn" drops it
+//     (see noTimer for what the ASA documents).
 //   - "configure terminal", "end" and "write memory" are accepted and do
 //     nothing to the configuration.
 //
@@ -149,6 +164,12 @@ func parsePatch(patch []byte, name string) ([]op, []string, error) {
 			if c < 0x20 && c != '\t' && c != 3 || c == 0x7f {
 				return nil, nil, &PatchError{File: name, Line: i + 1, Msg: fmt.Sprintf("control character 0x%02x: not a configuration line", c)}
 			}
+		}
+		// The patched configuration is read again as device output, which
+		// refuses binary data: a line that is not text must be refused
+		// here, where its line is known.
+		if !utf8.ValidString(raw) {
+			return nil, nil, &PatchError{File: name, Line: i + 1, Msg: "not UTF-8 text: save the patch as UTF-8"}
 		}
 		t := strings.TrimSpace(raw)
 		if t == "" {
@@ -502,7 +523,9 @@ func (a *applier) resolve(path [][]string) []*node {
 				indent = childIndent(parent)
 			}
 			n := newLine(indent, text)
-			parent.appendChild(n)
+			if !refill(bs, n, true) {
+				parent.appendChild(n)
+			}
 			found = []*node{n}
 		}
 		bs = found
@@ -556,17 +579,19 @@ func (a *applier) set(bs []*node, ctx []string, o op) {
 	if a.setTimer(bs, ctx, o) {
 		return
 	}
-	there := false
-	commands(bs, func(_, c *node) { there = there || equalWords(c.words, o.words) })
-	if there {
-		return
-	}
+	// The "no" forms go even when the line is already there, so that a
+	// second pass finds nothing more to do.
 	w := newCmd(ctx, o.words)
 	commands(bs, func(b, c *node) {
 		if !positive(c) && len(c.words) > 1 && len(c.children) == 0 && cancels(c.cmd(ctx), w) {
 			b.remove(c)
 		}
 	})
+	there := false
+	commands(bs, func(_, c *node) { there = there || equalWords(c.words, o.words) })
+	if there {
+		return
+	}
 	var first *node
 	commands(bs, func(b, c *node) {
 		if !positive(c) || len(c.children) > 0 || !replaces(c.cmd(ctx), w) {
@@ -585,14 +610,18 @@ func (a *applier) set(bs []*node, ctx []string, o op) {
 	a.add(bs, o.text)
 }
 
-// add appends a command to the last block of a section.
+// add appends a command to the last block of a section, or puts it where
+// the patch removed a line it replaces (see removal.fits).
 func (a *applier) add(bs []*node, text string) {
 	last := bs[len(bs)-1]
 	indent := 0
 	if last != a.root {
 		indent = childIndent(last)
 	}
-	last.appendChild(newLine(indent, text))
+	n := newLine(indent, text)
+	if !refill(bs, n, false) {
+		last.appendChild(n)
+	}
 }
 
 func (a *applier) no(bs []*node, ctx []string, o op) {
@@ -600,23 +629,23 @@ func (a *applier) no(bs []*node, ctx []string, o op) {
 	key := headerKey(o.words)
 	commands(bs, func(b, c *node) {
 		if c.key() == key && (len(c.children) > 0 || isOpener(ctx, o.words)) {
-			b.remove(c)
+			b.drop(c, &removal{key: key})
 			removed++
 		}
 	})
 	if removed > 0 {
 		return
 	}
-	if named, found := a.noTimer(bs, ctx, o); named {
-		if !found {
-			a.warnf(o, "no %s: no such timer in the running config; nothing removed", o.text)
-		}
+	// A timer no line prints is looked for as a line: "timeout 0" is not
+	// a timer line, but "no timeout 0" removes it like any other.
+	if a.noTimer(bs, ctx, o) {
 		return
 	}
 	w := newCmd(ctx, o.words)
+	gone := &removal{ctx: ctx, no: w}
 	commands(bs, func(b, c *node) {
 		if positive(c) && len(c.children) == 0 && removes(c.cmd(ctx), w) {
-			b.remove(c)
+			b.drop(c, gone)
 			removed++
 		}
 	})
@@ -806,24 +835,43 @@ func (a *applier) setTimer(bs []*node, ctx []string, o op) bool {
 	return true
 }
 
-// noTimer drops the timer "no timeout NAME" names from the line that
-// prints it. named is false when o does not name one timer.
-func (a *applier) noTimer(bs []*node, ctx []string, o op) (named, found bool) {
+// noTimer drops the timers "no timeout NAME [h:mm:ss] [NAME h:mm:ss ...]"
+// names from the lines that print them, and a line whose timers are all
+// gone. It reports whether it dropped any.
+//
+// Cisco ASA Series Firewall CLI Configuration Guide, Connection Settings,
+// Configure Global Timeouts: "Use the no timeout command to reset all
+// timeouts to their default values. If you want to simply reset one timer
+// to the default, enter the timeout command for that setting with the
+// default value." No document found gives a no form for one timer, nor one
+// for "set connection timeout" in a class. The timer is dropped: the rules
+// then see it unset, not at its default value. "no timeout" alone is not
+// modelled (it names no timer and matches no line).
+func (a *applier) noTimer(bs []*node, ctx []string, o op) (found bool) {
 	n := timerPrefix(ctx, o.words)
 	if n == 0 {
-		return false, false
+		return false
 	}
-	var name []string
-	for _, t := range o.words[n:] {
-		if isHMS(t) {
-			break
+	var names [][]string
+	if segs, ok := parseTimers(o.words[n:]); ok {
+		for _, s := range segs {
+			names = append(names, s.name)
 		}
-		name = append(name, t)
-	}
-	if len(name) == 0 || len(name) > 2 {
-		return false, false
+	} else {
+		var name []string
+		for _, t := range o.words[n:] {
+			if isHMS(t) {
+				break
+			}
+			name = append(name, t)
+		}
+		if len(name) == 0 || len(name) > 2 {
+			return false
+		}
+		names = [][]string{name}
 	}
 	prefix := o.words[:n]
+	gone := &removal{ctx: ctx, no: newCmd(ctx, o.words)}
 	commands(bs, func(b, c *node) {
 		if len(c.words) <= n || !hasPrefix(c.words, prefix) {
 			return
@@ -834,7 +882,7 @@ func (a *applier) noTimer(bs []*node, ctx []string, o op) (named, found bool) {
 		}
 		kept := have[:0]
 		for _, s := range have {
-			if equalWords(s.name, name) {
+			if slices.ContainsFunc(names, func(name []string) bool { return equalWords(s.name, name) }) {
 				found = true
 				continue
 			}
@@ -843,10 +891,10 @@ func (a *applier) noTimer(bs []*node, ctx []string, o op) (named, found bool) {
 		switch {
 		case len(kept) == len(have):
 		case len(kept) == 0:
-			b.remove(c)
+			b.drop(c, gone)
 		default:
 			c.set(timerText(prefix, kept))
 		}
 	})
-	return true, found
+	return found
 }

@@ -1,6 +1,7 @@
 package precheck
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -107,6 +108,73 @@ func TestApplyPatch(t *testing.T) {
 			want:  []string{"mac address-table aging-time 600", "mac address-table aging-time 120 vlan 200", "mac address-table aging-time 90 vlan 300"},
 			gone:  []string{"mac address-table aging-time 300", "mac address-table aging-time 60 vlan 200"},
 			delta: 1,
+		},
+		{
+			// IOS: the no form without "vlan" resets the global aging
+			// time only; the per-VLAN one stays.
+			name:  "no MAC aging without vlan leaves the per-VLAN aging",
+			cfg:   "ios-access.txt",
+			patch: "no mac address-table aging-time\n",
+			want:  []string{"mac address-table aging-time 60 vlan 200"},
+			gone:  []string{"mac address-table aging-time 300"},
+			delta: -1,
+		},
+		{
+			name:  "no MAC aging with vlan and no value resets that VLAN only",
+			cfg:   "ios-access.txt",
+			patch: "no mac address-table aging-time vlan 200\n",
+			want:  []string{"mac address-table aging-time 300"},
+			gone:  []string{"mac address-table aging-time 60 vlan 200"},
+			delta: -1,
+		},
+		{
+			name:  "no MAC aging with value and vlan resets that VLAN only",
+			cfg:   "ios-access.txt",
+			patch: "no mac address-table aging-time 60 vlan 200\n",
+			want:  []string{"mac address-table aging-time 300"},
+			gone:  []string{"mac address-table aging-time 60 vlan 200"},
+			delta: -1,
+		},
+		{
+			name:  "no of the voice VLAN maximum leaves the port maximum",
+			cfg:   "ios-access.txt",
+			patch: "interface Gi1/0/1\n switchport port-security maximum 2 vlan voice\n!\ninterface Gi1/0/1\n no switchport port-security maximum 2 vlan voice\n",
+			body: map[string][]string{"interface GigabitEthernet1/0/1": {" description Desk 1.01", " switchport access vlan 20", " switchport mode access", " switchport voice vlan 200",
+				" switchport port-security maximum 3", " switchport port-security violation restrict", " switchport port-security aging time 1",
+				" switchport port-security aging type inactivity", " switchport port-security", " spanning-tree portfast"}},
+		},
+		{
+			name:  "no of the port maximum leaves the voice VLAN maximum",
+			cfg:   "ios-access.txt",
+			patch: "interface Gi1/0/1\n switchport port-security maximum 2 vlan voice\n no switchport port-security maximum\n",
+			body: map[string][]string{"interface GigabitEthernet1/0/1": {" description Desk 1.01", " switchport access vlan 20", " switchport mode access", " switchport voice vlan 200",
+				" switchport port-security violation restrict", " switchport port-security aging time 1",
+				" switchport port-security aging type inactivity", " switchport port-security", " spanning-tree portfast", " switchport port-security maximum 2 vlan voice"}},
+		},
+		{
+			// A second pass removes the new line and enters it again:
+			// it must land where the first pass put it.
+			name:  "no then the new value takes the old line's place",
+			cfg:   "ios-access.txt",
+			patch: "interface Gi1/0/1\n no switchport port-security aging time\n switchport port-security aging time 5\n switchport port-security maximum 2 vlan voice\n",
+			next:  [][2]string{{" switchport port-security violation restrict", " switchport port-security aging time 5"}, {" spanning-tree portfast", " switchport port-security maximum 2 vlan voice"}},
+			delta: 1,
+		},
+		{
+			name:  "a removed section entered again keeps its place",
+			cfg:   "ios-access.txt",
+			patch: "no interface Vlan200\ninterface Vlan200\n ip address 10.20.200.3 255.255.255.0\ninterface Vlan300\n ip address 10.30.0.2 255.255.255.0\n",
+			want:  []string{"interface Vlan200", " ip address 10.20.200.3 255.255.255.0", "interface Vlan300", " ip address 10.30.0.2 255.255.255.0", "banner motd ^C"},
+			delta: 2,
+		},
+		{
+			name:  "no timeout then the timer again keeps its line on a second pass",
+			cfg:   "asa-edge.txt",
+			patch: "no timeout conn\ntimeout conn 0:30:00\ntimeout sip 0:30:00\n",
+			want:  []string{"timeout half-closed 0:10:00 udp 0:02:00 icmp 0:00:02", "timeout conn 0:30:00", "timeout sip 0:30:00"},
+			next:  [][2]string{{"timeout igp stale-route 0:01:10", "timeout conn 0:30:00"}, {"timeout conn 0:30:00", "timeout sip 0:30:00"}},
+			gone:  []string{"timeout conn 1:00:00 half-closed 0:10:00 udp 0:02:00 icmp 0:00:02"},
+			delta: 2,
 		},
 		{
 			name:  "shutdown and no shutdown cancel",
@@ -224,6 +292,20 @@ func TestApplyPatch(t *testing.T) {
 			gone:  []string{"nat (outside,voice) source static any any destination static CUCM-PUB CUCM-PUB description remote sites reach CUCM"},
 		},
 		{
+			name:  "NAT re-entered among new NATs keeps its place on a second pass",
+			cfg:   "asa-edge.txt",
+			patch: "no nat (outside,voice) source static any any destination static CUCM-PUB CUCM-PUB\nnat (outside,voice) source static any any destination static CUCM-PUB CUCM-PUB no-proxy-arp description remote sites reach CUCM\nnat (inside,outside) source dynamic any interface\n",
+			next:  [][2]string{{"nat (outside,voice) source static any any destination static CUCM-PUB CUCM-PUB no-proxy-arp description remote sites reach CUCM", "nat (inside,outside) source dynamic any interface"}},
+			delta: 1,
+		},
+		{
+			name:  "no sysopt noproxyarp removes that interface's line only",
+			cfg:   "asa-edge.txt",
+			patch: "sysopt noproxyarp voice\nno sysopt noproxyarp outside\n",
+			want:  []string{"sysopt noproxyarp voice"},
+			gone:  []string{"sysopt noproxyarp outside"},
+		},
+		{
 			name:  "sysopt goes after sysopt",
 			cfg:   "asa-edge.txt",
 			patch: "sysopt noproxyarp voice\n",
@@ -280,12 +362,13 @@ func TestApplyPatch(t *testing.T) {
 			case tc.warn != "" && !strings.Contains(strings.Join(warnings, "\n"), tc.warn):
 				t.Errorf("warnings %q lack %q", warnings, tc.warn)
 			}
-			// Applying the same patch again changes nothing more.
+			// Applying the same patch again changes nothing, not even the
+			// order of the lines.
 			again, _, err := ApplyPatch(out, []byte(tc.patch), "patch.txt")
 			if err != nil {
 				t.Fatal(err)
 			}
-			if a, b := sortedLines(out), sortedLines(again); !slices.Equal(a, b) {
+			if !bytes.Equal(out, again) {
 				t.Errorf("not idempotent:\nfirst:\n%s\nagain:\n%s", out, again)
 			}
 		})
@@ -340,6 +423,7 @@ func TestApplyPatchErrors(t *testing.T) {
 	}{
 		{"binary", "interface Gi1/0/1\n switchport\x00\n", 2, "binary"},
 		{"control character", "hostname a\x1bb\n", 1, "control character 0x1b"},
+		{"not UTF-8", "interface Gi1/0/1\n description Caf\xe9 5\n", 2, "not UTF-8"},
 		{"unindented section body", "interface GigabitEthernet1/0/1\nswitchport port-security aging time 5\n", 2, "without indentation"},
 		{"unindented class body", "policy-map global_policy\nclass voice\n", 2, "without indentation"},
 		{"indented line at the top", " switchport port-security aging time 5\n", 1, "not under a section header"},
@@ -360,5 +444,62 @@ func TestApplyPatchErrors(t *testing.T) {
 				t.Errorf("got %q (line %d), want change.txt line %d with %q", err, pe.Line, tc.line, tc.msg)
 			}
 		})
+	}
+}
+
+// A line ending in two CRs (a terminal capture) is read the same on every
+// pass: a second pass of the same patch must not change it.
+func TestApplyPatchStrayCRs(t *testing.T) {
+	cfg := []byte("hostname sw\r\r\n!\r\r\ninterface Vlan1\r\r\n shutdown\r\r\n")
+	patch := []byte("interface Vlan1\n no shutdown\n")
+	once, _, err := ApplyPatch(cfg, patch, "patch.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "hostname sw\n!\ninterface Vlan1\n"; string(once) != want {
+		t.Errorf("got %q, want %q", once, want)
+	}
+	twice, _, err := ApplyPatch(once, patch, "patch.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(once, twice) {
+		t.Errorf("second pass gave %q, first %q", twice, once)
+	}
+}
+
+// A banner whose closing delimiter never comes (a cut capture) is its own
+// line only: a line added after it must not become banner text on the
+// next read.
+func TestApplyPatchUnclosedBanner(t *testing.T) {
+	cfg := []byte("hostname sw\nbanner motd ^C\nAuthorised use only\n")
+	patch := []byte("hostname sw2\nsnmp-server location Floor 1\n")
+	once, _, err := ApplyPatch(cfg, patch, "patch.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	twice, _, err := ApplyPatch(once, patch, "patch.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(once, twice) {
+		t.Errorf("second pass gave\n%s\nfirst\n%s", twice, once)
+	}
+	if want := "hostname sw2\nbanner motd ^C\nAuthorised use only\nsnmp-server location Floor 1\n"; string(once) != want {
+		t.Errorf("got %q, want %q", once, want)
+	}
+}
+
+// A blank line is a line whether it ends in LF or CRLF: a config of one
+// blank line stays one blank line, pass after pass.
+func TestApplyPatchBlankLine(t *testing.T) {
+	for _, cfg := range []string{"\n", "\r\n", "\r"} {
+		out, _, err := ApplyPatch([]byte(cfg), nil, "patch.txt")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(out) != "\n" {
+			t.Errorf("%q: got %q, want one blank line", cfg, out)
+		}
 	}
 }

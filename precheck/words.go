@@ -174,9 +174,13 @@ func isList(ctx, w []string) bool {
 
 // ident is how a command is recognised when re-entered: sig is its words
 // with values replaced by "#", key the number of words before the first
-// value, and value whether it has one.
+// value, and value whether it has one. bare is sig without its first value:
+// the command as a "no" form names it when typed without the value ("mac
+// address-table aging-time vlan 200" for "mac address-table aging-time 60
+// vlan 200"); for a command without a value it is sig.
 type ident struct {
 	sig   string
+	bare  string
 	key   int
 	value bool
 }
@@ -185,17 +189,18 @@ func identify(ctx, w []string) ident {
 	if inObject(ctx) {
 		if p := matchPrefix(w, objectValuePrefixes); p != nil {
 			if objectAddress[p[0]] {
-				return ident{sig: "address #", key: 1, value: true}
+				return ident{sig: "address #", bare: "address", key: 1, value: true}
 			}
-			return ident{sig: strings.Join(p, " ") + " #", key: len(p), value: true}
+			return prefixIdent(p)
 		}
 	}
 	if p := matchPrefix(w, valuePrefixes); p != nil {
-		return ident{sig: strings.Join(p, " ") + " #", key: len(p), value: true}
+		return prefixIdent(p)
 	}
 	out := make([]string, 0, len(w))
 	id := ident{key: len(w)}
 	after := false
+	hash := -1 // where the first value's "#" is in out
 	for i, t := range w {
 		if after {
 			out = append(out, t)
@@ -204,9 +209,11 @@ func identify(ctx, w []string) ident {
 		}
 		if i > 0 && isValue(t) {
 			if !id.value {
-				id.value, id.key = true, i
-			}
-			if out[len(out)-1] != "#" {
+				// Its own "#" even after a literal "#" word, so that bare
+				// can leave it out.
+				id.value, id.key, hash = true, i, len(out)
+				out = append(out, "#")
+			} else if out[len(out)-1] != "#" {
 				out = append(out, "#")
 			}
 			continue
@@ -215,7 +222,17 @@ func identify(ctx, w []string) ident {
 		after = identKeywords[t]
 	}
 	id.sig = strings.Join(out, " ")
+	id.bare = id.sig
+	if hash >= 0 {
+		id.bare = strings.Join(append(out[:hash:hash], out[hash+1:]...), " ")
+	}
 	return id
+}
+
+// prefixIdent identifies a command whose words after prefix p are one value.
+func prefixIdent(p []string) ident {
+	bare := strings.Join(p, " ")
+	return ident{sig: bare + " #", bare: bare, key: len(p), value: true}
 }
 
 func equalWords(a, b []string) bool {
@@ -253,7 +270,48 @@ func newCmd(ctx, w []string) cmd {
 }
 
 // removes reports whether "no w" (typed in the section headed by ctx)
-// removes the existing line e.
+// removes the existing line e. The cases, and the Cisco documents they
+// follow:
+//
+//   - The same line, or a NAT rule named without its trailing description.
+//     No document found says how the ASA matches "no nat ..." against a
+//     rule with a description; the description is not part of the rule.
+//     "no sysopt noproxyarp voice" removes that interface's line only: the
+//     ASA answers proxy ARP by default and prints the default "no sysopt
+//     noproxyarp IF" only with show running-config all (Cisco ASA 5500
+//     Series Configuration Guide using the CLI, Disabling Proxy ARPs;
+//     http://www.packetu.com/2011/11/07/the-asas-arp-behavior/).
+//   - A list entry: every entry the words start ("no access-list OUT",
+//     "no switchport port-security mac-address sticky"). For sticky MACs:
+//     "If you disable sticky learning, the sticky secure MAC addresses are
+//     converted to dynamic secure addresses and are removed from the running
+//     configuration" (Catalyst 2950 and 2955 Switch Command Reference,
+//     switchport port-security, 78-15304-01). For ACLs and NAT lists, none
+//     found.
+//   - The same command with another value: "no switchport port-security
+//     aging time 7" resets the aging time whatever it is ("no switchport
+//     port-security aging {static | time | type}", Catalyst 3550 Multilayer
+//     Switch Command Reference, OL-8566-01, switchport port-security aging).
+//   - The command typed without its value, with the words that name what it
+//     applies to: "no mac address-table aging-time" resets the global aging
+//     time and "no mac address-table aging-time vlan 200" that of VLAN 200
+//     only; the per-VLAN lines and the global one are different commands.
+//     Cisco Nexus 5000 Series Layer 2 Switching Command Reference, "mac
+//     address-table aging-time": "no mac address-table aging-time [vlan
+//     vlan-id]", "When you use the no form of this command without the VLAN
+//     parameter, only those VLANs that have not been specifically configured
+//     for the aging time reset to the default value"
+//     (https://www.cisco.com/c/en/us/td/docs/switches/datacenter/nexus5000/sw/layer2/command/cisco_nexus5000_layer2_switching_command_ref/m_commands.html).
+//     The Catalyst guides give the set form as "mac address-table aging-time
+//     [0 | 10-1000000] [vlan vlan-id]" and the no form without arguments
+//     (Catalyst 3560 Switch Software Configuration Guide, OL-8553-06,
+//     Changing the Address Aging Time); no Catalyst page found spells out
+//     the no form with a VLAN. "no switchport port-security maximum 2 vlan
+//     voice" likewise removes the voice VLAN's maximum and not the port's:
+//     the per-VLAN maximum is its own setting ("switchport port-security
+//     maximum value vlan vlan-list", Catalyst 3550 Command Reference;
+//     "switchport port-security vlan voice", Cisco IE 4000 configuration
+//     guide, Port-Based Traffic Control); no page found gives its no form.
 func removes(e, w cmd) bool {
 	if equalWords(e.w, w.w) || equalWords(withoutDescription(e.w), withoutDescription(w.w)) {
 		return true
@@ -261,20 +319,26 @@ func removes(e, w cmd) bool {
 	if w.list {
 		return hasPrefix(e.w, w.w)
 	}
-	if w.id.value && e.id.sig == w.id.sig {
-		return true
+	if w.id.value {
+		return e.id.sig == w.id.sig
 	}
-	// "no switchport port-security aging time" removes it whatever the value.
-	return e.id.value && e.id.key == len(w.w) && hasPrefix(e.w, w.w)
+	return e.id.value && e.id.bare == w.id.sig
 }
 
-// replaces reports whether entering w replaces the existing line e.
+// replaces reports whether entering w replaces the existing line e: the
+// same command with another value ("When you enter a maximum secure
+// address value for an interface, if the new value is greater than the
+// previous value, the new value overrides the previously configured value",
+// Catalyst 3550 Command Reference, switchport port-security). List entries
+// never replace one another.
 func replaces(e, w cmd) bool {
 	return !w.list && !e.list && w.id.value && e.id.sig == w.id.sig
 }
 
 // cancels reports whether entering w removes an existing "no e" line
-// ("shutdown" removes "no shutdown", "nameif voice" removes "no nameif").
+// ("shutdown" removes "no shutdown", "nameif voice" removes "no nameif"):
+// the lines removes would match the other way round. No Cisco document
+// found states it; it is how show running-config prints either state.
 func cancels(e, w cmd) bool {
 	if equalWords(e.w, w.w) {
 		return true
@@ -285,5 +349,5 @@ func cancels(e, w cmd) bool {
 	if !w.id.value {
 		return false
 	}
-	return e.id.sig == w.id.sig || w.id.key == len(e.w) && hasPrefix(w.w, e.w)
+	return e.id.sig == w.id.sig || !e.id.value && w.id.bare == e.id.sig
 }
