@@ -259,10 +259,11 @@ func start(t *testing.T, name string, limit time.Duration, ready func(stdout, st
 	go func() { p.done <- cmd.Wait() }()
 	t.Cleanup(func() { cancel(); <-p.done })
 	if ready != nil {
-		deadline := time.Now().Add(10 * time.Second)
+		// A hang guard: the wait ends when the tool says it is ready.
+		deadline := time.Now().Add(readyGuard)
 		for !ready(ow.snapshot(), ew.snapshot()) {
 			if time.Now().After(deadline) {
-				t.Fatalf("%s not ready after 10s\nstdout: %s\nstderr: %s", name, ow.snapshot(), ew.snapshot())
+				t.Fatalf("%s not ready after %v\nstdout: %s\nstderr: %s", name, readyGuard, ow.snapshot(), ew.snapshot())
 			}
 			select {
 			case err := <-p.done:
@@ -565,9 +566,14 @@ func waitFor(p *proc, d time.Duration) error {
 	}
 }
 
+// readyGuard bounds the waits for a tool to start: they end as soon as it
+// has, so the bound only tells a tool that never starts from a machine
+// too busy to start it quickly.
+const readyGuard = 30 * time.Second
+
 func waitListening(t *testing.T, ns string, port int) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(readyGuard)
 	for time.Now().Before(deadline) {
 		out, _ := runErr("ip", "netns", "exec", ns, "ss", "-Hltn", "sport", "=", ":"+strconv.Itoa(port))
 		if strings.TrimSpace(out) != "" {
@@ -575,7 +581,7 @@ func waitListening(t *testing.T, ns string, port int) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("nothing listening on TCP %d in %s after 5s", port, ns)
+	t.Fatalf("nothing listening on TCP %d in %s after %v", port, ns, readyGuard)
 }
 
 func qdiscStats(l *lab) string {

@@ -183,7 +183,7 @@ func TestFaultMatrix(t *testing.T) {
 	// Nothing of the audit may linger: every connection, session and
 	// scrapligo read loop ends with its device.
 	s.srv.Close()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second) // ends as soon as they have
 	for runtime.NumGoroutine() > baseline+2 && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}
