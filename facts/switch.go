@@ -23,6 +23,16 @@ type Switch struct {
 	// autoconf, IBNS 2.0 control policies): the effective configuration
 	// is then worth reading.
 	TemplatesMayApply bool `json:"templates_may_apply,omitempty"`
+	// ServiceTemplates and ControlPolicies are the IBNS 2.0 blocks of
+	// the running config (802.1X sessions).
+	ServiceTemplates []ServiceTemplate `json:"service_templates,omitempty"`
+	ControlPolicies  []ControlPolicy   `json:"control_policies,omitempty"`
+	// AuthSessions says show access-session details was read: ports'
+	// SessionIdleSeconds are then what the device reports.
+	AuthSessions bool `json:"auth_sessions,omitempty"`
+	// Sessions are the 802.1X / MAB sessions show access-session details
+	// lists.
+	Sessions []AuthSession `json:"sessions,omitempty"`
 }
 
 // SwitchPort is one interface of a switch as configured.
@@ -36,6 +46,8 @@ type SwitchPort struct {
 	// PortSecurity is the port-security configuration of the interface.
 	PortSecurity PortSecurity `json:"port_security"`
 	Source       Source       `json:"source"` // the "interface X" line
+	// Auth is the port's 802.1X / MAB configuration.
+	Auth PortAuth `json:"auth,omitzero"`
 	// Template is the interface template the port sources, "" for none.
 	Template string `json:"template,omitempty"`
 	// Unknown says why the port's effective configuration is not known;

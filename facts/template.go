@@ -47,6 +47,7 @@ func (sw *Switch) Template(name string, runningKey string) *InterfaceTemplate {
 // It may be called again as more outputs arrive: a setting already taken
 // is not taken twice.
 func (sw *Switch) ResolveTemplates(runningKey string) {
+	sw.applySessions()
 	derived := map[string]*SwitchPort{}
 	for i := range sw.Derived {
 		derived[sw.Derived[i].Name] = &sw.Derived[i]
@@ -133,6 +134,24 @@ func takeSettings(p, from *SwitchPort, via string) {
 		}
 		src.Via = via
 		ps.Sources.Set(a, src)
+	}
+	pa, fa := &p.Auth, &from.Auth
+	for a, src := range fa.Sources.All() {
+		if own, has := pa.Sources.Get(a); has && own.Via == "" {
+			continue
+		}
+		switch a {
+		case "port_control":
+			pa.Enabled = fa.Enabled
+		case "inactivity":
+			pa.InactivitySeconds, pa.InactivityServer = fa.InactivitySeconds, fa.InactivityServer
+		case "control_policy":
+			pa.ControlPolicy = fa.ControlPolicy
+		default:
+			continue
+		}
+		src.Via = via
+		pa.Sources.Set(a, src)
 	}
 	if len(ps.StickyMACs) == 0 {
 		ps.StickyMACs = fs.StickyMACs

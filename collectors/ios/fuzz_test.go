@@ -143,3 +143,13 @@ func FuzzNormalizers(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseAccessSession(f *testing.F) {
+	fuzzParser(f, keyAccessSession, ParseAccessSession,
+		"Interface:  GigabitEthernet1/0/3\nMAC Address:  0c11.67a3.b2c1\nLocal Policies:\n    Interface Template: T\nServer Policies:\n Idle timeout:  60 sec\n")
+}
+
+func FuzzParseDerivedConfig(f *testing.F) {
+	fuzzParser(f, keyDerivedConfig, ParseDerivedConfig,
+		"Building configuration...\nDerived configuration : 4 bytes\n!\ninterface Gi1/0/1\nswitchport port-security aging time 5\n!\nend\n")
+}

@@ -53,6 +53,10 @@ func Commands() []collectors.Command {
 		// typed only where the running config shows templates can apply.
 		{Key: keyDerivedConfig, CLI: cliDerivedConfig, Parse: ParseDerivedConfig, Optional: true, When: templatesMayApply},
 		{Key: keyBuiltinTemplates, CLI: cliBuiltinTemplates, Parse: ParseBuiltinTemplates, Optional: true, When: needsBuiltinTemplates},
+		// 802.1X / MAB sessions: the effective inactivity timer, and
+		// templates bound at run time; typed only where ports
+		// authenticate.
+		{Key: keyAccessSession, CLI: cliAccessSession, Parse: ParseAccessSession, Optional: true, When: needsAccessSession},
 		cmd(cliCDP, ParseCDP, false),
 		// LLDP is off by default on IOS; many sites run CDP only.
 		cmd(cliLLDP, ParseLLDP, true),

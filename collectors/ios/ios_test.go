@@ -18,6 +18,7 @@ func TestCommands(t *testing.T) {
 		{"show running-config", "show_running-config", false},
 		{"show derived-config", "show_derived-config", true},
 		{"show template interface source built-in all", "show_template_interface_source_built-in_all", true},
+		{"show access-session details", "show_access-session_details", true},
 		{"show cdp neighbors detail", "show_cdp_neighbors_detail", false},
 		{"show lldp neighbors detail", "show_lldp_neighbors_detail", true},
 		{"show power inline", "show_power_inline", true},

@@ -21,6 +21,9 @@ type runningConfig struct {
 	// mayApply: templates can shape the ports (see
 	// facts.Switch.TemplatesMayApply).
 	mayApply bool
+
+	serviceTemplates []facts.ServiceTemplate
+	controlPolicies  []facts.ControlPolicy
 }
 
 // ParseRunningConfig reads show running-config, a saved or candidate
@@ -51,6 +54,7 @@ func ParseRunningConfig(data []byte, d *facts.Device) error {
 	sw.Templates = slices.DeleteFunc(sw.Templates, func(t facts.InterfaceTemplate) bool { return t.Key == keyRunningConfig })
 	sw.Templates = append(sw.Templates, cfg.templates...)
 	sw.TemplatesMayApply = cfg.mayApply
+	sw.ServiceTemplates, sw.ControlPolicies = cfg.serviceTemplates, cfg.controlPolicies
 	sw.ResolveTemplates(keyRunningConfig)
 	addWarnings(d, cfg.warns)
 	return nil
@@ -66,6 +70,8 @@ type configParser struct {
 	cur int // index in cfg.ports of the open interface block, -1 outside
 	// inTemplate: cur indexes cfg.templates (a "template NAME" block).
 	inTemplate bool
+	// block is the open IBNS 2.0 block (blockServiceTemplate...).
+	block int
 	base       int // indentation of the open block's commands, -1 until seen
 	byName     map[string]int
 
@@ -131,6 +137,11 @@ func readConfig(key string, data []byte, d *facts.Device) (*runningConfig, error
 		}
 		if indent > 0 {
 			if p.cur < 0 {
+				if p.block != blockNone {
+					if err := p.blockLine(body); err != nil {
+						return nil, err
+					}
+				}
 				continue
 			}
 			if p.base < 0 {
@@ -145,7 +156,10 @@ func readConfig(key string, data []byte, d *facts.Device) (*runningConfig, error
 			continue
 		}
 
-		p.cur, p.inTemplate = -1, false
+		p.cur, p.inTemplate, p.block = -1, false, blockNone
+		if (line[0] == 's' || line[0] == 'p') && p.openBlock(line) {
+			continue
+		}
 		switch line[0] {
 		case '!':
 			// Not proof of a configuration: any text can hold a "!".
@@ -381,12 +395,12 @@ func (p *configParser) interfaceLine(t []byte) error {
 			return nil
 		}
 		if rest, ok := keyword(t, "service-policy"); ok {
-			// An IBNS 2.0 control policy can activate an interface
-			// template at run time (ISE, or the policy itself).
-			if _, ok := keyword(rest, "type"); ok && bytes.Contains(rest, []byte("control")) {
-				p.cfg.mayApply = true
-			}
+			// An IBNS 2.0 control policy can also activate an
+			// interface template at run time (ISE, or the policy).
+			p.controlPolicyLine(port, rest)
 		}
+	case 'a':
+		return p.authLine(port, t)
 	}
 	return nil
 }

@@ -103,3 +103,84 @@ func FuzzBuiltinTemplates(f *testing.F) {
 		_ = ParseDerivedConfig(data, d)
 	})
 }
+
+// show access-session details gives each port its sessions' idle timeout
+// (the RADIUS Idle-Timeout behind "inactivity server") and the template
+// Autoconf bound at run time.
+func TestAccessSession(t *testing.T) {
+	run := "Building configuration...\nCurrent configuration : 100 bytes\n!\nhostname sw-floor3\n!\ninterface GigabitEthernet1/0/3\n access-session port-control auto\n authentication timer inactivity server\n!\ninterface GigabitEthernet1/0/4\n access-session port-control auto\n!\nend\n"
+	d := &facts.Device{Name: "sw1"}
+	if err := ParseRunningConfig([]byte(run), d); err != nil {
+		t.Fatal(err)
+	}
+	if !needsAccessSession(d) {
+		t.Fatal("authenticating ports do not ask for show access-session details")
+	}
+	if err := ParseAccessSession(testdata(t, keyAccessSession, "c9300.txt"), d); err != nil {
+		t.Fatal(err)
+	}
+	a, b := d.Switch.Interfaces[0], d.Switch.Interfaces[1]
+	eq(t, "Gi1/0/3 idle", a.Auth.SessionIdleSeconds, 60)
+	eq(t, "Gi1/0/3 idle line", a.Auth.Sources.Of("session_idle").Line, 24)
+	eq(t, "Gi1/0/3 run-time template", a.Template, "IP_PHONE_INTERFACE_TEMPLATE")
+	eq(t, "Gi1/0/3 template via", a.Sources.Of("template").Via, "bound at run time")
+	eq(t, "Gi1/0/3 unknown without the definition", a.Unknown != "", true)
+	eq(t, "Gi1/0/4 idle", b.Auth.SessionIdleSeconds, 0)
+	for _, bad := range []string{"garbage\n", "% Invalid input detected at '^' marker.\n"} {
+		if err := ParseAccessSession([]byte(bad), &facts.Device{Name: "sw1"}); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	if err := ParseAccessSession([]byte("No sessions currently exist\n"), &facts.Device{Name: "sw1"}); err != nil {
+		t.Errorf("no sessions: %v", err)
+	}
+}
+
+// IBNS 1.0 and 2.0 settings of the running config.
+func TestAuthConfig(t *testing.T) {
+	cfg := `hostname sw1
+!
+service-template PHONE_SESSION
+ inactivity-timer 60
+service-template PROBED
+ inactivity-timer 90 probe
+!
+policy-map type control subscriber POLICY_PHONES
+ event session-started match-all
+  10 class always do-until-failure
+   10 authenticate using mab priority 20
+ event authentication-success match-all
+  10 class always do-until-failure
+   20 activate service-template PHONE_SESSION
+!
+interface GigabitEthernet1/0/1
+ authentication port-control auto
+ authentication timer inactivity 45
+!
+interface GigabitEthernet1/0/2
+ access-session port-control auto
+ service-policy type control subscriber POLICY_PHONES
+!
+end
+`
+	d := &facts.Device{Name: "sw1"}
+	if err := ParseRunningConfig([]byte(cfg), d); err != nil {
+		t.Fatal(err)
+	}
+	sw := d.Switch
+	eq(t, "IBNS 1.0 enabled", sw.Interfaces[0].Auth.Enabled, true)
+	eq(t, "IBNS 1.0 inactivity", sw.Interfaces[0].Auth.InactivitySeconds, 45)
+	eq(t, "IBNS 2.0 enabled", sw.Interfaces[1].Auth.Enabled, true)
+	eq(t, "IBNS 2.0 policy", sw.Interfaces[1].Auth.ControlPolicy, "POLICY_PHONES")
+	st := sw.ServiceTemplateNamed("PHONE_SESSION")
+	if st == nil || st.InactivitySeconds != 60 || st.Probe || st.Source.Line != 4 {
+		t.Fatalf("service template %+v", st)
+	}
+	if pr := sw.ServiceTemplateNamed("PROBED"); pr == nil || !pr.Probe || pr.InactivitySeconds != 90 {
+		t.Errorf("probe template %+v", pr)
+	}
+	cp := sw.ControlPolicyNamed("POLICY_PHONES")
+	if cp == nil || len(cp.Activates) != 1 || cp.Activates[0].Template != "PHONE_SESSION" || cp.Activates[0].Source.Line != 14 {
+		t.Fatalf("control policy %+v", cp)
+	}
+}
