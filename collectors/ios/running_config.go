@@ -71,9 +71,9 @@ type configParser struct {
 	// inTemplate: cur indexes cfg.templates (a "template NAME" block).
 	inTemplate bool
 	// block is the open IBNS 2.0 block (blockServiceTemplate...).
-	block int
-	base       int // indentation of the open block's commands, -1 until seen
-	byName     map[string]int
+	block  int
+	base   int // indentation of the open block's commands, -1 until seen
+	byName map[string]int
 
 	// The text of the current line's Source, made once: the values read
 	// from a line are substrings of it, so a kept line costs one string.
