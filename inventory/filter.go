@@ -8,19 +8,33 @@ import (
 
 var filterKeys = []string{"name", "platform", "group", "tag", "role"}
 
+// A term's kind says how it combines with the others, as in Ansible's
+// --limit: plain terms add hosts (OR), & terms keep only hosts that also
+// match (AND), ! terms remove hosts (AND NOT).
+type termKind int
+
+const (
+	termAdd termKind = iota
+	termAnd
+	termNot
+)
+
 type term struct {
 	key, pattern string
-	not          bool
+	kind         termKind
 }
 
-// Filter returns the hosts of inv that match expr, the --limit syntax:
-// comma-separated terms that must all match (AND). A term is a host name
-// glob ("sw-*"), or key=glob with key one of name, platform, group, tag or
-// role ("platform=ios", "tag=floor", "role=cucm-*"); a leading ! negates a
-// term ("!tag=lab"). group matches any group the host belongs to, including
-// inherited ones. An empty expr selects every host; matching no host is not
-// an error (the caller decides). The result still resolves jump hosts that
-// were filtered out (see JumpHost).
+// Filter returns the hosts of inv that match expr, the --limit syntax of
+// Ansible: comma-separated terms, where "a,b" selects every host a or b
+// matches, "&t" keeps only the hosts t matches as well, and "!t" drops the
+// hosts t matches, wherever they stand in the list. Without a plain term,
+// & and ! terms apply to every host. A term is a host name glob ("sw-*"),
+// or key=glob with key one of name, platform, group, tag or role
+// ("platform=ios", "tag=floor", "role=cucm-*"). group matches any group
+// the host belongs to, including inherited ones. An empty expr selects
+// every host; matching no host is not an error (the caller decides). The
+// result keeps inventory order and still resolves jump hosts that were
+// filtered out (see JumpHost).
 func Filter(inv *Inventory, expr string) (*Inventory, error) {
 	terms, err := parseFilter(expr)
 	if err != nil {
@@ -31,7 +45,7 @@ func Filter(inv *Inventory, expr string) (*Inventory, error) {
 		out.all = inv
 	}
 	for _, h := range inv.Hosts {
-		if matchAll(h, terms) {
+		if selects(h, terms) {
 			out.Hosts = append(out.Hosts, h)
 		}
 	}
@@ -45,8 +59,19 @@ func parseFilter(expr string) ([]term, error) {
 	var terms []term
 	for _, raw := range strings.Split(expr, ",") {
 		t := strings.TrimSpace(raw)
-		not := strings.HasPrefix(t, "!")
-		t = strings.TrimSpace(strings.TrimPrefix(t, "!"))
+		kind := termAdd
+		switch {
+		case strings.HasPrefix(t, "&"):
+			kind = termAnd
+		case strings.HasPrefix(t, "!"):
+			kind = termNot
+		}
+		if kind != termAdd {
+			t = strings.TrimSpace(t[1:])
+			if strings.HasPrefix(t, "&") || strings.HasPrefix(t, "!") {
+				return nil, fmt.Errorf("filter %q: term %q: a term starts with at most one & or !", expr, strings.TrimSpace(raw))
+			}
+		}
 		if t == "" {
 			return nil, fmt.Errorf("filter %q: empty term", expr)
 		}
@@ -77,18 +102,32 @@ func parseFilter(expr string) ([]term, error) {
 				return nil, fmt.Errorf("filter %q: unknown platform %q, want ios, asa or cucm", expr, pat)
 			}
 		}
-		terms = append(terms, term{key: key, pattern: pat, not: not})
+		terms = append(terms, term{key: key, pattern: pat, kind: kind})
 	}
 	return terms, nil
 }
 
-func matchAll(h Host, terms []term) bool {
+// selects applies the terms to h: in the union of the plain terms (every
+// host when there is none), matched by every & term, by no ! term.
+func selects(h Host, terms []term) bool {
+	added, anyAdd := false, false
 	for _, t := range terms {
-		if t.match(h) == t.not {
-			return false
+		m := t.match(h)
+		switch t.kind {
+		case termAdd:
+			anyAdd = true
+			added = added || m
+		case termAnd:
+			if !m {
+				return false
+			}
+		case termNot:
+			if m {
+				return false
+			}
 		}
 	}
-	return true
+	return added || !anyAdd
 }
 
 func (t term) match(h Host) bool {

@@ -7,11 +7,28 @@ import (
 	"testing"
 )
 
-func TestFilter(t *testing.T) {
+// campus is the example inventory of testdata: switches in two
+// buildings, an ASA pair, a CUCM cluster.
+func campus(t *testing.T) *Inventory {
+	t.Helper()
 	inv, err := Load(filepath.Join("testdata", "inventory.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return inv
+}
+
+// hostNames lists the hosts of inv in order.
+func hostNames(inv *Inventory) []string {
+	var names []string
+	for _, h := range inv.Hosts {
+		names = append(names, h.Name)
+	}
+	return names
+}
+
+func TestFilter(t *testing.T) {
+	inv := campus(t)
 	all := []string{"asa-edge-1", "asa-edge-2", "core-1", "cucm-pub", "cucm-sub1", "sw-a-floor1", "sw-a-floor2", "sw-b-floor1", "sw-b-floor2"}
 	tests := []struct {
 		expr string
@@ -31,14 +48,28 @@ func TestFilter(t *testing.T) {
 		{"tag=lyon", all},
 		{"role=cucm-primary", []string{"cucm-pub"}},
 		{"role=cucm-*", []string{"cucm-pub", "cucm-sub1"}},
-		{"platform=ios,group=old-ios", []string{"sw-a-floor2", "sw-b-floor2"}},
-		{"platform=ios, tag=building-a, sw-*-floor2", []string{"sw-a-floor2"}},
-		{"platform=asa,tag=uc", nil},
+		// A comma is OR, as in Ansible's --limit: a,b is every host a or b
+		// matches.
+		{"cucm-pub,asa-edge-1", []string{"asa-edge-1", "cucm-pub"}},
+		{"platform=asa,tag=uc", []string{"asa-edge-1", "asa-edge-2", "cucm-pub", "cucm-sub1"}},
+		{"sw-a-floor1, sw-b-*", []string{"sw-a-floor1", "sw-b-floor1", "sw-b-floor2"}},
+		{"platform=ios,group=old-ios", []string{"core-1", "sw-a-floor1", "sw-a-floor2", "sw-b-floor1", "sw-b-floor2"}},
+		{"nothing-matches,cucm-sub1", []string{"cucm-sub1"}},
+		// & narrows: the host must match it as well.
+		{"platform=ios,&group=old-ios", []string{"sw-a-floor2", "sw-b-floor2"}},
+		{"platform=ios, &tag=building-a, &sw-*-floor2", []string{"sw-a-floor2"}},
+		{"platform=asa,&tag=uc", nil},
+		{"tag=building-a,tag=building-b,&*-floor1", []string{"sw-a-floor1", "sw-b-floor1"}},
+		// Only & or ! terms: they apply to every host.
+		{"&role=cucm-*", []string{"cucm-pub", "cucm-sub1"}},
 		{"nothing-matches", nil},
 		{"platform=*", all},
 		{"!platform=ios", []string{"asa-edge-1", "asa-edge-2", "cucm-pub", "cucm-sub1"}},
 		{"platform=ios, !group=building-*", []string{"core-1"}},
 		{"tag=uc,!cucm-pub", []string{"cucm-sub1"}},
+		// ! removes whatever the other terms selected, wherever it stands.
+		{"!cucm-pub,tag=uc,asa-edge-1", []string{"asa-edge-1", "cucm-sub1"}},
+		{"platform=cucm,platform=asa,!tag=standby", []string{"asa-edge-1", "cucm-pub", "cucm-sub1"}},
 	}
 	for _, tt := range tests {
 		got, err := Filter(inv, tt.expr)
@@ -46,11 +77,7 @@ func TestFilter(t *testing.T) {
 			t.Errorf("%q: %v", tt.expr, err)
 			continue
 		}
-		var names []string
-		for _, h := range got.Hosts {
-			names = append(names, h.Name)
-		}
-		if !reflect.DeepEqual(names, tt.want) {
+		if names := hostNames(got); !reflect.DeepEqual(names, tt.want) {
 			t.Errorf("%q: got %v, want %v", tt.expr, names, tt.want)
 		}
 	}
@@ -69,6 +96,10 @@ hosts:
 		{"name=[", "bad pattern"},
 		{"platform=nxos", `unknown platform "nxos"`},
 		{"!", "empty term"},
+		{"&", "empty term"},
+		{"&!sw1", "at most one & or !"},
+		{"!&sw1", "at most one & or !"},
+		{"&&sw1", "at most one & or !"},
 	}
 	for _, tt := range tests {
 		got, err := Filter(inv, tt.expr)

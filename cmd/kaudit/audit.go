@@ -173,7 +173,7 @@ the run could not be recorded in the history).`,
 	o.storeOpts.register(cmd)
 	cmd.Flags().StringVarP(&o.inventory, "inventory", "i", "", "inventory.yaml of the devices to audit live over SSH")
 	cmd.Flags().StringVar(&o.offline, "offline", "", "audit saved outputs in DIR instead of connecting to devices")
-	cmd.Flags().StringVar(&o.limit, "limit", "", "only audit hosts matching a filter (name glob, platform=ios, group=G, tag=T, role=R; comma = and)")
+	cmd.Flags().StringVar(&o.limit, "limit", "", "only audit hosts matching a filter, Ansible style: name glob, platform=ios, group=G, tag=T or role=R; a,b = a or b, &t = and t, !t = not t")
 	return cmd
 }
 
