@@ -46,6 +46,10 @@ type SwitchPort struct {
 	// PortSecurity is the port-security configuration of the interface.
 	PortSecurity PortSecurity `json:"port_security"`
 	Source       Source       `json:"source"` // the "interface X" line
+	// L3 is the routed side of the interface (an SVI or a router
+	// subinterface): its address, VLAN and ARP timeout; zero when the
+	// interface has no IP address.
+	L3 L3Interface `json:"l3,omitzero"`
 	// Auth is the port's 802.1X / MAB configuration.
 	Auth PortAuth `json:"auth,omitzero"`
 	// Template is the interface template the port sources, "" for none.

@@ -104,6 +104,9 @@ func readConfig(key string, data []byte, d *facts.Device) (*runningConfig, error
 	}
 	p := &configParser{d: d, key: key, r: newLineReader(data), cur: -1, base: -1, lines: interner{set: fewMap[string]{m: make(map[string]string, 32)}}}
 	r := p.r
+	// A configuration pasted with every line indented alike is read as
+	// printed at the margin; its evidence lines keep the indentation.
+	strip := commonIndent(data)
 	var (
 		header     int  // line of the "Building configuration..." / "Current configuration" header
 		sawEnd     bool // the closing "end"
@@ -125,6 +128,10 @@ func readConfig(key string, data []byte, d *facts.Device) (*runningConfig, error
 		}
 		if indent == len(line) {
 			continue
+		}
+		if strip > 0 {
+			s := min(indent, strip)
+			line, indent = line[s:], indent-s
 		}
 		body := line[indent:]
 		if indent == 0 && flat && p.cur >= 0 && !startsTopLevel(line) {
@@ -171,7 +178,7 @@ func readConfig(key string, data []byte, d *facts.Device) (*runningConfig, error
 				recognised = true
 				// The next line tells whether this derived config
 				// indents its interface commands.
-				if derived && len(r.data) > 0 && !isBlank(r.data[0]) && r.data[0] != '!' {
+				if derived && startsAtMargin(r.data, strip) {
 					flat = true
 				}
 			}
@@ -244,6 +251,48 @@ func readConfig(key string, data []byte, d *facts.Device) (*runningConfig, error
 		a.GlobalSeconds = defaultMACAgingSeconds
 	}
 	return &p.cfg, nil
+}
+
+// commonIndent is the indentation all the configuration lines of data
+// share: 0 for a configuration as a device prints it, whose global
+// commands start at the margin; more for one pasted with every line
+// indented alike (genieparser's ShowRunInterface golden_output_4 keeps
+// the 8 blanks of the Python source it was cut from). Blank lines, "!"
+// and "end" are not counted: a paste may leave them at the margin. A
+// device's own output returns at its first global line.
+func commonIndent(data []byte) int {
+	common := -1
+	for len(data) > 0 {
+		var line []byte
+		line, data, _ = bytes.Cut(data, nl)
+		n := 0
+		for n < len(line) && isBlank(line[n]) {
+			n++
+		}
+		body := trimRight(line[n:])
+		if len(body) == 0 || body[0] == '!' || string(body) == "end" {
+			continue
+		}
+		if n == 0 {
+			return 0
+		}
+		if common < 0 || n < common {
+			common = n
+		}
+	}
+	return max(common, 0)
+}
+
+// startsAtMargin reports whether the next line, at the start of data, is
+// printed no deeper than the configuration's margin (strip blanks) and is
+// not a "!": the first command of an interface block that does not
+// indent its commands.
+func startsAtMargin(data []byte, strip int) bool {
+	n := 0
+	for n < len(data) && n < strip && isBlank(data[n]) {
+		n++
+	}
+	return n < len(data) && !isBlank(data[n]) && data[n] != '!'
 }
 
 // startsTopLevel reports whether a configuration line can only be a
@@ -400,7 +449,13 @@ func (p *configParser) interfaceLine(t []byte) error {
 			p.controlPolicyLine(port, rest)
 		}
 	case 'a':
+		if ok, err := p.l3Line(port, t); ok || err != nil {
+			return err
+		}
 		return p.authLine(port, t)
+	case 'i', 'e':
+		_, err := p.l3Line(port, t)
+		return err
 	}
 	return nil
 }

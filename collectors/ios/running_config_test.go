@@ -298,3 +298,68 @@ func TestRunningConfigShapes(t *testing.T) {
 		t.Error("a whole configuration without end was accepted")
 	}
 }
+
+// A configuration pasted with every line indented alike (genieparser's
+// ShowRunInterface golden_output_4-6 keep the 8 blanks of the Python
+// source they came from; batfish's ios-tunnel-mode indents all but a
+// leading "!") is read as if that common indentation were not there.
+func TestRunningConfigCommonIndentation(t *testing.T) {
+	d := &facts.Device{Name: "sw1"}
+	if err := ParseRunningConfig(readFile(t, "testdata/show_running-config/indented_paste.txt"), d); err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Switch.Interfaces) != 1 {
+		t.Fatalf("interfaces: %+v", d.Switch.Interfaces)
+	}
+	p := d.Switch.Interfaces[0]
+	checkPort(t, p, portWant{name: "GigabitEthernet1/0/9", desc: "lobby phone", mode: "access", access: 30, voice: 230,
+		enabled: true, aging: 3, agingSet: true, line: 1})
+	// The evidence is the line as printed, indentation included.
+	src := p.PortSecurity.Sources.Of("aging_time")
+	eq(t, "aging line", src.Line, 7)
+	eq(t, "aging text", src.Text, "         switchport port-security aging time 3")
+	eq(t, "warnings", len(d.Warnings), 0)
+
+	d = &facts.Device{Name: "sw1"}
+	if err := ParseRunningConfig(readFile(t, "testdata/show_running-config/indented_whole.txt"), d); err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "hostname", d.Switch.Hostname, "sw-lab")
+	if len(d.Switch.Interfaces) != 2 {
+		t.Fatalf("interfaces: %+v", d.Switch.Interfaces)
+	}
+	checkPort(t, d.Switch.Interfaces[0], portWant{name: "GigabitEthernet1/0/3", access: 12, shutdown: true, line: 4})
+	checkPort(t, d.Switch.Interfaces[1], portWant{name: "GigabitEthernet1/0/4", access: 13, line: 8})
+
+	// Interface commands alone, without their interface line, are still
+	// no configuration.
+	err := ParseRunningConfig([]byte(" switchport access vlan 3\n switchport mode access\n"), seedDevice())
+	checkParseError(t, err, keyRunningConfig, 1, "not a configuration")
+}
+
+// The routed side of an interface: SVI and dot1Q subinterface addresses,
+// VLANs and ARP timeouts.
+func TestRunningConfigL3(t *testing.T) {
+	cfg := "hostname r1\n!\ninterface Vlan200\n ip address 10.1.200.1 255.255.255.0\n arp timeout 300\n!\ninterface Gi0/0/1.210\n encapsulation dot1Q 210\n ip address 10.1.210.1 255.255.255.0\n ip address 10.9.9.1 255.255.255.0 secondary\n!\ninterface Gi0/0/2\n ip address dhcp\n!\nend\n"
+	d := &facts.Device{Name: "sw1"}
+	if err := ParseRunningConfig([]byte(cfg), d); err != nil {
+		t.Fatal(err)
+	}
+	v, sub, dhcp := d.Switch.Interfaces[0], d.Switch.Interfaces[1], d.Switch.Interfaces[2]
+	eq(t, "svi prefix", v.L3.Prefix.String(), "10.1.200.1/24")
+	eq(t, "svi vlan", v.RoutedVLAN(), 200)
+	arp, set := v.ARPTimeout()
+	eq(t, "svi arp", arp, 300)
+	eq(t, "svi arp set", set, true)
+	eq(t, "sub prefix (primary)", sub.L3.Prefix.String(), "10.1.210.1/24")
+	eq(t, "sub vlan", sub.RoutedVLAN(), 210)
+	arp, set = sub.ARPTimeout()
+	eq(t, "sub arp default", arp, facts.DefaultARPTimeoutSeconds)
+	eq(t, "sub arp set", set, false)
+	eq(t, "dhcp", dhcp.L3.Prefix.IsValid(), false)
+	for _, bad := range []string{"interface Vlan2\n ip address 10.0.0.1 255.0.255.0\n!\n", "interface Gi0/1.5\n encapsulation dot1Q 5000\n!\n", "interface Vlan2\n arp timeout soon\n!\n"} {
+		if err := ParseRunningConfig([]byte(bad), &facts.Device{Name: "sw1"}); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
