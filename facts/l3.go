@@ -25,7 +25,9 @@ type L3Interface struct {
 }
 
 // IsZero reports an interface without an IP address (json's omitzero).
-func (l L3Interface) IsZero() bool { return !l.Prefix.IsValid() && l.VLAN == 0 && l.ARPTimeoutSeconds == 0 }
+func (l L3Interface) IsZero() bool {
+	return !l.Prefix.IsValid() && l.VLAN == 0 && l.ARPTimeoutSeconds == 0
+}
 
 // RoutedVLAN is the VLAN an interface routes: its dot1Q VLAN, or N of an
 // SVI named VlanN; 0 for none.
