@@ -51,6 +51,8 @@ type Inventory struct {
 	// all is the unfiltered inventory a Filter result came from, so that a
 	// jump host outside the selection is still found.
 	all *Inventory
+	// kept are the call managers Limit added (KeptCallManagers).
+	kept []string
 }
 
 // Host is one device with all settings resolved.

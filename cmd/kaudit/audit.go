@@ -173,7 +173,7 @@ the run could not be recorded in the history).`,
 	o.storeOpts.register(cmd)
 	cmd.Flags().StringVarP(&o.inventory, "inventory", "i", "", "inventory.yaml of the devices to audit live over SSH")
 	cmd.Flags().StringVar(&o.offline, "offline", "", "audit saved outputs in DIR instead of connecting to devices")
-	cmd.Flags().StringVar(&o.limit, "limit", "", "only audit hosts matching a filter, Ansible style: name glob, platform=ios, group=G, tag=T or role=R; a,b = a or b, &t = and t, !t = not t")
+	cmd.Flags().StringVar(&o.limit, "limit", "", "only audit hosts matching a filter, Ansible style: name glob, platform=ios, group=G, tag=T or role=R; a,b = a or b, &t = and t, !t = not t; a switch or ASA keeps the call managers")
 	return cmd
 }
 
@@ -204,7 +204,7 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, o *auditOpts) error
 			return err
 		}
 		digest = inv.Digest()
-		source = "offline " + o.offline
+		source = limitSource(stderr, "offline "+o.offline, o.limit, inv)
 	} else {
 		inv, err := inventory.Load(o.inventory)
 		if err != nil {
@@ -213,6 +213,7 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, o *auditOpts) error
 		if inv, err = limit(inv, o.limit); err != nil {
 			return err
 		}
+		source = limitSource(stderr, "live "+o.inventory, o.limit, inv)
 		digest = inv.Digest()
 		if o.memoryLimit != "" {
 			n, err := parseSize(o.memoryLimit)
@@ -227,7 +228,6 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, o *auditOpts) error
 		if err != nil {
 			return &exitError{code: report.ExitIncomplete, err: err}
 		}
-		source = "live " + o.inventory
 	}
 	res := app.Evaluate(snap, pol, source, started, failOn)
 	res.Ladders = report.LaddersFrom(snap, res.Findings)
@@ -244,20 +244,6 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, o *auditOpts) error
 		}
 	}
 	return o.write(stdout, res)
-}
-
-func limit(inv *inventory.Inventory, expr string) (*inventory.Inventory, error) {
-	if expr == "" {
-		return inv, nil
-	}
-	out, err := inventory.Filter(inv, expr)
-	if err != nil {
-		return nil, usageErr("--limit: %v", err)
-	}
-	if len(out.Hosts) == 0 {
-		return nil, usageErr("--limit %q matches no host", expr)
-	}
-	return out, nil
 }
 
 // parseSize reads a size as GOMEMLIMIT writes it: bytes, or a number with
