@@ -39,7 +39,19 @@ var remap = map[[4]byte][4]byte{
 // readPcap loads a testdata capture, readdressing IPv4 headers with remap.
 func readPcap(t testing.TB, name string) []Packet {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", name))
+	return readPcapAs(t, name, remap)
+}
+
+// readPcapAs loads a testdata capture, readdressing IPv4 headers with m.
+func readPcapAs(t testing.TB, name string, m map[[4]byte][4]byte) []Packet {
+	t.Helper()
+	return readPcapPath(t, filepath.Join("testdata", name), m)
+}
+
+// readPcapPath loads the pcap at path (readdressed with m, when not nil).
+func readPcapPath(t testing.TB, path string, m map[[4]byte][4]byte) []Packet {
+	t.Helper()
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,16 +67,18 @@ func readPcap(t testing.TB, name string) []Packet {
 			break
 		}
 		d := append([]byte(nil), data...)
-		readdress(d)
+		if m != nil {
+			readdress(d, m)
+		}
 		pkts = append(pkts, Packet{Time: ci.Timestamp, Data: d})
 	}
 	if len(pkts) == 0 {
-		t.Fatalf("%s: no packets", name)
+		t.Fatalf("%s: no packets", path)
 	}
 	return pkts
 }
 
-func readdress(d []byte) {
+func readdress(d []byte, remap map[[4]byte][4]byte) {
 	off := 14
 	if len(d) >= 18 && binary.BigEndian.Uint16(d[12:]) == 0x8100 {
 		off = 18
@@ -148,13 +162,20 @@ func (s *sim) handler(cli string) (string, bool) {
 
 // serveSim serves lab dir with s playing captures on sw-floor1 and plans
 // the finding pick chooses.
-func serveSim(t *testing.T, dir string, s *sim, pick func(*testing.T, []rules.Finding) *rules.Finding) (*labsim.Lab, *Plan) {
+func serveSim(t *testing.T, dir string, s *sim, pick findingPicker) (*labsim.Lab, *Plan) {
 	t.Helper()
-	l, snap, findings := startLab(t, dir, func(h *devsim.Host) {
+	return servePlan(t, dir, func(h *devsim.Host) {
 		if h.Name == "sw-floor1" {
 			h.Handler = s.handler
 		}
-	})
+	}, pick)
+}
+
+// servePlan serves lab dir (tune changes its hosts) and plans the
+// finding pick chooses.
+func servePlan(t *testing.T, dir string, tune func(h *devsim.Host), pick findingPicker) (*labsim.Lab, *Plan) {
+	t.Helper()
+	l, snap, findings := startLab(t, dir, tune)
 	p, err := NewPlan(snap, l.Inventory, pick(t, findings), "")
 	if err != nil {
 		t.Fatal(err)
@@ -188,17 +209,25 @@ func startLab(t *testing.T, dir string, tune func(h *devsim.Host)) (*labsim.Lab,
 	return l, snap, res.Findings
 }
 
-// gi101 is the case2 finding on the port of its SIP phone.
-func gi101(t *testing.T, findings []rules.Finding) *rules.Finding {
-	t.Helper()
-	for i := range findings {
-		if findings[i].Object == "GigabitEthernet1/0/1" {
-			return &findings[i]
+// findingPicker chooses the finding a test confirms.
+type findingPicker func(*testing.T, []rules.Finding) *rules.Finding
+
+// pick is the picker of the first finding pred accepts.
+func pick(what string, pred func(rules.Finding) bool) findingPicker {
+	return func(t *testing.T, findings []rules.Finding) *rules.Finding {
+		t.Helper()
+		for i := range findings {
+			if pred(findings[i]) {
+				return &findings[i]
+			}
 		}
+		t.Fatalf("no %s among %d findings", what, len(findings))
+		return nil
 	}
-	t.Fatal("case2 lab: no finding on GigabitEthernet1/0/1")
-	return nil
 }
+
+// gi101 is the case2 finding on the port of its SIP phone.
+var gi101 = pick("case2 finding on GigabitEthernet1/0/1", func(f rules.Finding) bool { return f.Object == "GigabitEthernet1/0/1" })
 
 func opts(t *testing.T, _ *labsim.Lab) Options {
 	return Options{SSH: sshx.Config{Backoff: 10 * time.Millisecond}, Poll: 200 * time.Millisecond, CleanupTimeout: 5 * time.Second, Dir: t.TempDir()}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kaudit/kaudit/capture"
+	"github.com/kaudit/kaudit/capture/clidump"
 	"github.com/kaudit/kaudit/collectors/sshx"
 	"github.com/kaudit/kaudit/internal/devsim"
 	"github.com/kaudit/kaudit/internal/labsim"
@@ -28,7 +29,7 @@ const edge300 = "../testdata/labs/edge-keepalive-expires-300"
 func pcapBytes(t *testing.T, name string) []byte {
 	t.Helper()
 	var b bytes.Buffer
-	if err := WritePcap(&b, readPcap(t, name)); err != nil {
+	if err := clidump.WritePcap(&b, readPcap(t, name)); err != nil {
 		t.Fatal(err)
 	}
 	return b.Bytes()

@@ -60,8 +60,9 @@ type Plan struct {
 	Name      string // capture name on the device
 	Duration  time.Duration
 	Packets   int
-	// Match is the EPC filter after "match"; "" takes the phone's IPv4
-	// traffic. Proxy-ARP plans need "any": ARP is not IPv4.
+	// Match is the EPC filter after "match"; "" takes the port's IPv4
+	// traffic (both directions). Proxy-ARP plans need "any": ARP is not
+	// IPv4.
 	Match string
 	// ASA is the firewall a proxy-ARP finding names, and ASAMACs its
 	// interface MACs: an ARP answer for the call manager from one of them
@@ -288,6 +289,9 @@ type Commands struct {
 	Fetch   string
 	Cleanup []string
 	Format  string
+	// Brief lists the packets with their times: asked only when the
+	// fetched dump prints none (IOS-XE 16 routers, IOS-XE 17).
+	Brief string
 }
 
 // Commands builds the CLI for the plan.
@@ -309,12 +313,15 @@ func (p *Plan) Commands() Commands {
 			Format:  FormatASA,
 		}
 	default:
-		match := "match any"
-		switch {
-		case p.Match != "":
+		// EPC's inline filter is one-way: "match ipv4 host PHONE any"
+		// shows on the device as "Source IP: host PHONE, Destination IP:
+		// any" (a public CSR1000v transcript) and would drop what the call
+		// manager sends back. The phone's access port carries only the
+		// phone and the PC behind it, so all its IPv4 is taken, and the
+		// analysis keeps the phone's.
+		match := "match ipv4 any any"
+		if p.Match != "" {
 			match = "match " + p.Match
-		case p.PhoneIP != "":
-			match = "match ipv4 host " + p.PhoneIP + " any"
 		}
 		return Commands{
 			Start: []string{
@@ -327,6 +334,7 @@ func (p *Plan) Commands() Commands {
 			Status:  "show monitor capture " + n,
 			Stop:    []string{"monitor capture " + n + " stop"},
 			Fetch:   "show monitor capture " + n + " buffer dump",
+			Brief:   "show monitor capture " + n + " buffer brief",
 			Cleanup: []string{"monitor capture " + n + " stop", "no monitor capture " + n},
 			Format:  FormatEPC,
 		}

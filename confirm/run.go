@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kaudit/kaudit/capture"
+	"github.com/kaudit/kaudit/capture/clidump"
 	"github.com/kaudit/kaudit/collectors/sshx"
 	"github.com/kaudit/kaudit/inventory"
 )
@@ -54,6 +55,13 @@ type Result struct {
 	Reason  string
 	Pcap    string
 	Packets int
+	// Layout is how the device printed the fetched dump; Notes are what
+	// its reader noticed (a count that differs, a time zone taken as UTC).
+	Layout clidump.Layout
+	Notes  []string
+	// NoTimes says why the packet times are synthetic (the dump printed
+	// none and buffer brief gave none); "" when they are the device's.
+	NoTimes string
 	// Evidence are the verdicts about the phone (or its call manager).
 	Evidence  []capture.Verdict
 	Timelines []*capture.Timeline
@@ -118,7 +126,13 @@ func Run(ctx context.Context, inv *inventory.Inventory, p *Plan, o Options) (*Re
 	for _, cli := range cmds.Start {
 		// From the first line on, something may exist on the device.
 		started = true
-		if _, err := run(cli, cmdTimeout); err != nil {
+		out, err := run(cli, cmdTimeout)
+		if p.Method == MethodEPC {
+			if u := epcUnavailable(h.Name, cli, out, err); u != nil {
+				return res, u
+			}
+		}
+		if err != nil {
 			return res, fmt.Errorf("%s: starting the capture: %w", h.Name, err)
 		}
 	}
@@ -157,11 +171,12 @@ wait:
 	if err != nil {
 		return res, fmt.Errorf("%s: fetching the capture: %w", h.Name, err)
 	}
-	pkts, err := ParseDump(cmds.Format, dump, t0)
+	d, err := readFetched(h.Name, cmds, dump, t0, func() ([]byte, error) { return run(cmds.Brief, cmdTimeout+time.Duration(p.Packets)*time.Millisecond) })
 	if err != nil {
-		return res, fmt.Errorf("%s: %s: %w", h.Name, cmds.Fetch, err)
+		return res, err
 	}
-	if err := res.writePcap(o.Dir, pkts); err != nil {
+	res.Layout, res.Notes, res.NoTimes = d.Layout, d.Notes, d.noTimes
+	if err := res.writePcap(o.Dir, d.Packets); err != nil {
 		return res, err
 	}
 	return res, res.analyse(ctx)
@@ -268,7 +283,7 @@ func (r *Result) writePcap(dir string, pkts []Packet) error {
 		return err
 	}
 	var b bytes.Buffer
-	if err := WritePcap(&b, pkts); err != nil {
+	if err := clidump.WritePcap(&b, pkts); err != nil {
 		return err
 	}
 	r.Pcap = path
@@ -307,7 +322,12 @@ func (r *Result) judge(partial error) {
 			proof = append(proof, v.ID)
 		}
 	}
+	full := p.Packets > 0 && r.Packets >= p.Packets
 	switch {
+	case r.NoTimes != "" && !p.ProvesARP():
+		// A keepalive verdict on made-up times is worse than none. ARP
+		// answers do not depend on time, so a proxy-ARP plan goes on.
+		r.Reason = "keepalive timing cannot be judged: " + r.NoTimes
 	case len(proof) > 0:
 		r.Outcome, r.Reason = Confirmed, "the capture shows "+strings.Join(slices.Compact(proof), ", ")
 	case r.Packets == 0:
@@ -318,6 +338,9 @@ func (r *Result) judge(partial error) {
 		r.Outcome, r.Reason = r.judgeARP()
 	case kas >= 2:
 		r.Outcome, r.Reason = NotSeen, fmt.Sprintf("%d keepalives of %s to %s, none lost or dropped", kas, p.PhoneIP, p.CMIP)
+	case full:
+		// The port's other traffic (the PC behind the phone) filled it.
+		r.Reason = fmt.Sprintf("%d keepalive(s) of %s before the capture reached its %d-packet bound: too few to judge; raise --packets", kas, p.PhoneIP, p.Packets)
 	default:
 		r.Reason = fmt.Sprintf("%d keepalive(s) of %s in the capture: too few to judge", kas, p.PhoneIP)
 	}
@@ -390,6 +413,15 @@ func (r *Result) WriteText(w io.Writer) error {
 	}
 	fmt.Fprintf(&b, "phone     %s %s -> call manager %s (%s, keepalive %s)\n", p.Phone, p.PhoneIP, p.CMIP, p.Protocol, p.Interval)
 	fmt.Fprintf(&b, "captured  %s on %s %s as %s, %d packets, bound %s / %d packets\n", p.Method, p.Host, p.Interface, p.Name, r.Packets, p.Duration, p.Packets)
+	if r.Layout != "" {
+		fmt.Fprintf(&b, "dump      %s\n", r.Layout.Describe())
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(&b, "  note: %s\n", n)
+	}
+	if r.NoTimes != "" {
+		fmt.Fprintf(&b, "times     SYNTHETIC (1 µs apart from 1970-01-01): %s\n", r.NoTimes)
+	}
 	if r.Pcap != "" {
 		fmt.Fprintf(&b, "pcap      %s\n", r.Pcap)
 	}

@@ -73,6 +73,10 @@ type Host struct {
 	// CUCMCapture, on a CUCM host, plays `utils network capture`, `file
 	// get` (pushing over SFTP to loopback) and `file delete` (cucmcap.go).
 	CUCMCapture *CUCMCapture
+	// Capture, on an IOS or ASA host, plays `monitor capture` or the
+	// ASA's `capture` and prints the dump in the layout set there
+	// (devcap.go). Handler, when set, is asked before it.
+	Capture *DeviceCapture
 }
 
 // Faults are the failures a host injects. Output faults (HangMidOutput,

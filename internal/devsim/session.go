@@ -258,6 +258,11 @@ func (s *session) execLine(raw string) bool {
 			return s.serveLab(frameless([]byte(out)))
 		}
 	}
+	if s.h.Capture != nil && s.h.plat != cucm {
+		if out, ok := s.h.Capture.answer(s.h.plat == asa, norm); ok {
+			return s.serveLab(frameless([]byte(out)))
+		}
+	}
 	e, res, failAt := s.h.resolve(norm, s.priv)
 	switch res {
 	case found:
