@@ -24,6 +24,8 @@ type runningConfig struct {
 
 	serviceTemplates []facts.ServiceTemplate
 	controlPolicies  []facts.ControlPolicy
+	nat              facts.RouterNAT
+	zbf              facts.ZBF
 }
 
 // ParseRunningConfig reads show running-config, a saved or candidate
@@ -55,6 +57,7 @@ func ParseRunningConfig(data []byte, d *facts.Device) error {
 	sw.Templates = append(sw.Templates, cfg.templates...)
 	sw.TemplatesMayApply = cfg.mayApply
 	sw.ServiceTemplates, sw.ControlPolicies = cfg.serviceTemplates, cfg.controlPolicies
+	sw.NAT, sw.ZBF = cfg.nat, cfg.zbf
 	sw.ResolveTemplates(keyRunningConfig)
 	addWarnings(d, cfg.warns)
 	return nil
@@ -145,7 +148,11 @@ func readConfig(key string, data []byte, d *facts.Device) (*runningConfig, error
 		if indent > 0 {
 			if p.cur < 0 {
 				if p.block != blockNone {
-					if err := p.blockLine(body); err != nil {
+					blockLine := p.blockLine
+					if p.block > blockControlPolicy {
+						blockLine = p.routerBlockLine
+					}
+					if err := blockLine(body); err != nil {
 						return nil, err
 					}
 				}
@@ -164,8 +171,21 @@ func readConfig(key string, data []byte, d *facts.Device) (*runningConfig, error
 		}
 
 		p.cur, p.inTemplate, p.block = -1, false, blockNone
-		if (line[0] == 's' || line[0] == 'p') && p.openBlock(line) {
-			continue
+		switch line[0] {
+		case 's', 'p':
+			if p.openBlock(line) || p.openRouterBlock(line) {
+				continue
+			}
+		case 'c', 'z':
+			if p.openRouterBlock(line) {
+				continue
+			}
+		case 'i':
+			if ok, err := p.routerGlobal(line); err != nil {
+				return nil, err
+			} else if ok {
+				continue
+			}
 		}
 		switch line[0] {
 		case '!':
@@ -453,9 +473,17 @@ func (p *configParser) interfaceLine(t []byte) error {
 			return err
 		}
 		return p.authLine(port, t)
-	case 'i', 'e':
+	case 'i':
+		if p.routerInterfaceLine(port, t) {
+			return nil
+		}
 		_, err := p.l3Line(port, t)
 		return err
+	case 'e':
+		_, err := p.l3Line(port, t)
+		return err
+	case 'z':
+		p.routerInterfaceLine(port, t)
 	}
 	return nil
 }
