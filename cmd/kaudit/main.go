@@ -39,11 +39,13 @@ func newRoot() *cobra.Command {
 		Use:           "kaudit",
 		Short:         "Audit an IP-telephony network for timers that unregister phones",
 		Long:          "kaudit logs into access switches, ASAs and CUCM nodes (read-only), builds one snapshot of the voice network and runs cross-device rules on it: a timer on one box shorter than a keepalive on another is a finding.",
-		Version:       app.Version,
+		Version:       app.BuildVersion(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newAuditCmd(), newCheckCmd(), newParseCmd(), newRulesCmd(), newDevsimCmd(), newDemoCmd(), newPcapCmd(), newConfirmCmd(), newRunsCmd(), newShowCmd(), newDiffCmd())
+	// The same first line as `kaudit version`.
+	root.SetVersionTemplate("kaudit {{.Version}}\n")
+	root.AddCommand(newAuditCmd(), newCheckCmd(), newParseCmd(), newRulesCmd(), newDevsimCmd(), newDemoCmd(), newPcapCmd(), newConfirmCmd(), newRunsCmd(), newShowCmd(), newDiffCmd(), newVersionCmd())
 	return root
 }
 

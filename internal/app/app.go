@@ -11,9 +11,6 @@ import (
 	"github.com/kaudit/kaudit/rules"
 )
 
-// Version is kaudit's version, set at build time with -ldflags.
-var Version = "dev"
-
 // Evaluate joins the snapshot, runs the rules, applies the policy's waivers
 // and builds the report result.
 func Evaluate(snap *facts.Snapshot, pol policy.Policy, source string, started time.Time, failOn rules.Severity) *report.Result {
@@ -27,7 +24,7 @@ func Evaluate(snap *facts.Snapshot, pol policy.Policy, source string, started ti
 	ApplyWaivers(findings, pol, now)
 	res := &report.Result{
 		Tool:     "kaudit",
-		Version:  Version,
+		Version:  BuildVersion(),
 		Started:  started,
 		Source:   source,
 		Findings: findings,
