@@ -115,11 +115,13 @@ func readConfig(key string, data []byte, d *facts.Device) (*runningConfig, error
 		sawEnd     bool // the closing "end"
 		recognised bool // anything that only a configuration contains
 		hostname   bool // a whole configuration, not an interface fragment
-		// flat is set in a "Derived configuration" output whose interface
-		// commands are not indented (genieparser's
-		// ShowDerivedConfigInterface golden_6): inside an interface
-		// block, every line up to "!", "end" or the next interface is
-		// one of its commands.
+		// flat is set in a "Derived configuration" output or an
+		// interface fragment whose interface commands are not indented
+		// (genieparser's ShowDerivedConfigInterface golden_6,
+		// ShowRunInterface golden_output_19 and _20): inside an
+		// interface block, every line up to "!", "end" or the next
+		// interface is one of its commands. A whole configuration
+		// (hostname before the interfaces) always indents them.
 		flat    bool
 		derived bool
 	)
@@ -196,9 +198,9 @@ func readConfig(key string, data []byte, d *facts.Device) (*runningConfig, error
 					return nil, err
 				}
 				recognised = true
-				// The next line tells whether this derived config
-				// indents its interface commands.
-				if derived && startsAtMargin(r.data, strip) {
+				// The next line tells whether this derived config or
+				// fragment indents its interface commands.
+				if (derived || !hostname) && startsAtMargin(r.data, strip) {
 					flat = true
 				}
 			}

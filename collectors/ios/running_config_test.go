@@ -363,3 +363,32 @@ func TestRunningConfigL3(t *testing.T) {
 		}
 	}
 }
+
+// show running-config interface X saved with its commands at the same
+// depth as the interface line (genieparser's ShowRunInterface
+// golden_output_19 has none indented, golden_output_20 indents every line
+// but "end" by one blank): each line up to "!", "end" or the next
+// interface is one of its commands, as in a flat derived config.
+func TestRunningConfigFlatFragment(t *testing.T) {
+	d := &facts.Device{Name: "sw1"}
+	if err := ParseRunningConfig(readFile(t, "testdata/show_running-config/flat_fragment.txt"), d); err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Switch.Interfaces) != 2 {
+		t.Fatalf("interfaces: %+v", d.Switch.Interfaces)
+	}
+	checkPort(t, d.Switch.Interfaces[0], portWant{name: "GigabitEthernet1/0/12", desc: "reception 8845", mode: "access",
+		access: 40, voice: 240, enabled: true, max: 2, aging: 2, agingSet: true, agingType: "inactivity", line: 1})
+	eq(t, "aging line", d.Switch.Interfaces[0].PortSecurity.Sources.Of("aging_time").Line, 7)
+	checkPort(t, d.Switch.Interfaces[1], portWant{name: "GigabitEthernet1/0/13", shutdown: true, line: 12})
+	eq(t, "warnings", len(d.Warnings), 0)
+
+	d = &facts.Device{Name: "sw1"}
+	if err := ParseRunningConfig(readFile(t, "testdata/show_running-config/flat_indented.txt"), d); err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Switch.Interfaces) != 1 {
+		t.Fatalf("interfaces: %+v", d.Switch.Interfaces)
+	}
+	checkPort(t, d.Switch.Interfaces[0], portWant{name: "TenGigabitEthernet1/1/1", mode: "trunk", line: 1})
+}
