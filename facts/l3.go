@@ -20,13 +20,17 @@ type L3Interface struct {
 	// ARPTimeoutSeconds is "arp timeout N" (0: not set, the default
 	// 14400 s applies).
 	ARPTimeoutSeconds int `json:"arp_timeout_s,omitempty"`
-	// Sources keys: ip_address, encapsulation, arp_timeout.
+	// NAT is "ip nat inside" or "ip nat outside", "" for neither.
+	NAT string `json:"nat,omitempty"`
+	// Zone is "zone-member security ZONE".
+	Zone string `json:"zone,omitempty"`
+	// Sources keys: ip_address, encapsulation, arp_timeout, nat, zone.
 	Sources Sources `json:"sources,omitzero"`
 }
 
 // IsZero reports an interface without an IP address (json's omitzero).
 func (l L3Interface) IsZero() bool {
-	return !l.Prefix.IsValid() && l.VLAN == 0 && l.ARPTimeoutSeconds == 0
+	return !l.Prefix.IsValid() && l.VLAN == 0 && l.ARPTimeoutSeconds == 0 && l.NAT == "" && l.Zone == ""
 }
 
 // RoutedVLAN is the VLAN an interface routes: its dot1Q VLAN, or N of an

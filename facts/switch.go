@@ -30,6 +30,10 @@ type Switch struct {
 	// AuthSessions says show access-session details was read: ports'
 	// SessionIdleSeconds are then what the device reports.
 	AuthSessions bool `json:"auth_sessions,omitempty"`
+	// NAT and ZBF are a router's address translation and zone-based
+	// firewall (IOS devices that route the phones' traffic).
+	NAT RouterNAT `json:"nat,omitzero"`
+	ZBF ZBF       `json:"zbf,omitzero"`
 	// Sessions are the 802.1X / MAB sessions show access-session details
 	// lists.
 	Sessions []AuthSession `json:"sessions,omitempty"`

@@ -392,3 +392,65 @@ func TestRunningConfigFlatFragment(t *testing.T) {
 	}
 	checkPort(t, d.Switch.Interfaces[0], portWant{name: "TenGigabitEthernet1/1/1", mode: "trunk", line: 1})
 }
+
+// A router's NAT and zone-based firewall.
+func TestRunningConfigRouter(t *testing.T) {
+	cfg := `hostname r1
+parameter-map type inspect PM
+ tcp idle-time 100
+ udp idle-time 40
+zone security IN
+zone security OUT
+class-map type inspect match-any SIG
+ match protocol sip
+ match access-group name SIG-ACL
+policy-map type inspect P
+ class type inspect SIG
+  inspect PM
+ class class-default
+  drop
+zone-pair security IN-OUT source IN destination OUT
+ service-policy type inspect P
+interface Gi0/0/1.200
+ encapsulation dot1Q 200
+ ip address 10.1.200.1 255.255.255.0
+ ip nat inside
+ zone-member security IN
+interface Gi0/0/0
+ ip address 192.0.2.1 255.255.255.252
+ ip nat outside
+ zone-member security OUT
+ip nat translation tcp-timeout 60
+ip nat translation udp-timeout never
+ip nat inside source list L interface Gi0/0/0 overload
+end
+`
+	d := &facts.Device{Name: "sw1"}
+	if err := ParseRunningConfig([]byte(cfg), d); err != nil {
+		t.Fatal(err)
+	}
+	sw := d.Switch
+	eq(t, "nat tcp", sw.NAT.TCPTimeoutSeconds, 60)
+	eq(t, "nat tcp line", sw.NAT.Sources.Of("tcp_timeout").Line, 26)
+	eq(t, "nat udp never", sw.NAT.UDPTimeoutSeconds, 0)
+	eq(t, "nat rules", len(sw.NAT.Rules), 1)
+	eq(t, "inside", sw.Interfaces[0].L3.NAT, "inside")
+	eq(t, "zone", sw.Interfaces[0].L3.Zone, "IN")
+	eq(t, "outside", sw.Interfaces[1].L3.NAT, "outside")
+	z := sw.ZBF
+	if len(z.ZonePairs) != 1 || z.ZonePairs[0].From != "IN" || z.ZonePairs[0].To != "OUT" || z.ZonePairs[0].Policy != "P" {
+		t.Fatalf("zone pairs %+v", z.ZonePairs)
+	}
+	pol := z.Policy("P")
+	if pol == nil || len(pol.Classes) != 2 || pol.Classes[0].Action != "inspect" || pol.Classes[0].ParamMap != "PM" || pol.Classes[1].Action != "drop" {
+		t.Fatalf("policy %+v", pol)
+	}
+	cm := z.ClassMap("SIG")
+	if cm == nil || len(cm.Protocols) != 1 || cm.Protocols[0] != "sip" || len(cm.ACLs) != 1 || cm.ACLs[0] != "SIG-ACL" {
+		t.Fatalf("class map %+v", cm)
+	}
+	pm := z.Params("PM")
+	if pm == nil || pm.TCPIdleSeconds != 100 || pm.UDPIdleSeconds != 40 || pm.Sources.Of("tcp_idle").Line != 3 {
+		t.Fatalf("parameter map %+v", pm)
+	}
+}

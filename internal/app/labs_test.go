@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kaudit/kaudit/collectors/offline"
+	"github.com/kaudit/kaudit/internal/testutil"
 	"github.com/kaudit/kaudit/policy"
 	"github.com/kaudit/kaudit/report"
 	"github.com/kaudit/kaudit/rules"
@@ -110,7 +111,7 @@ func TestLabExpectations(t *testing.T) {
 	)
 	gi := func(n int) string { return "GigabitEthernet1/0/" + strconv.Itoa(n) }
 	want := map[string][]f{
-		"case1-proxy-arp": {{"critical", proxy, "asa-edge", "voice / nat line 134"}},
+		"case1-proxy-arp": {{"critical", proxy, "asa-edge", "voice / nat (outside,voice) source static any any destination static CUCM-PUB CUCM-PUB"}},
 		"case2-port-security-aging": {
 			{"critical", psAging, "sw-floor1", gi(1)}, {"critical", psAging, "sw-floor1", gi(2)},
 			{"critical", psAging, "sw-floor1", gi(4)}, {"critical", psAging, "sw-floor1", gi(7)},
@@ -130,9 +131,20 @@ func TestLabExpectations(t *testing.T) {
 		},
 		"edge-backup-idle-120": {{"critical", fwIdle, "asa-core", "policy-map global_policy class voice-signalling idle"}},
 		"mobile-profiles":      nil,
-		"clean":                nil,
-		"edge-aging-absolute":  nil,
-		"edge-bad-input":       {{"critical", psAging, "sw-good", gi(3)}},
+		"dot1x-inactivity": {
+			{"critical", "dot1x-inactivity-shorter-than-keepalive", "sw-floor1", gi(1)}, {"critical", "dot1x-inactivity-shorter-than-keepalive", "sw-floor1", gi(2)},
+			{"critical", "dot1x-inactivity-shorter-than-keepalive", "sw-floor1", gi(7)}, {"critical", "dot1x-inactivity-shorter-than-keepalive", "sw-floor1", gi(9)},
+			{"warning", "dot1x-inactivity-shorter-than-keepalive", "sw-floor1", gi(4)},
+		},
+		"edge-arp-timeout": {{"warning", "arp-timeout-longer-than-mac-aging", "rtr-floor2", "GigabitEthernet0/0/1.200 vlan 200 / sw-floor2"}},
+		"edge-branch-router": {
+			{"critical", "nat-timeout-shorter-than-keepalive", "rtr-branch", "ip nat translation tcp-timeout"},
+			{"critical", "zone-firewall-idle-shorter-than-keepalive", "rtr-branch", "zone-pair VOICE-WAN class VOICE-SIG tcp idle-time"},
+			{"warning", "zone-firewall-idle-shorter-than-keepalive", "rtr-branch", "zone-pair VOICE-WAN class VOICE-SIG udp idle-time"},
+		},
+		"clean":               nil,
+		"edge-aging-absolute": nil,
+		"edge-bad-input":      {{"critical", psAging, "sw-good", gi(3)}},
 		"edge-keepalive-expires-300": {
 			{"critical", fwIdle, "asa-core", "policy-map global_policy class voice-signalling idle"},
 			{"critical", sipProf, "cucm-pub", "sip-profile Broken SIP Profile"},
@@ -145,6 +157,15 @@ func TestLabExpectations(t *testing.T) {
 			{"info", macAge, "sw-plant5", "vlan 200"},
 		},
 		"edge-sticky": {{"critical", psMax, "sw-floor7", gi(14)}},
+	}
+	labs, err := os.ReadDir(filepath.Join(testutil.RepoRoot(t), "testdata", "labs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range labs {
+		if _, ok := want[l.Name()]; l.IsDir() && !ok {
+			t.Errorf("lab %s has no expectation here: add what its README says kaudit must find", l.Name())
+		}
 	}
 	for lab, exp := range want {
 		t.Run(lab, func(t *testing.T) {
