@@ -195,3 +195,22 @@ func tsharkCount(t *testing.T, tshark string, pkts []Packet) int {
 	}
 	return n
 }
+
+// TestLayoutsTshark does the same for every layout Render prints,
+// including those the corpus has no file of (classic IOS, the ASA with
+// single spaces).
+func TestLayoutsTshark(t *testing.T) {
+	tshark := needTshark(t)
+	pkts := frames(t)
+	for _, l := range Layouts() {
+		d, err := Parse(bytes.NewReader(Render(l, pkts, RenderOptions{})), FamilyAuto, Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", l, err)
+		}
+		n := tsharkCount(t, tshark, d.Packets)
+		t.Logf("%-12s %d packets converted, tshark reads %d", l, len(d.Packets), n)
+		if n != len(pkts) || len(d.Packets) != len(pkts) {
+			t.Errorf("%s: %d converted, tshark reads %d, want %d", l, len(d.Packets), n, len(pkts))
+		}
+	}
+}
