@@ -111,7 +111,7 @@ func TestLabExpectations(t *testing.T) {
 	)
 	gi := func(n int) string { return "GigabitEthernet1/0/" + strconv.Itoa(n) }
 	want := map[string][]f{
-		"case1-proxy-arp": {{"critical", proxy, "asa-edge", "voice / nat (outside,voice) source static any any destination static CUCM-PUB CUCM-PUB"}},
+		"case1-proxy-arp": {{"critical", proxy, "asa-edge", "voice / nat line 134"}},
 		"case2-port-security-aging": {
 			{"critical", psAging, "sw-floor1", gi(1)}, {"critical", psAging, "sw-floor1", gi(2)},
 			{"critical", psAging, "sw-floor1", gi(4)}, {"critical", psAging, "sw-floor1", gi(7)},
