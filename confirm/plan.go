@@ -133,7 +133,10 @@ func NewPlanAt(snap *facts.Snapshot, inv *inventory.Inventory, f *rules.Finding,
 	}
 	keepaliveProof := []string{"registration-lost", "keepalive-first-copy-dropped", "keepalive-not-received"}
 	switch {
-	case at == AtCUCM || strings.HasPrefix(rule, "sip-profile-"):
+	case at == AtCUCM || strings.HasPrefix(rule, "sip-profile-") ||
+		// A router's NAT or zone firewall: what the call manager
+		// receives shows the lost connection.
+		strings.HasPrefix(rule, "nat-") || strings.HasPrefix(rule, "zone-firewall-"):
 		if err := p.atCUCM(snap, inv, ph); err != nil {
 			return nil, err
 		}
@@ -142,7 +145,8 @@ func NewPlanAt(snap *facts.Snapshot, inv *inventory.Inventory, f *rules.Finding,
 		if err := p.atAccessPortForARP(snap, f, ph); err != nil {
 			return nil, err
 		}
-	case rule == "" || strings.HasPrefix(rule, "port-security-") || strings.HasPrefix(rule, "mac-aging-"):
+	case rule == "" || strings.HasPrefix(rule, "port-security-") || strings.HasPrefix(rule, "mac-aging-") ||
+		strings.HasPrefix(rule, "dot1x-") || rule == "port-config-unknown":
 		if ph.Switch == "" || ph.Port == "" {
 			return nil, fmt.Errorf("phone %s: the switch port it is on is unknown (no CDP/LLDP/PoE entry)", ph.Name)
 		}
