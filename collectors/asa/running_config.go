@@ -379,7 +379,10 @@ func (p *rcParser) parseTop(ln facts.Line, f []string) (func(), error) {
 			p.blk = blkNone
 		}, nil
 	}
-	return func() { p.blk = blkNone }, nil
+	// Any other command may open a block kaudit does not read (dns
+	// server-group, tunnel-group attributes, webvpn): the indented lines
+	// after it are its own, "timeout 5" under dns server-group included.
+	return func() { p.blk = blkOther }, nil
 }
 
 func (p *rcParser) errf(ln facts.Line, format string, args ...any) error {

@@ -547,3 +547,20 @@ func TestRunningConfigErrors(t *testing.T) {
 		})
 	}
 }
+
+// The indented commands of a block kaudit does not read belong to that
+// block, whatever their keyword: a dns server-group's "timeout 5" (the
+// DNS retry timer in seconds, as in batfish's asa_dns test config) is
+// not the global timeout command.
+func TestRunningConfigForeignBlock(t *testing.T) {
+	a := mustParse(t, ParseRunningConfig, testdata(t, "asa-dns-server-group.cfg"))
+	if a.Hostname != "asa-branch" || len(a.Interfaces) != 1 || a.Interfaces[0].Nameif != "inside" {
+		t.Errorf("hostname %q interfaces %+v", a.Hostname, a.Interfaces)
+	}
+	if got, want := timeoutsOf(a), "xlate=10800 conn=3600 half-closed=600 udp=120 sip=1800"; got != want {
+		t.Errorf("timeouts %s, want %s", got, want)
+	}
+	if len(a.Timeouts) > 0 && a.Timeouts[0].Source.Line != 21 {
+		t.Errorf("first timeout on line %d, want 21", a.Timeouts[0].Source.Line)
+	}
+}
