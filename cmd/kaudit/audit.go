@@ -226,7 +226,7 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, o *auditOpts) error
 		snap, err = live.Collect(ctx, inv, opt)
 		bar.finish()
 		if err != nil {
-			return &exitError{code: report.ExitIncomplete, err: err}
+			return collectErr(err)
 		}
 	}
 	res := app.Evaluate(snap, pol, source, started, failOn)

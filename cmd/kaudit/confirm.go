@@ -100,7 +100,7 @@ func runConfirm(ctx context.Context, stdout, stderr io.Writer, o *confirmOpts) e
 		}
 	} else {
 		if snap, err = live.Collect(ctx, inv, live.Options{KnownHostsFile: o.knownHosts, AcceptNewHostKeys: o.acceptNewKeys}); err != nil {
-			return &exitError{code: report.ExitIncomplete, err: err}
+			return collectErr(err)
 		}
 	}
 	res := app.Evaluate(snap, policy.Default(), "confirm", time.Time{}, rules.Info)

@@ -116,8 +116,10 @@ type Event struct {
 // the snapshot with devices in inventory order. A device that cannot be
 // reached or read is reported failed on its entry; the others are
 // collected in full. The error is only for what stops the whole run: a
-// SaveRaw directory that cannot be written, or ctx ending (then the
-// devices not collected are marked failed).
+// secret reference of the inventory that cannot be resolved (a
+// *sshx.SecretsError, returned before any device is dialled), a SaveRaw
+// directory that cannot be written, or ctx ending (then the devices not
+// collected are marked failed).
 func Collect(ctx context.Context, inv *inventory.Inventory, opt Options) (*facts.Snapshot, error) {
 	if opt.Workers <= 0 {
 		opt.Workers = DefaultWorkers
@@ -134,12 +136,18 @@ func Collect(ctx context.Context, inv *inventory.Inventory, opt Options) (*facts
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
+	c := &collector{inv: inv, opt: opt, total: len(inv.Hosts)}
+	// An unset variable or unreadable password file is the same mistake
+	// for every host that names it: said once, up front, rather than as
+	// a failed device after the others were dialled.
+	if err := sshx.CheckSecrets(inv, &c.secrets); err != nil {
+		return nil, err
+	}
 	if opt.SaveRaw != "" {
 		if err := saveInventory(opt.SaveRaw, inv); err != nil {
 			return nil, err
 		}
 	}
-	c := &collector{inv: inv, opt: opt, total: len(inv.Hosts)}
 	switch {
 	case opt.ConnectRate == 0:
 		c.pace.gap = time.Second / DefaultConnectRate
