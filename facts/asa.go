@@ -21,6 +21,15 @@ type ASA struct {
 	Inspects      []Inspect       `json:"inspects,omitempty"`
 	ServicePolicy []ServicePolicy `json:"service_policies,omitempty"`
 	ARP           []ARPEntry      `json:"arp,omitempty"`
+	// What the classes match (asa_policy.go): access lists, service
+	// objects and groups, protocol groups, class maps, and the class
+	// order of each policy map.
+	AccessLists    []AccessList    `json:"access_lists,omitempty"`
+	ServiceObjects []ServiceObject `json:"service_objects,omitempty"`
+	ServiceGroups  []ServiceGroup  `json:"service_groups,omitempty"`
+	ProtocolGroups []ProtocolGroup `json:"protocol_groups,omitempty"`
+	ClassMaps      []ClassMap      `json:"class_maps,omitempty"`
+	PolicyMaps     []PolicyMap     `json:"policy_maps,omitempty"`
 }
 
 // ASAInterface merges the running config's interface block with show

@@ -419,6 +419,18 @@ func TestCorpusRunningConfig(t *testing.T) {
 			if len(a.ServicePolicy) != 1 || a.ServicePolicy[0].PolicyMap != "abc_global_fw_policy" || a.ServicePolicy[0].Interface != "" {
 				t.Errorf("service policies %+v", a.ServicePolicy)
 			}
+			// What the policy's one class matches, and the class order.
+			if len(a.ClassMaps) != 1 || a.ClassMaps[0].Name != "inspection_default" || len(a.ClassMaps[0].Matches) != 1 ||
+				a.ClassMaps[0].Matches[0].Kind != "default-inspection-traffic" || a.ClassMaps[0].Matches[0].Source.Line != 78 {
+				t.Errorf("class maps %+v", a.ClassMaps)
+			}
+			if len(a.PolicyMaps) != 1 || a.PolicyMaps[0].Name != "abc_global_fw_policy" || len(a.PolicyMaps[0].Classes) != 1 ||
+				a.PolicyMaps[0].Classes[0].Class != "inspection_default" || a.PolicyMaps[0].Classes[0].Connection {
+				t.Errorf("policy maps %+v", a.PolicyMaps)
+			}
+			if len(a.AccessLists) != 0 || len(a.ServiceGroups) != 0 {
+				t.Errorf("access lists %+v service groups %+v", a.AccessLists, a.ServiceGroups)
+			}
 		},
 	}
 	eachCorpusOutput(t, "show_running-config", ParseRunningConfig, func(t *testing.T, raw string, a *facts.ASA) {

@@ -84,6 +84,35 @@ func allSources(a *facts.ASA) []facts.Source {
 	for _, x := range a.ARP {
 		s = append(s, x.Source)
 	}
+	for _, l := range a.AccessLists {
+		for _, e := range l.Entries {
+			s = append(s, e.Source)
+		}
+	}
+	for _, x := range a.ServiceObjects {
+		s = append(s, x.Source, x.Service.Source)
+	}
+	for _, g := range a.ServiceGroups {
+		s = append(s, g.Source)
+		for _, m := range g.Members {
+			s = append(s, m.Source)
+		}
+	}
+	for _, x := range a.ProtocolGroups {
+		s = append(s, x.Source)
+	}
+	for _, c := range a.ClassMaps {
+		s = append(s, c.Source)
+		for _, m := range c.Matches {
+			s = append(s, m.Source)
+		}
+	}
+	for _, pm := range a.PolicyMaps {
+		s = append(s, pm.Source)
+		for _, c := range pm.Classes {
+			s = append(s, c.Source)
+		}
+	}
 	return s
 }
 
@@ -161,7 +190,68 @@ func fuzzParser(f *testing.F, key string, parse func([]byte, *facts.Device) erro
 				t.Fatalf("timeout %+v", x)
 			}
 		}
+		checkPolicyFacts(t, d, key, n)
 	})
+}
+
+// checkPolicyFacts checks what the running config says the classes
+// match: entries numbered in order, port ranges that admit ports,
+// unreadable lines kept bare and each with a warning on its line.
+func checkPolicyFacts(t *testing.T, d *facts.Device, key string, n int) {
+	t.Helper()
+	warned := map[int]bool{}
+	for _, w := range d.Warnings {
+		if w.Key == key {
+			if w.Line < 1 || w.Line > n || w.Host != d.Name {
+				t.Fatalf("warning %+v outside the %d input lines", w, n)
+			}
+			warned[w.Line] = true
+		}
+	}
+	ports := func(what string, m facts.PortMatch) {
+		if m.Op != "" && (m.Lo < 0 || m.Hi > 65535 || m.Lo > m.Hi) {
+			t.Fatalf("%s: port operator %+v admits no port", what, m)
+		}
+	}
+	for _, l := range d.ASA.AccessLists {
+		for i, e := range l.Entries {
+			if e.Line != i+1 {
+				t.Fatalf("%s entry %d numbered %d", l.Name, i, e.Line)
+			}
+			ports(l.Name, e.SrcPort)
+			ports(l.Name, e.DstPort)
+			if e.Unparsed != "" && (!warned[e.Source.Line] || e.Src.Kind != "" || e.Dst.Kind != "" || e.Permit) {
+				t.Fatalf("unreadable entry %+v (warned %v)", e, warned[e.Source.Line])
+			}
+			if e.Unparsed == "" && e.Kind == "extended" && (e.Src.Kind == "" || e.Dst.Kind == "") {
+				t.Fatalf("entry without source or destination: %+v", e)
+			}
+		}
+	}
+	for _, g := range d.ASA.ServiceGroups {
+		for _, m := range g.Members {
+			ports(g.Name, m.Src)
+			ports(g.Name, m.Dst)
+			if m.Unparsed != "" && !warned[m.Source.Line] {
+				t.Fatalf("unreadable member %+v without a warning", m)
+			}
+		}
+	}
+	for _, c := range d.ASA.ClassMaps {
+		for _, m := range c.Matches {
+			ports(c.Name, m.Port.Dst)
+			if m.Kind == "access-list" && m.Unparsed == "" && m.ACL == "" {
+				t.Fatalf("match access-list without a list: %+v", m)
+			}
+		}
+	}
+	for _, pm := range d.ASA.PolicyMaps {
+		for _, c := range pm.Classes {
+			if c.Class == "" {
+				t.Fatalf("policy-map %s: class without a name", pm.Name)
+			}
+		}
+	}
 }
 
 func FuzzParseRunningConfig(f *testing.F) {
@@ -171,6 +261,44 @@ func FuzzParseRunningConfig(f *testing.F) {
 		"interface Gi0/1\n nameif inside\n ip address 10.1.1.1 255.255.255.0 standby 10.1.1.2\n vlan 10\n",
 		"policy-map p\n class c\n  set connection timeout idle 0:01:30 reset\n  inspect sip\nservice-policy p interface voice\n",
 		"<--- More --->\r   \rsysopt noproxyarp outside\r\n")
+}
+
+// FuzzParseAccessList fuzzes what follows a block of object and group
+// definitions: access-list entries, service and protocol groups, class
+// maps and policy maps that refer to them.
+func FuzzParseAccessList(f *testing.F) {
+	for _, s := range []string{
+		"access-list A extended permit tcp object-group PHONES object CUCM-SUB object-group SIP-PORTS log\n",
+		"access-list A extended permit object-group L4 object-group PHONES object-group HIGH host cucm-pub range 2000 2443 time-range T inactive\n",
+		"access-list A line 2 advanced deny object SIP-TLS any4 2001:db8::/32 rule-id 5 event-log both\n",
+		"access-list A remark x\naccess-list A standard permit host 10.1.1.1\naccess-list A extended permit icmp any any object-group PING\n",
+		"access-list A extended permit ip user D\\u any any\naccess-list A extended permit tcp any eq\n",
+		wrap80("access-list VOICE-SIGNALLING extended permit tcp object-group PHONES object-group CUCM-SUB object-group SIP-PORTS log\n"),
+		"object-group service S\n service-object tcp-udp source eq 5060 eq sip\n service-object object SIP-TLS\n group-object HIGH\n",
+		"class-map C\n match access-list A\n match default-inspection-traffic\nclass-map P\n match port udp range 5060 5061\n",
+		"policy-map global_policy\n class C\n  set connection timeout idle 0:01:00\n class class-default\n  set connection conn-max 5\nservice-policy global_policy global\n",
+	} {
+		f.Add([]byte(s))
+	}
+	base := []byte(aclDefs)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		in := append(append([]byte{}, base...), data...)
+		d := &facts.Device{Name: "asa1"}
+		if err := ParseRunningConfig(in, d); err != nil {
+			var pe *facts.ParseError
+			if !errors.As(err, &pe) || pe.Key != KeyRunningConfig || pe.Host != "asa1" {
+				t.Fatalf("error is not a ParseError for the running config: %#v", err)
+			}
+			return
+		}
+		n := lineCount(in)
+		for _, s := range allSources(d.ASA) {
+			if s.Key == KeyRunningConfig && (s.Line < 1 || s.Line > n) {
+				t.Fatalf("source %+v outside the %d input lines", s, n)
+			}
+		}
+		checkPolicyFacts(t, d, KeyRunningConfig, n)
+	})
 }
 
 func FuzzParseSysopt(f *testing.F) {

@@ -18,21 +18,30 @@ const maxJoin = 8
 
 // ParseRunningConfig reads show running-config: hostname, interfaces,
 // network objects and groups, object and twice NAT, sysopt noproxyarp,
-// global timeouts, policy-map class timeouts and inspections, and
-// service-policy bindings. It tolerates the saved-config headers, echoed
-// prompts, pager remnants, configs with or without indentation, and lines
-// a terminal wrapped at its width.
+// global timeouts, what the policy classes match (access lists, service
+// objects and groups, protocol groups, class maps), policy-map class
+// order, timeouts and inspections, and service-policy bindings. It
+// tolerates the saved-config headers, echoed prompts, pager remnants,
+// configs with or without indentation, and lines a terminal wrapped at its
+// width. Access-list entries and service members it cannot read are kept
+// as unreadable, each with a warning naming its line.
 func ParseRunningConfig(data []byte, d *facts.Device) error {
 	lines, err := readLines(d, KeyRunningConfig, data)
 	if err != nil {
 		return err
 	}
 	p := &rcParser{
-		d:          d,
-		key:        KeyRunningConfig,
-		ifIndex:    map[string]int{},
-		objIndex:   map[string]int{},
-		groupIndex: map[string]int{},
+		d:               d,
+		key:             KeyRunningConfig,
+		ifIndex:         map[string]int{},
+		objIndex:        map[string]int{},
+		groupIndex:      map[string]int{},
+		aclIndex:        map[string]int{},
+		svcObjIndex:     map[string]int{},
+		svcGroupIndex:   map[string]int{},
+		protoGroupIndex: map[string]int{},
+		classMapIndex:   map[string]int{},
+		policyMapIndex:  map[string]int{},
 	}
 	// Sized up front: NAT rules and objects are large and a big edge
 	// firewall has tens of thousands of them.
@@ -69,6 +78,20 @@ func (p *rcParser) commit() {
 	a.ClassTimeouts = p.classTO
 	a.Inspects = p.inspects
 	a.ServicePolicy = p.policies
+	a.AccessLists = nilIfEmpty(p.acls)
+	a.ServiceObjects = nilIfEmpty(p.svcObjects)
+	a.ServiceGroups = nilIfEmpty(p.svcGroups)
+	a.ProtocolGroups = nilIfEmpty(p.protoGroups)
+	a.ClassMaps = nilIfEmpty(p.classMaps)
+	a.PolicyMaps = nilIfEmpty(p.policyMaps)
+	// The warnings of an earlier read of this output are replaced.
+	var keep []*facts.ParseError
+	for _, w := range p.d.Warnings {
+		if w.Key != p.key {
+			keep = append(keep, w)
+		}
+	}
+	p.d.Warnings = append(keep, p.warns...)
 }
 
 func nilIfEmpty[T any](s []T) []T {
@@ -87,7 +110,11 @@ const (
 	blkGroup
 	blkPolicy
 	blkClass
-	blkOther // a block kaudit does not read (class-map, object service, ...)
+	blkServiceObject
+	blkServiceGroup
+	blkProtocolGroup
+	blkClassMap
+	blkOther // a block kaudit does not read (inspection maps, icmp-type groups, ...)
 )
 
 // rcParser collects facts in locals; commit moves them into the device.
@@ -108,15 +135,48 @@ type rcParser struct {
 	policies []facts.ServicePolicy
 	names    map[string]netip.Addr
 
-	ifIndex    map[string]int
-	objIndex   map[string]int
-	groupIndex map[string]int
+	acls        []facts.AccessList
+	svcObjects  []facts.ServiceObject
+	svcGroups   []facts.ServiceGroup
+	protoGroups []facts.ProtocolGroup
+	classMaps   []facts.ClassMap
+	policyMaps  []facts.PolicyMap
+	// warns are the lines kept as unreadable (softError).
+	warns []*facts.ParseError
+
+	ifIndex         map[string]int
+	objIndex        map[string]int
+	groupIndex      map[string]int
+	aclIndex        map[string]int
+	svcObjIndex     map[string]int
+	svcGroupIndex   map[string]int
+	protoGroupIndex map[string]int
+	classMapIndex   map[string]int
+	policyMapIndex  map[string]int
 
 	blk        block
-	cur        int    // the open interface, object or group
+	cur        int    // the open interface, object, group or class map
 	policyMap  string // the open policy-map
 	class      string // the open class in it
+	curPolicy  int    // index of the open policy map in policyMaps
+	curClass   int    // index of the open class in it
 	recognised bool
+}
+
+// softError is a line kaudit cannot read that need not cost the rest of
+// the configuration (an access-list entry of a form it does not know):
+// when no rejoining of a wrapped line reads it either, apply records it
+// as unreadable and the error becomes a warning.
+type softError struct {
+	err   *facts.ParseError
+	apply func()
+}
+
+func (e *softError) Error() string { return e.err.Error() }
+
+// soft is a softError for line ln.
+func (p *rcParser) soft(ln facts.Line, apply func(), format string, args ...any) error {
+	return &softError{err: errAt(p.d, p.key, ln.N, format+": %q", append(args, strings.TrimSpace(ln.Text))...), apply: apply}
 }
 
 // run parses every line. A line that does not parse, or a long line, is
@@ -133,6 +193,10 @@ func (p *rcParser) run(lines []facts.Line) error {
 			if j, a, ok := p.join(lines, i, err != nil); ok {
 				apply, err, i = a, nil, j
 			}
+		}
+		if se, ok := err.(*softError); ok {
+			p.warns = append(p.warns, se.err)
+			apply, err = se.apply, nil
 		}
 		if err != nil {
 			return err
@@ -285,6 +349,14 @@ func (p *rcParser) isSub(f []string) bool {
 		}
 	case blkGroup:
 		return kw == "network-object" || kw == "group-object" || kw == "description"
+	case blkServiceObject:
+		return kw == "service" || kw == "description"
+	case blkServiceGroup:
+		return kw == "port-object" || kw == "service-object" || kw == "group-object" || kw == "description"
+	case blkProtocolGroup:
+		return kw == "protocol-object" || kw == "group-object" || kw == "description"
+	case blkClassMap:
+		return kw == "match" || kw == "description"
 	case blkPolicy:
 		return kw == "class" || kw == "description"
 	case blkClass:
@@ -321,18 +393,38 @@ func (p *rcParser) parseTop(ln facts.Line, f []string) (func(), error) {
 		if len(f) != 3 {
 			return nil, p.errf(ln, "object: want a type and a name")
 		}
-		if !strings.EqualFold(f[1], "network") {
-			return func() { p.blk = blkOther }, nil
+		switch strings.ToLower(f[1]) {
+		case "network":
+			return func() { p.openObject(f[2], src) }, nil
+		case "service":
+			return func() { p.openServiceObject(f[2], src) }, nil
 		}
-		return func() { p.openObject(f[2], src) }, nil
+		return func() { p.blk = blkOther }, nil
 	case "object-group":
 		if len(f) < 3 {
 			return nil, p.errf(ln, "object-group: want a type and a name")
 		}
-		if !strings.EqualFold(f[1], "network") {
+		switch strings.ToLower(f[1]) {
+		case "network":
+			return func() { p.openGroup(f[2], src) }, nil
+		case "service":
+			return p.openServiceGroup(ln, f)
+		case "protocol":
+			return func() { p.openProtocolGroup(f[2], src) }, nil
+		}
+		return func() { p.blk = blkOther }, nil
+	case "access-list":
+		return p.parseACL(ln, f)
+	case "class-map":
+		if len(f) < 2 {
+			return nil, p.errf(ln, "class-map: missing name")
+		}
+		if len(f) != 2 {
+			// class-map type inspect|management|regex ...: not a
+			// layer 3/4 class of through traffic.
 			return func() { p.blk = blkOther }, nil
 		}
-		return func() { p.openGroup(f[2], src) }, nil
+		return func() { p.openClassMap(f[1], src) }, nil
 	case "policy-map":
 		if len(f) < 2 {
 			return nil, p.errf(ln, "policy-map: missing name")
@@ -344,7 +436,7 @@ func (p *rcParser) parseTop(ln facts.Line, f []string) (func(), error) {
 		if len(f) != 2 {
 			return nil, p.errf(ln, "policy-map: want one name")
 		}
-		return func() { p.policyMap, p.class, p.blk, p.recognised = f[1], "", blkPolicy, true }, nil
+		return func() { p.openPolicyMap(f[1], src) }, nil
 	case "nat":
 		apply, err := p.parseNAT(ln, f)
 		if err != nil {
@@ -406,25 +498,30 @@ func (p *rcParser) openInterface(name string, src facts.Source) {
 // object's definition first and its NAT rule in a later block of the
 // same name.
 func (p *rcParser) openObject(name string, src facts.Source) {
-	p.blk, p.recognised = blkObject, true
-	if i, ok := p.objIndex[name]; ok {
-		p.cur = i
-		return
-	}
-	p.cur = len(p.objects)
-	p.objIndex[name] = p.cur
-	p.objects = append(p.objects, facts.NetworkObject{Name: name, Source: src})
+	openNamed(p, blkObject, &p.cur, p.objIndex, &p.objects, name, func() facts.NetworkObject {
+		return facts.NetworkObject{Name: name, Source: src}
+	})
 }
 
 func (p *rcParser) openGroup(name string, src facts.Source) {
-	p.blk, p.recognised = blkGroup, true
-	if i, ok := p.groupIndex[name]; ok {
-		p.cur = i
+	openNamed(p, blkGroup, &p.cur, p.groupIndex, &p.groups, name, func() facts.ObjectGroup {
+		return facts.ObjectGroup{Name: name, Source: src}
+	})
+}
+
+// openNamed opens block blk on the element of *list called name, appending
+// the one mk makes when there is none yet (show running-config may list a
+// name twice, and a later block adds to the first), and sets *cur to its
+// index.
+func openNamed[T any](p *rcParser, blk block, cur *int, index map[string]int, list *[]T, name string, mk func() T) {
+	p.blk, p.recognised = blk, true
+	if i, ok := index[name]; ok {
+		*cur = i
 		return
 	}
-	p.cur = len(p.groups)
-	p.groupIndex[name] = p.cur
-	p.groups = append(p.groups, facts.ObjectGroup{Name: name, Source: src})
+	*cur = len(*list)
+	index[name] = *cur
+	*list = append(*list, mk())
 }
 
 func (p *rcParser) proxyARP(ln facts.Line, rest []string, enabled bool) (func(), error) {
@@ -527,6 +624,14 @@ func (p *rcParser) parseSub(ln facts.Line, f []string) (func(), error) {
 		return p.parseObjectSub(ln, f)
 	case blkGroup:
 		return p.parseGroupSub(ln, f)
+	case blkServiceObject:
+		return p.parseServiceObjectSub(ln, f)
+	case blkServiceGroup:
+		return p.parseServiceGroupSub(ln, f)
+	case blkProtocolGroup:
+		return p.parseProtocolGroupSub(ln, f)
+	case blkClassMap:
+		return p.parseClassMapSub(ln, f)
 	case blkPolicy, blkClass:
 		return p.parseClassSub(ln, f)
 	}
@@ -740,7 +845,8 @@ func (p *rcParser) parseClassSub(ln facts.Line, f []string) (func(), error) {
 		if len(f) != 2 {
 			return nil, p.errf(ln, "class: want one name")
 		}
-		return func() { p.class, p.blk = f[1], blkClass }, nil
+		src := facts.At(p.d, p.key, ln)
+		return func() { p.openPolicyClass(f[1], src) }, nil
 	}
 	if p.blk != blkClass {
 		return noop, nil
@@ -755,18 +861,21 @@ func (p *rcParser) parseClassSub(ln facts.Line, f []string) (func(), error) {
 		in := facts.Inspect{PolicyMap: pm, Class: class, Protocol: strings.ToLower(f[1]), Source: src}
 		return func() { p.inspects = append(p.inspects, in) }, nil
 	case "set":
-		if len(f) < 3 || !strings.EqualFold(f[1], "connection") || !strings.EqualFold(f[2], "timeout") {
+		if len(f) < 2 || !strings.EqualFold(f[1], "connection") {
 			return noop, nil
+		}
+		if len(f) < 3 || !strings.EqualFold(f[2], "timeout") {
+			return p.claimConnections, nil
 		}
 		idle, reset, ok, err := classTimeout(f[3:])
 		if err != "" {
 			return nil, p.errf(ln, "set connection timeout: %s", err)
 		}
 		if !ok {
-			return noop, nil
+			return p.claimConnections, nil
 		}
 		ct := facts.ClassTimeout{PolicyMap: pm, Class: class, IdleSeconds: idle, Reset: reset, Source: src}
-		return func() { p.classTO = append(p.classTO, ct) }, nil
+		return func() { p.claimConnections(); p.classTO = append(p.classTO, ct) }, nil
 	}
 	return noop, nil
 }
