@@ -68,19 +68,28 @@ func (e *encoder) compress(js []byte) []byte {
 // The check costs little next to the JSON decoding and turns silent
 // damage into an error naming the blob.
 func decodeBlob(data []byte, want hash, v any) error {
-	zr, err := gzip.NewReader(bytes.NewReader(data))
+	js, err := gunzipBlob(data, want)
 	if err != nil {
-		return fmt.Errorf("blob %s: %w", want, err)
-	}
-	js, err := io.ReadAll(zr)
-	if err != nil {
-		return fmt.Errorf("blob %s: %w", want, err)
-	}
-	if sha256.Sum256(js) != want {
-		return fmt.Errorf("blob %s: content does not match its hash", want)
+		return err
 	}
 	if err := json.Unmarshal(js, v); err != nil {
 		return fmt.Errorf("blob %s: %w", want, err)
 	}
 	return nil
+}
+
+// gunzipBlob is a blob's content, checked against its hash.
+func gunzipBlob(data []byte, want hash) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("blob %s: %w", want, err)
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, fmt.Errorf("blob %s: %w", want, err)
+	}
+	if sha256.Sum256(b) != want {
+		return nil, fmt.Errorf("blob %s: content does not match its hash", want)
+	}
+	return b, nil
 }

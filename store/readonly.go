@@ -29,8 +29,9 @@ var ErrReadOnly = errors.New("store opened read-only")
 // OpenReadOnly opens an existing store for reading only: the commands that
 // list, show and compare runs must work on a history they may not write
 // (another user's, a read-only mount, a backup) and must not leave a file
-// behind when pointed at a wrong path. It creates nothing, never migrates
-// and refuses a file that is not a kaudit store of this schema with an
+// behind when pointed at a wrong path. It creates nothing and never
+// migrates: a store of an older schema is read as it is. It refuses a
+// file that is not a kaudit store, or one a newer kaudit wrote, with an
 // error naming the path; a missing file is a *MissingError.
 //
 // SQLite cannot read a WAL database through its locks without creating
@@ -118,7 +119,9 @@ func dsnReadOnly(path string, timeout time.Duration, immutable bool) string {
 }
 
 // checkReadable is init for a read-only store: it can neither create the
-// schema nor migrate it, so anything but the current schema is refused.
+// schema nor migrate it. A store of an older schema is read as it is
+// (migrations only add what later runs record), so that runs, show and
+// diff keep working on a history the nightly audit has not upgraded yet.
 func (s *Store) checkReadable(ctx context.Context, migs []string) error {
 	ver, app, tables, _, err := s.header(ctx)
 	if err != nil {
@@ -127,11 +130,9 @@ func (s *Store) checkReadable(ctx context.Context, migs []string) error {
 	if err := s.checkHeader(ver, app, tables, len(migs)); err != nil {
 		return err
 	}
-	switch {
-	case ver == 0:
+	if ver == 0 {
 		return fmt.Errorf("store %s is empty, not a kaudit history", s.path)
-	case ver < len(migs):
-		return fmt.Errorf("store %s has schema version %d, older than this kaudit's %d: run kaudit audit with it once to upgrade it", s.path, ver, len(migs))
 	}
+	s.schema = ver
 	return nil
 }

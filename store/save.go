@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"database/sql/driver"
 	"encoding/json"
@@ -28,6 +29,12 @@ type RunRecord struct {
 	Devices         []report.DeviceResult
 	Findings        []rules.Finding
 	ExitCode        int
+	// Inventory is the run's resolved inventory (inventory.Marshal), and
+	// Outputs the outputs of its snapshot's devices: what show --save-raw
+	// writes back out. Either may be nil. SaveRun stores them; Run does
+	// not read them back (RunOutputs does).
+	Inventory []byte   `json:"-"`
+	Outputs   *Outputs `json:"-"`
 }
 
 // timeFormat has fixed-width fractions so that stored times sort as text.
@@ -117,6 +124,13 @@ func (s *Store) SaveRun(ctx context.Context, rec RunRecord, snap *facts.Snapshot
 		return 0, fmt.Errorf("store %s: save run: %w", s.path, ErrReadOnly)
 	}
 	p, err := planRun(&rec, snap)
+	if err == nil {
+		n := 0
+		if snap != nil {
+			n = len(snap.Devices)
+		}
+		err = rec.Outputs.check(n)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("store %s: save run: %w", s.path, err)
 	}
@@ -145,9 +159,17 @@ func (s *Store) saveTx(ctx context.Context, rec *RunRecord, p *plan) (int64, err
 		return 0, err
 	}
 	defer w.close()
-	factsID, findingsID, extraID, err := s.storeBlobs(ctx, tx, w, rec, p)
+	ids, extraID, err := s.storeBlobs(ctx, tx, w, rec, p)
 	if err != nil {
 		return 0, err
+	}
+	var invID any
+	if rec.Inventory != nil {
+		id, err := w.putText(ctx, rec.Inventory)
+		if err != nil {
+			return 0, s.wrap("store inventory", err)
+		}
+		invID = id
 	}
 	var orderID any
 	if p.order != nil {
@@ -181,11 +203,11 @@ func (s *Store) saveTx(ctx context.Context, rec *RunRecord, p *plan) (int64, err
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO runs(started, ended, source, inventory_digest, version, exit_code,
 		devices, devices_ok, devices_partial, devices_failed, snapshot_devices,
-		findings, findings_critical, findings_warning, findings_info, extra_findings, findings_order)
-		VALUES(?,?,?,?,?,?, ?,?,?,?,?, ?,?,?,?,?,?)`,
+		findings, findings_critical, findings_warning, findings_info, extra_findings, findings_order, inventory)
+		VALUES(?,?,?,?,?,?, ?,?,?,?,?, ?,?,?,?,?,?,?)`,
 		rec.Started.UTC().Format(timeFormat), rec.Ended.UTC().Format(timeFormat), rec.Source, rec.InventoryDigest, rec.Version, rec.ExitCode,
 		len(rec.Devices), ok, partial, failed, nsnap,
-		len(rec.Findings), bySev[rules.Critical], bySev[rules.Warning], bySev[rules.Info], extraID, orderID)
+		len(rec.Findings), bySev[rules.Critical], bySev[rules.Warning], bySev[rules.Info], extraID, orderID, invID)
 	if err != nil {
 		return 0, s.wrap("insert run", err)
 	}
@@ -193,8 +215,8 @@ func (s *Store) saveTx(ctx context.Context, rec *RunRecord, p *plan) (int64, err
 	if err != nil {
 		return 0, s.wrap("insert run", err)
 	}
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO run_devices(run_id, seq, name, platform, status, error, missing, errors, reported, snap_seq, facts, findings)
-		VALUES(?,?,?,?,?,?,?,?,?,?,?,?)`)
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO run_devices(run_id, seq, name, platform, status, error, missing, errors, reported, snap_seq, facts, findings, outputs)
+		VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)`)
 	if err != nil {
 		return 0, s.wrap("insert devices", err)
 	}
@@ -209,7 +231,7 @@ func (s *Store) saveTx(ctx context.Context, rec *RunRecord, p *plan) (int64, err
 			return 0, err
 		}
 		if _, err := ins.ExecContext(ctx, id, i, r.name, r.platform, r.status, nullString(r.errText), missing, perrs,
-			r.reported, nullInt(r.snapSeq), nullID(factsID[i]), nullID(findingsID[i])); err != nil {
+			r.reported, nullInt(r.snapSeq), nullID(ids[i].facts), nullID(ids[i].findings), nullID(ids[i].outputs)); err != nil {
 			return 0, s.wrap(fmt.Sprintf("insert device %s", r.name), err)
 		}
 	}
@@ -294,12 +316,20 @@ type encoded struct {
 	facts    *ref
 	findings *ref
 	metas    []findingMeta // set when findings is new to the store
+	outputs  *ref          // the manifest
+	newOuts  []ref         // outputs the store lacks, set when the manifest is new
 }
 
+// rowIDs are the blobs a run_devices row refers to (0: none).
+type rowIDs struct{ facts, findings, outputs int64 }
+
 type job struct {
-	row int
-	dev *facts.Device
-	fs  []int
+	row  int
+	dev  *facts.Device
+	fs   []int
+	outs []output
+	// hasOuts: outputs were recorded for the device (perhaps none).
+	hasOuts bool
 }
 
 // known finds blob ids by hash without touching the write transaction:
@@ -334,7 +364,8 @@ func (s *Store) preload(ctx context.Context, tx *sql.Tx) (*known, error) {
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT b.hash, b.id FROM blobs b WHERE b.id IN (
 		SELECT facts FROM run_devices WHERE run_id = (SELECT max(id) FROM runs)
-		UNION SELECT findings FROM run_devices WHERE run_id = (SELECT max(id) FROM runs))`)
+		UNION SELECT findings FROM run_devices WHERE run_id = (SELECT max(id) FROM runs)
+		UNION SELECT outputs FROM run_devices WHERE run_id = (SELECT max(id) FROM runs))`)
 	if err != nil {
 		return nil, s.wrap("read previous run", err)
 	}
@@ -358,14 +389,14 @@ func (s *Store) preload(ctx context.Context, tx *sql.Tx) (*known, error) {
 // storeBlobs encodes every device's facts and findings on all cores (the
 // JSON encoding of a 10,000-device snapshot is most of a run's cost) and
 // writes the new blobs from this goroutine, the only user of tx.
-func (s *Store) storeBlobs(ctx context.Context, tx *sql.Tx, w *writer, rec *RunRecord, p *plan) (factsID, findingsID []int64, extraID any, err error) {
+func (s *Store) storeBlobs(ctx context.Context, tx *sql.Tx, w *writer, rec *RunRecord, p *plan) (ids []rowIDs, extraID any, err error) {
 	k, err := s.preload(ctx, tx)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	k.stmt, err = s.db.PrepareContext(ctx, "SELECT id FROM blobs WHERE hash = ?")
 	if err != nil {
-		return nil, nil, nil, s.wrap("prepare lookup", err)
+		return nil, nil, s.wrap("prepare lookup", err)
 	}
 	defer k.stmt.Close()
 
@@ -393,7 +424,11 @@ func (s *Store) storeBlobs(ctx context.Context, tx *sql.Tx, w *writer, rec *RunR
 			}
 		}
 		for i, r := range p.rows {
-			if (r.dev != nil || len(r.findings) > 0) && !send(job{row: i, dev: r.dev, fs: r.findings}) {
+			j := job{row: i, dev: r.dev, fs: r.findings}
+			if r.dev != nil {
+				j.outs, j.hasOuts = rec.Outputs.get(r.snapSeq)
+			}
+			if (r.dev != nil || len(r.findings) > 0) && !send(j) {
 				return
 			}
 		}
@@ -422,33 +457,32 @@ func (s *Store) storeBlobs(ctx context.Context, tx *sql.Tx, w *writer, rec *RunR
 	}
 	go func() { wg.Wait(); close(results) }()
 
-	factsID = make([]int64, len(p.rows))
-	findingsID = make([]int64, len(p.rows))
+	ids = make([]rowIDs, len(p.rows))
 	for e := range results {
 		if ctx.Err() != nil {
 			continue // drain
 		}
-		fid, gid, err := w.write(ctx, e)
+		r, err := w.write(ctx, e)
 		if err != nil {
 			fail(s.wrap("store blobs", err))
 			continue
 		}
 		if e.row < 0 {
-			extraID = gid
+			extraID = r.findings
 		} else {
-			factsID[e.row], findingsID[e.row] = fid, gid
+			ids[e.row] = r
 		}
 	}
 	if firstErr != nil {
-		return nil, nil, nil, firstErr
+		return nil, nil, firstErr
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, nil, nil, s.wrap("save run", err)
+		return nil, nil, s.wrap("save run", err)
 	}
 	if err := w.flush(ctx); err != nil {
-		return nil, nil, nil, s.wrap("store findings", err)
+		return nil, nil, s.wrap("store findings", err)
 	}
-	return factsID, findingsID, extraID, nil
+	return ids, extraID, nil
 }
 
 func encodeJob(ctx context.Context, enc *encoder, k *known, j job, all []rules.Finding) (encoded, error) {
@@ -466,6 +500,11 @@ func encodeJob(ctx context.Context, enc *encoder, k *known, j job, all []rules.F
 			r.gz = enc.compress(js)
 		}
 		e.facts = &r
+	}
+	if j.hasOuts {
+		if err := encodeOutputs(ctx, enc, k, j, &e); err != nil {
+			return e, err
+		}
 	}
 	if len(j.fs) == 0 {
 		return e, nil
@@ -496,6 +535,33 @@ func encodeJob(ctx context.Context, enc *encoder, k *known, j job, all []rules.F
 		e.metas[n] = findingMeta{idx: n, fingerprint: Fingerprint(*f), rule: f.Rule, device: f.Device, object: f.Object, severity: int(f.Severity)}
 	}
 	return e, nil
+}
+
+// encodeOutputs sets e.outputs to the device's manifest and e.newOuts to
+// the outputs the store does not hold yet. A manifest the store holds
+// means every output it lists is there too: blobs are never removed.
+func encodeOutputs(ctx context.Context, enc *encoder, k *known, j job, e *encoded) error {
+	man := manifest(j.outs)
+	r := ref{h: sha256.Sum256(man)}
+	var err error
+	if r.id, err = k.find(ctx, r.h); err != nil {
+		return fmt.Errorf("device %s: look up outputs: %w", j.dev.Name, err)
+	}
+	e.outputs = &r
+	if r.id != 0 {
+		return nil
+	}
+	r.gz = enc.compress(man)
+	for _, o := range j.outs {
+		id, err := k.find(ctx, o.h)
+		if err != nil {
+			return fmt.Errorf("device %s: look up output %s: %w", j.dev.Name, o.key, err)
+		}
+		if id == 0 {
+			e.newOuts = append(e.newOuts, ref{h: o.h, gz: o.gz})
+		}
+	}
+	return nil
 }
 
 // writer inserts blobs within the run's transaction.
@@ -558,16 +624,26 @@ func (w *writer) put(ctx context.Context, r *ref) (int64, bool, error) {
 	return id, inserted, nil
 }
 
+// putText stores b as it is (the inventory).
+func (w *writer) putText(ctx context.Context, b []byte) (int64, error) {
+	return w.putContent(ctx, b, sha256.Sum256(b))
+}
+
 // putValue stores a small value the encoders did not see.
 func (w *writer) putValue(ctx context.Context, v any) (int64, error) {
 	js, h, err := canonical(v)
 	if err != nil {
 		return 0, err
 	}
+	return w.putContent(ctx, js, h)
+}
+
+// putContent stores content b of hash h unless the store has it.
+func (w *writer) putContent(ctx context.Context, b []byte, h hash) (int64, error) {
 	r := ref{h: h}
-	err = w.sel.QueryRowContext(ctx, h[:]).Scan(&r.id)
+	err := w.sel.QueryRowContext(ctx, h[:]).Scan(&r.id)
 	if errors.Is(err, sql.ErrNoRows) {
-		r.gz, err = w.enc.compress(js), nil
+		r.gz, err = w.enc.compress(b), nil
 	}
 	if err != nil {
 		return 0, err
@@ -576,27 +652,38 @@ func (w *writer) putValue(ctx context.Context, v any) (int64, error) {
 	return id, err
 }
 
-func (w *writer) write(ctx context.Context, e encoded) (factsID, findingsID int64, err error) {
+func (w *writer) write(ctx context.Context, e encoded) (ids rowIDs, err error) {
 	if e.facts != nil {
-		if factsID, _, err = w.put(ctx, e.facts); err != nil {
-			return 0, 0, err
+		if ids.facts, _, err = w.put(ctx, e.facts); err != nil {
+			return ids, err
+		}
+	}
+	if e.outputs != nil {
+		// The outputs first: a manifest never names a missing blob.
+		for i := range e.newOuts {
+			if _, _, err = w.put(ctx, &e.newOuts[i]); err != nil {
+				return ids, err
+			}
+		}
+		if ids.outputs, _, err = w.put(ctx, e.outputs); err != nil {
+			return ids, err
 		}
 	}
 	if e.findings != nil {
 		var inserted bool
-		if findingsID, inserted, err = w.put(ctx, e.findings); err != nil {
-			return 0, 0, err
+		if ids.findings, inserted, err = w.put(ctx, e.findings); err != nil {
+			return ids, err
 		}
 		if inserted {
 			for _, m := range e.metas {
-				w.metas = append(w.metas, findingsID, m.idx, m.fingerprint, m.rule, m.severity, m.device, m.object)
+				w.metas = append(w.metas, ids.findings, m.idx, m.fingerprint, m.rule, m.severity, m.device, m.object)
 			}
 			if len(w.metas) >= metaBatch*7 {
 				err = w.flush(ctx)
 			}
 		}
 	}
-	return factsID, findingsID, err
+	return ids, err
 }
 
 // flush inserts the findings rows waiting in w.metas.

@@ -88,6 +88,16 @@ CREATE TABLE run_devices (
 	findings INTEGER REFERENCES blobs(id),
 	PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;`,
+
+	// 2: the outputs behind the facts, so that a recorded run can be
+	// patched (check --store --patch) and written back out (show
+	// --save-raw). Each output is a blob (hash: sha256 of the text); a
+	// device's outputs are listed by a manifest blob (see outputs.go),
+	// so an unchanged device still costs one reference a run. inventory
+	// is the run's resolved inventory (inventory.Marshal: secrets are
+	// references, never values).
+	`ALTER TABLE runs ADD COLUMN inventory INTEGER REFERENCES blobs(id);
+ALTER TABLE run_devices ADD COLUMN outputs INTEGER REFERENCES blobs(id);`,
 }
 
 // init checks that the file is a kaudit store this build understands and
@@ -101,6 +111,7 @@ func (s *Store) init(ctx context.Context, migs []string) error {
 		return err
 	}
 	if ver == len(migs) && strings.EqualFold(mode, "wal") {
+		s.schema = ver
 		return nil
 	}
 	unlock, err := s.lockWrite(ctx)
@@ -119,7 +130,11 @@ func (s *Store) init(ctx context.Context, migs []string) error {
 	if _, err := s.db.ExecContext(ctx, "PRAGMA journal_mode=WAL"); err != nil {
 		return s.wrap("set WAL mode", err)
 	}
-	return s.migrate(ctx, migs)
+	if err := s.migrate(ctx, migs); err != nil {
+		return err
+	}
+	s.schema = len(migs)
+	return nil
 }
 
 func (s *Store) header(ctx context.Context) (ver, app, tables int, mode string, err error) {

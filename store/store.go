@@ -73,6 +73,10 @@ type Store struct {
 	// readUnlock, when set, releases the shared lock an immutable
 	// read-only store holds until Close.
 	readUnlock func()
+	// schema is the file's schema version (user_version): a read-only
+	// store may be older than this build, and its readers then leave
+	// out what that version did not record.
+	schema int
 }
 
 // DefaultPath is where the history lives when the caller names no
