@@ -11,17 +11,18 @@ import (
 
 // Diff is how a change moves the findings.
 //
-// Findings are matched by rules.Fingerprint (rule, device, object, phones).
+// Findings are matched by rules.Fingerprint (rule, device, object) and
+// their set of phones: a change that puts more phones behind a problem
+// introduces it for them.
 // A finding still there after the change with a higher severity counts as
 // introduced (at its new severity, with a note saying what it was): the
 // change made it worse, and a gate must see that. One with a lower severity
 // is Lowered: better, not gone, and it does not fail the gate.
 //
-// Some objects name a config line ("voice / nat line 134"); a change that
-// adds or removes lines above it renumbers the object without touching the
-// rule. A finding left unmatched by fingerprint is therefore matched again
-// on everything but line numbers: the same rule, device, phones, object with
-// "line N" masked, and the same evidence values and source texts.
+// Objects no longer name config lines, but a finding left unmatched is
+// still matched again on everything but line numbers: the same rule,
+// device, phones, object with "line N" masked, and the same evidence values
+// and source texts.
 type Diff struct {
 	Introduced []rules.Finding
 	Resolved   []rules.Finding
@@ -40,8 +41,8 @@ func DiffFindings(before, after []rules.Finding) Diff {
 	var d Diff
 	pending := map[string][]int{}
 	for i, f := range before {
-		fp := rules.Fingerprint(f)
-		pending[fp] = append(pending[fp], i)
+		k := matchKey(f)
+		pending[k] = append(pending[k], i)
 	}
 	matched := make([]bool, len(before))
 	var left []rules.Finding
@@ -54,7 +55,7 @@ func DiffFindings(before, after []rules.Finding) Diff {
 		return q[0], true
 	}
 	for _, f := range after {
-		if i, ok := take(pending, rules.Fingerprint(f)); ok {
+		if i, ok := take(pending, matchKey(f)); ok {
 			matched[i] = true
 			d.pair(before[i], f)
 			continue
@@ -98,6 +99,13 @@ func (d *Diff) pair(was, now rules.Finding) {
 	default:
 		d.Unchanged = append(d.Unchanged, now)
 	}
+}
+
+// matchKey is f's fingerprint with its set of phones.
+func matchKey(f rules.Finding) string {
+	phones := slices.Clone(f.Phones)
+	slices.Sort(phones)
+	return rules.Fingerprint(f) + "\x00" + strings.Join(slices.Compact(phones), ",")
 }
 
 var lineNumber = regexp.MustCompile(`\bline \d+`)

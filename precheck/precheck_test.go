@@ -128,13 +128,13 @@ func TestRunOnLabs(t *testing.T) {
 		{
 			name: "case 1: NAT re-entered with no-proxy-arp", lab: "case1-proxy-arp", device: "asa-edge",
 			patch:    "no " + case1NAT + " description remote sites reach CUCM untranslated\n" + case1NAT + " no-proxy-arp description remote sites reach CUCM untranslated\n",
-			resolved: []string{"critical " + proxyARP + " asa-edge voice / nat line 134"},
+			resolved: []string{"critical " + proxyARP + " asa-edge voice / " + case1NAT},
 			exit:     0,
 		},
 		{
 			name: "case 1: sysopt noproxyarp voice", lab: "case1-proxy-arp", device: "asa-edge",
 			patch:    "sysopt noproxyarp voice\n",
-			resolved: []string{"critical " + proxyARP + " asa-edge voice / nat line 134"},
+			resolved: []string{"critical " + proxyARP + " asa-edge voice / " + case1NAT},
 			exit:     0,
 		},
 		{
@@ -403,7 +403,7 @@ func TestRunProxyARPTurnedBackOn(t *testing.T) {
 		Policy:   policy.Default(),
 		FailOn:   rules.Warning,
 	}
-	want := []string{"critical asa-proxy-arp-answers-for-call-manager asa-edge voice / nat line 134"}
+	want := []string{"critical asa-proxy-arp-answers-for-call-manager asa-edge voice / nat (outside,voice) source static any any destination static CUCM-PUB CUCM-PUB"}
 	for _, patch := range []string{"no sysopt noproxyarp voice\n", "default sysopt noproxyarp voice\n"} {
 		res, err := Run(context.Background(), o, Change{Device: "asa-edge", Name: "p.txt", Patch: []byte(patch)})
 		if err != nil {

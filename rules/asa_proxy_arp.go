@@ -131,7 +131,7 @@ func proxyFinding(c *Context, d *facts.Device, ifc *facts.ASAInterface, n *facts
 	} else {
 		ev = append(ev, assumed(d.Name, "proxy ARP on "+ifc.Nameif, "enabled (ASA default: no sysopt noproxyarp "+ifc.Nameif+")"))
 	}
-	ev = append(ev, fact(d.Name, "NAT rule without no-proxy-arp", strings.TrimSpace(n.Source.Text), n.Source))
+	ev = append(ev, fact(d.Name, natEvidence, strings.TrimSpace(n.Source.Text), n.Source))
 	for _, cm := range hitCMs {
 		ev = append(ev, Evidence{Device: cm.device.Name, What: "call manager address", Value: cm.ip.String(), Default: false})
 	}
@@ -165,7 +165,9 @@ func natObject(n *facts.NATRule) string {
 	if n.Kind == "object" {
 		return "object " + n.Object + " nat"
 	}
-	return fmt.Sprintf("nat line %d", n.Source.Line)
+	// The rule's text, not its line: lines move with every edit above
+	// them, and a live run numbers them differently from a saved file.
+	return NATIdentity(n.Source.Text)
 }
 
 // natFix re-enters rule n with no-proxy-arp.

@@ -1,11 +1,7 @@
 package rules
 
 import (
-	"crypto/sha256"
-	"encoding/binary"
-	"encoding/hex"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/kaudit/kaudit/facts"
@@ -96,31 +92,4 @@ type Waived struct {
 	Owner   string `json:"owner,omitempty"`
 	Expires string `json:"expires,omitempty"` // YYYY-MM-DD, "" = never
 	Where   string `json:"where"`             // policy.yaml:LINE
-}
-
-// Fingerprint identifies a finding across runs: the sha256 of its rule,
-// device, object and set of phones. Message, evidence, fix and severity are
-// left out on purpose: rewording a message, a config edit that moves line
-// numbers, or a policy that changes a severity must not make yesterday's
-// finding look new.
-func Fingerprint(f Finding) string {
-	phones := slices.Clone(f.Phones)
-	slices.Sort(phones)
-	phones = slices.Compact(phones)
-	h := sha256.New()
-	// Length prefixes keep ("a", "bc") and ("ab", "c") apart.
-	var b []byte
-	put := func(s string) {
-		b = binary.AppendUvarint(b[:0], uint64(len(s)))
-		b = append(b, s...)
-		h.Write(b)
-	}
-	put("kaudit finding v1")
-	put(f.Rule)
-	put(f.Device)
-	put(f.Object)
-	for _, p := range phones {
-		put(p)
-	}
-	return hex.EncodeToString(h.Sum(nil))
 }

@@ -218,29 +218,6 @@ func withASA(mut func(a *facts.ASA)) func(*facts.Snapshot) {
 	}
 }
 
-func TestFirewallIdle(t *testing.T) {
-	snap := site(0, "", withASA(func(a *facts.ASA) {
-		a.Timeouts = []facts.Timeout{{Name: "conn", Seconds: 60, Source: s("asa1", "show_running-config", 80, "timeout conn 0:01:00")}}
-	}))
-	fs := only(t, Evaluate(snap, DefaultConfig()), "firewall-idle-timeout-shorter-than-keepalive")
-	if len(fs) != 1 || fs[0].Severity != Critical || fs[0].Object != "timeout conn" || fs[0].Fix[0] != "timeout conn 1:00:00" {
-		t.Fatalf("got %+v", fs)
-	}
-	// A class timeout in an applied policy map, against the backup keepalive.
-	snap = site(0, "", withASA(func(a *facts.ASA) {
-		a.ClassTimeouts = []facts.ClassTimeout{{PolicyMap: "global_policy", Class: "voice", IdleSeconds: 150, Source: s("asa1", "show_running-config", 90, "  set connection timeout idle 0:02:30")}}
-		a.ServicePolicy = []facts.ServicePolicy{{PolicyMap: "global_policy"}}
-	}))
-	fs = only(t, Evaluate(snap, DefaultConfig()), "firewall-idle-timeout-shorter-than-keepalive")
-	if len(fs) != 1 || fs[0].Severity != Warning {
-		t.Fatalf("class timeout: got %+v", fs)
-	}
-	// The default conn timeout (1 h) is fine.
-	if fs := only(t, Evaluate(site(0, "", withASA(nil)), DefaultConfig()), "firewall-idle-timeout-shorter-than-keepalive"); len(fs) != 0 {
-		t.Fatalf("defaults: got %+v", fs)
-	}
-}
-
 func TestASAProxyARP(t *testing.T) {
 	// CUCM on the phones' segment, NAT covering it with the mapped
 	// interface on that segment: the seed's case 1.
@@ -351,18 +328,5 @@ func BenchmarkJoin10k(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		snap.Join(cfg.Defaults)
-	}
-}
-
-func TestFingerprint(t *testing.T) {
-	a := Finding{Rule: "r", Device: "sw1", Object: "Gi1/0/5", Phones: []string{"SEPB", "SEPA"}, Message: "one"}
-	b := a
-	b.Message, b.Phones = "reworded", []string{"SEPA", "SEPB"}
-	if Fingerprint(a) != Fingerprint(b) {
-		t.Error("message or phone order changed the fingerprint")
-	}
-	b.Object = "Gi1/0/6"
-	if Fingerprint(a) == Fingerprint(b) {
-		t.Error("object not in the fingerprint")
 	}
 }

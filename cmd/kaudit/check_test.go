@@ -88,13 +88,13 @@ func TestCheck(t *testing.T) {
 			patch: "no " + case1NAT + " description remote sites reach CUCM untranslated\n" +
 				case1NAT + " no-proxy-arp description remote sites reach CUCM untranslated\n",
 			code:   0,
-			stdout: []string{"resolved by this change (1):\n  critical asa-proxy-arp-answers-for-call-manager  asa-edge  voice / nat line 134"},
+			stdout: []string{"resolved by this change (1):\n  critical asa-proxy-arp-answers-for-call-manager  asa-edge  voice / " + case1NAT},
 		},
 		{
 			name: "case 1: sysopt noproxyarp voice", lab: "case1-proxy-arp", device: "asa-edge",
 			patch:  "sysopt noproxyarp voice\n",
 			code:   0,
-			stdout: []string{"0 introduced, 1 resolved", "asa-proxy-arp-answers-for-call-manager  asa-edge  voice / nat line 134"},
+			stdout: []string{"0 introduced, 1 resolved", "asa-proxy-arp-answers-for-call-manager  asa-edge  voice / " + case1NAT},
 		},
 		{
 			// The ASA matches a NAT rule without its description, so a
@@ -286,7 +286,7 @@ func TestCheckMarkdownAndSavedCandidate(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, s := range []string{"# kaudit", "## Resolved by this change (1)", "| critical | asa-proxy-arp-answers-for-call-manager | asa-edge | voice / nat line 134 |"} {
+	for _, s := range []string{"# kaudit", "## Resolved by this change (1)", "| critical | asa-proxy-arp-answers-for-call-manager | asa-edge | voice / " + case1NAT + " |"} {
 		if !strings.Contains(out, s) {
 			t.Errorf("markdown lacks %q:\n%s", s, out)
 		}

@@ -25,6 +25,7 @@ import (
 	"github.com/kaudit/kaudit/facts"
 	"github.com/kaudit/kaudit/internal/devsim"
 	"github.com/kaudit/kaudit/inventory"
+	"github.com/kaudit/kaudit/rules"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
 )
@@ -165,8 +166,30 @@ func TestCollectLabsAndRoundTrip(t *testing.T) {
 					}
 				}
 			}
+			if l.dir == "" {
+				// A finding is the same finding live and offline
+				// (issue 14.1): the echoed command shifts every line
+				// number, which must not reach its fingerprint.
+				liveFP, labFP := labFingerprints(snap), labFingerprints(fromLab)
+				if len(labFP) == 0 || !slices.Equal(liveFP, labFP) {
+					t.Errorf("finding fingerprints live %v, offline %v", liveFP, labFP)
+				}
+			}
 		})
 	}
+}
+
+// labFingerprints runs every rule over snap (joining it) and returns the
+// findings' fingerprints, sorted.
+func labFingerprints(snap *facts.Snapshot) []string {
+	cfg := rules.DefaultConfig()
+	snap.Join(cfg.Defaults)
+	var out []string
+	for _, f := range rules.Evaluate(snap, cfg) {
+		out = append(out, rules.Fingerprint(f))
+	}
+	slices.Sort(out)
+	return out
 }
 
 // multiEcho names, per host, a lab file that holds more than one echoed
