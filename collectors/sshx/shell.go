@@ -374,7 +374,12 @@ func sizeText(n int64) string {
 }
 
 // filter appends in to out without pager prompts and their erase
-// sequences, answering each prompt with a space.
+// sequences, answering each prompt with a space. ANSI CSI sequences next
+// to a prompt belong to it: CUCM prints its pager in bold and clears to
+// the end of the line ("\x1b[1mPress <enter> ...\x1b[0m\x1b[K", see
+// internal/devsim/shapes.go), and a device may clear the line as part of
+// the erase. Other escape sequences pass through to the reader, which
+// strips them.
 func (s *shell) filter(out, in []byte) []byte {
 	data := in
 	if len(s.pend) > 0 {
@@ -383,10 +388,27 @@ func (s *shell) filter(out, in []byte) []byte {
 	}
 	if s.erasing {
 		i := 0
-		for i < len(data) && isEraseByte(data[i]) {
-			i++
+	erase:
+		for i < len(data) {
+			c := data[i]
+			switch {
+			case isEraseByte(c):
+				s.erase = append(s.erase, c)
+				i++
+			case c == esc:
+				n := csiLen(data[i:])
+				if n < 0 { // cut by the read: wait for its end
+					s.pend = append([]byte(nil), data[i:]...)
+					return out
+				}
+				if n == 0 {
+					break erase
+				}
+				i += n
+			default:
+				break erase
+			}
 		}
-		s.erase = append(s.erase, data[:i]...)
 		data = data[i:]
 		if len(data) == 0 {
 			return out
@@ -397,37 +419,102 @@ func (s *shell) filter(out, in []byte) []byte {
 		out = append(out, s.erase[k+1:]...)
 		s.erase, s.erasing = s.erase[:0], false
 	}
-	trimmed := bytes.TrimRight(data, " ")
+	// An escape sequence cut by the read waits for the rest of it.
+	body := data[:len(data)-openCSI(data)]
+	trimmed := body[:promptStart(body, len(body))]
 	for _, m := range pagerMarkers {
 		if !bytes.HasSuffix(trimmed, m) {
 			continue
 		}
 		cut := len(trimmed) - len(m)
-		j := cut
-		for j > 0 && data[j-1] == ' ' {
-			j--
-		}
-		if j == 0 || data[j-1] == '\n' || data[j-1] == '\r' {
+		if j := promptStart(body, cut); j == 0 || body[j-1] == '\n' || body[j-1] == '\r' {
 			cut = j
 		}
-		out = append(out, data[:cut]...)
+		out = append(out, body[:cut]...)
+		// The rest of a cut sequence after the prompt goes with the erase.
+		if rest := data[len(body):]; len(rest) > 0 {
+			s.pend = append([]byte(nil), rest...)
+		}
 		s.erasing = true
 		if err := s.answerPager(); err != nil {
 			s.log.Debug("ssh pager answer failed", "err", err.Error())
 		}
 		return out
 	}
-	if k := partialMarker(data); k > 0 {
-		s.pend = append([]byte(nil), data[len(data)-k:]...)
-		data = data[:len(data)-k]
+	hold := len(body) - partialMarker(body)
+	if hold < len(data) {
+		s.pend = append([]byte(nil), data[hold:]...)
 	}
-	return append(out, data...)
+	return append(out, body[:hold]...)
 }
 
 func isEraseByte(c byte) bool { return c == '\b' || c == ' ' || c == '\r' }
 
+const esc = 0x1b
+
+// maxCSI bounds an escape sequence: a longer run is not one, so a device
+// printing ESC [ and digits forever is not held back without end.
+const maxCSI = 32
+
+// csiLen is the length of the CSI sequence (ESC [ parameters final) at the
+// start of b, 0 when b does not start with one, -1 when b ends before the
+// sequence does.
+func csiLen(b []byte) int {
+	if len(b) == 0 || b[0] != esc {
+		return 0
+	}
+	if len(b) == 1 {
+		return -1
+	}
+	if b[1] != '[' {
+		return 0
+	}
+	for i := 2; i < len(b) && i < maxCSI; i++ {
+		switch c := b[i]; {
+		case c >= 0x20 && c <= 0x3f: // parameter and intermediate bytes
+		case c >= 0x40 && c <= 0x7e:
+			return i + 1
+		default:
+			return 0
+		}
+	}
+	if len(b) >= maxCSI {
+		return 0
+	}
+	return -1
+}
+
+// openCSI is the length of an escape sequence the data ends in the middle
+// of, or 0.
+func openCSI(data []byte) int {
+	from := max(0, len(data)-maxCSI)
+	i := bytes.LastIndexByte(data[from:], esc)
+	if i < 0 || csiLen(data[from+i:]) >= 0 {
+		return 0
+	}
+	return len(data) - from - i
+}
+
+// promptStart moves back from end over spaces and complete CSI sequences,
+// which may belong to a pager prompt, and returns where they begin.
+func promptStart(data []byte, end int) int {
+	j := end
+	for {
+		for j > 0 && data[j-1] == ' ' {
+			j--
+		}
+		from := max(0, j-maxCSI)
+		i := bytes.LastIndexByte(data[from:j], esc)
+		if i < 0 || csiLen(data[from+i:j]) != j-from-i {
+			return j
+		}
+		j = from + i
+	}
+}
+
 // partialMarker is how many bytes at the end of data may be the start of
-// a pager prompt still on its way (with the spaces before it).
+// a pager prompt still on its way (with the spaces and escape sequences
+// before it).
 func partialMarker(data []byte) int {
 	k := 0
 	for _, m := range pagerMarkers {
@@ -438,16 +525,10 @@ func partialMarker(data []byte) int {
 			}
 		}
 	}
-	if k == 0 {
-		// Only spaces since the last line end: " --More-- " may follow.
-		t := len(data) - len(bytes.TrimRight(data, " "))
-		if t > 0 && (t == len(data) || data[len(data)-t-1] == '\n') {
-			return t
-		}
+	start := promptStart(data, len(data)-k)
+	if k == 0 && start > 0 && data[start-1] != '\n' {
+		// Only spaces or escape sequences after text: no prompt starts here.
 		return 0
 	}
-	for k < len(data) && data[len(data)-k-1] == ' ' {
-		k++
-	}
-	return k
+	return len(data) - start
 }

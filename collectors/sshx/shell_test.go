@@ -19,6 +19,9 @@ func testShell() (*shell, *captureWriter) {
 const (
 	iosErase  = "\b\b\b\b\b\b\b\b\b\b          \b\b\b\b\b\b\b\b\b\b"
 	cucmPager = "Press <enter> for 1 line, <space> for one page, or <q> to quit"
+	cucmBold  = "\x1b[1m" + cucmPager + "\x1b[0m\x1b[K"
+	// A Catalyst's erase: nine backspaces, eight spaces, nine backspaces.
+	iosErase989 = "\b\b\b\b\b\b\b\b\b        \b\b\b\b\b\b\b\b\b"
 )
 
 // TestPagerFilter feeds pager prompts as IOS, ASA and CUCM print them,
@@ -38,6 +41,16 @@ func TestPagerFilter(t *testing.T) {
 		{"ios byte by byte", strings.Split("a\r\n --More-- "+iosErase+"b\r\nsw1#", ""), "a\r\nb\r\nsw1#", 1},
 		{"asa", []string{"x\r\n<--- More --->", "\r              \rinterface y\r\n"}, "x\r\ninterface y\r\n", 1},
 		{"cucm", []string{"r1\r\n" + cucmPager, cucmErase + "r2\r\nadmin:"}, "r1\r\nr2\r\nadmin:", 1},
+		// CUCM prints its pager in bold and clears to the end of the line
+		// (Cisco's unicon VOS plugin, cited in internal/devsim/shapes.go).
+		{"cucm bold", []string{"r1\r\n" + cucmBold, cucmErase + "r2\r\nadmin:"}, "r1\r\nr2\r\nadmin:", 1},
+		{"cucm bold split in the escape", []string{"r1\r\n" + cucmBold[:len(cucmBold)-5], cucmBold[len(cucmBold)-5:] + cucmErase + "r2\r\n"}, "r1\r\nr2\r\n", 1},
+		{"cucm bold split after the text", []string{"r1\r\n\x1b[1m" + cucmPager, "\x1b[0m\x1b[K" + cucmErase + "r2\r\n"}, "r1\r\nr2\r\n", 1},
+		{"cucm bold byte by byte", strings.Split("r1\r\n"+cucmBold+cucmErase+"r2\r\nadmin:", ""), "r1\r\nr2\r\nadmin:", 1},
+		{"erase with an escape", []string{"a\r\n --More-- ", "\r\x1b[K  b\r\n"}, "a\r\n  b\r\n", 1},
+		{"ios nine/eight/nine erase", []string{"a\r\n --More-- ", iosErase989 + "     0 output errors\r\n"}, "a\r\n     0 output errors\r\n", 1},
+		{"colour kept for the reader", []string{"\x1b[1mbold\x1b[0m\r\n"}, "\x1b[1mbold\x1b[0m\r\n", 0},
+		{"unterminated escape released", []string{"x\x1b[", "1mbold\r\n"}, "x\x1b[1mbold\r\n", 0},
 		{"two pages", []string{"a\r\n --More-- ", iosErase + "b\r\n --More-- ", iosErase + "c\r\n"}, "a\r\nb\r\nc\r\n", 2},
 		{"held dash", []string{"abc -", "def\r\n"}, "abc -def\r\n", 0},
 		{"marker mid-line", []string{"text --More-- more text\r\n"}, "text --More-- more text\r\n", 0},
@@ -102,6 +115,8 @@ func FuzzFilter(f *testing.F) {
 	f.Add([]byte("x\r\n<--- More --->\r    \ry"), uint8(1))
 	f.Add([]byte(cucmPager+"\r \r"), uint8(7))
 	f.Add([]byte("plain output\r\nsw1#"), uint8(2))
+	f.Add([]byte("r1\r\n"+cucmBold+"\r \r\x1b[Kr2\r\nadmin:"), uint8(5))
+	f.Add([]byte("\x1b[1mbold\x1b[0m \x1b[31"), uint8(4))
 	f.Fuzz(func(t *testing.T, data []byte, step uint8) {
 		sh, w := testShell()
 		n := int(step%16) + 1
