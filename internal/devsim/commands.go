@@ -271,6 +271,39 @@ func (h *hostState) anyPrefix(words []string, priv bool) bool {
 	return false
 }
 
+// acceptedChars is how many leading characters of word k some command
+// still accepts after the words before it: IOS puts its caret under the
+// first character it could not parse, not under the start of the word
+// (see iosInvalidInput).
+func (h *hostState) acceptedChars(words []string, k int, priv bool) int {
+	if k < 0 || k >= len(words) {
+		return 0
+	}
+	w, best := words[k], 0
+	for _, list := range [][]*entry{builtins[h.plat], h.entries} {
+		for _, c := range list {
+			if c.priv && !priv || len(c.words) <= k {
+				continue
+			}
+			if ok, _ := matchWords(words[:k], c.words[:k]); !ok {
+				continue
+			}
+			n := 0
+			if cw := c.words[k]; cw == "<n>" {
+				for n < len(w) && n < 9 && w[n] >= '0' && w[n] <= '9' {
+					n++
+				}
+			} else {
+				for n < len(w) && n < len(cw) && w[n] == cw[n] {
+					n++
+				}
+			}
+			best = max(best, n)
+		}
+	}
+	return min(best, len(w))
+}
+
 // matchWords matches typed words against a command word by word, each
 // typed word an abbreviation of the command's.
 func matchWords(typed, cmd []string) (ok, exact bool) {

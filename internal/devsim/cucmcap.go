@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/netip"
 	"path"
@@ -20,10 +21,10 @@ import (
 )
 
 // CUCMCapture is what a simulated CUCM's `utils network capture` records
-// and how the node behaves around it. The dialogue follows what public
-// sources show of CUCM (see confirm/cucm.go); where they are silent (the
-// capture's own banner, the wording for a missing file or a failed
-// transfer, where the host-key question comes) the text here is ours.
+// and how the node behaves around it. Every line of the dialogue is in
+// shapes.go with the public document it follows, or a note that none was
+// found (the wording for a missing file or a failed transfer, where the
+// host-key question comes).
 type CUCMCapture struct {
 	// Pcap is the capture the node takes (a classic pcap); a count below
 	// its packets ends the capture at once with the first count packets,
@@ -80,7 +81,7 @@ func (h *hostState) capture(name string) ([]byte, bool) {
 func (s *session) cucmCapture(line string) (cont, ok bool) {
 	if m := cucmCapCmd.FindStringSubmatch(line); m != nil {
 		n, _ := strconv.Atoi(m[3])
-		return s.cucmRunCapture(m[2], n), true
+		return s.cucmRunCapture(m[2], n, m[1], m[4]), true
 	}
 	if m := cucmGetCmd.FindStringSubmatch(line); m != nil {
 		return s.cucmFileGet(m[1]), true
@@ -91,7 +92,7 @@ func (s *session) cucmCapture(line string) (cont, ok bool) {
 		delete(s.h.caps, m[1])
 		s.h.mu.Unlock()
 		if had {
-			s.sayln("Files: found 1, deleted 1")
+			s.sayln(cucmDeletedOneFile)
 		} else {
 			s.cucmNoFile()
 		}
@@ -109,22 +110,22 @@ func (s *session) cucmPrompt() bool {
 
 func (s *session) cucmNoFile() {
 	s.failed = true
-	s.sayln("No files matched filter criteria.")
-	s.sayln("Executed command unsuccessfully")
+	s.sayln(cucmNoFiles)
+	s.sayln(cucmFailed)
 }
 
 // cucmRunCapture holds the CLI like the real capture: until count packets
 // (when the lab's capture has that many) or Ctrl-C. A dropped session
 // stops it too, and the file is kept.
-func (s *session) cucmRunCapture(name string, count int) bool {
+func (s *session) cucmRunCapture(name string, count int, iface, host string) bool {
 	data, n, err := firstPackets(s.h.CUCMCapture.Pcap, count)
 	if err != nil {
-		s.sayln("Executed command unsuccessfully")
 		s.sayln(err.Error())
+		s.sayln(cucmFailed)
 		return s.cucmPrompt()
 	}
-	s.sayln("Executing command with options:")
-	s.sayln(" interface=eth0")
+	s.sayln(cucmCaptureHeader)
+	s.text(fmt.Sprintf(cucmCaptureFormat, "ALL", strconv.Itoa(count), iface, "", "", host))
 	if n >= count {
 		s.h.saveCapture(name, data)
 		return s.cucmPrompt()
@@ -136,12 +137,19 @@ func (s *session) cucmRunCapture(name string, count int) bool {
 			return false
 		}
 		if b == 0x03 && !s.h.CUCMCapture.IgnoreInterrupt {
-			s.srv.record(s.h, "^C")
+			s.srv.record(s.h, cucmInterruptEcho)
 			s.h.saveCapture(name, data)
-			s.sayln("^C")
+			s.sayln(cucmInterruptEcho)
 			return s.cucmPrompt()
 		}
 	}
+}
+
+// kbytes writes a size in KiB as the CUCM CLI does: at most four
+// decimals, trailing zeros dropped ("2414.876" for 2472833 bytes, see
+// cucmTotalKbytes).
+func kbytes(n int) string {
+	return strconv.FormatFloat(math.Round(float64(n)/1024*1e4)/1e4, 'f', -1, 64)
 }
 
 // firstPackets cuts a pcap to its first count packets and counts them.
@@ -178,15 +186,15 @@ func firstPackets(pcap []byte, count int) ([]byte, int, error) {
 // ever to a loopback address.
 func (s *session) cucmFileGet(name string) bool {
 	data, ok := s.h.capture(name)
-	s.sayln("Please wait while the system is gathering files info ...done.")
+	s.sayln(cucmGathering)
 	if !ok {
 		s.cucmNoFile()
 		return s.cucmPrompt()
 	}
-	s.sayln("Sub-directories were not traversed.")
-	s.sayln("Number of files affected: 1")
-	s.sayln("Total size in Bytes: " + strconv.Itoa(len(data)))
-	s.sayln(fmt.Sprintf("Total size in Kbytes: %.4f", float64(len(data))/1024))
+	s.sayln(cucmNoSubdirs)
+	s.sayln(cucmFilesAffected + "1")
+	s.sayln(cucmTotalBytes + strconv.Itoa(len(data)))
+	s.sayln(cucmTotalKbytes + kbytes(len(data)))
 	ask := func(q string, echo bool) (string, bool) {
 		s.emitS(q)
 		a, err := s.readLine(echo)
@@ -200,7 +208,7 @@ func (s *session) cucmFileGet(name string) bool {
 		}
 		return a, true
 	}
-	a, ok := ask("Would you like to proceed [y/n]? ", true)
+	a, ok := ask(cucmProceed, true)
 	if !ok {
 		return false
 	}
@@ -208,11 +216,11 @@ func (s *session) cucmFileGet(name string) bool {
 		return s.cucmPrompt()
 	}
 	s.sayln("")
-	ip, ok1 := ask("SFTP server IP: ", true)
-	port, ok2 := ask("SFTP server port [22]: ", true)
-	user, ok3 := ask("User ID: ", true)
-	pw, ok4 := ask("Password: ", false)
-	dir, ok5 := ask("Download directory: ", true)
+	ip, ok1 := ask(cucmSFTPIP, true)
+	port, ok2 := ask(cucmSFTPPort, true)
+	user, ok3 := ask(cucmSFTPUser, true)
+	pw, ok4 := ask(cucmSFTPPassword, false)
+	dir, ok5 := ask(cucmDownloadDir, true)
 	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 {
 		return false
 	}
@@ -226,12 +234,12 @@ func (s *session) cucmFileGet(name string) bool {
 	if err != nil {
 		s.failed = true
 		s.sayln("")
-		s.sayln("Transfer failed: " + err.Error())
-		s.sayln("Executed command unsuccessfully")
+		s.sayln(cucmTransferFailed + err.Error())
+		s.sayln(cucmFailed)
 		return s.cucmPrompt()
 	}
-	s.sayln(".")
-	s.sayln("Transfer completed.")
+	s.sayln(cucmTransferDot)
+	s.sayln(cucmTransferDone)
 	return s.cucmPrompt()
 }
 
@@ -261,9 +269,9 @@ func (s *session) cucmPush(ip, port, user, pw, dir, file string, data []byte) er
 		HostKeyCallback: func(_ string, _ net.Addr, key ssh.PublicKey) error {
 			sum := sha256.Sum256(key.Marshal())
 			s.sayln("")
-			s.sayln(fmt.Sprintf("The authenticity of host '%s (%s)' can't be established.", ip, ip))
-			s.sayln(fmt.Sprintf("%s key fingerprint is SHA256:%s.", key.Type(), base64.RawStdEncoding.EncodeToString(sum[:])))
-			s.emitS("Are you sure you want to continue connecting (yes/no)? ")
+			s.sayln(fmt.Sprintf(sftpHostUnknownFormat, ip, ip))
+			s.sayln(fmt.Sprintf(sftpFingerprintFormat, key.Type(), base64.RawStdEncoding.EncodeToString(sum[:])))
+			s.emitS(sftpContinue)
 			ans, err := s.readLine(true)
 			if err != nil {
 				gone = true

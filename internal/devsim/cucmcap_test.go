@@ -43,7 +43,9 @@ func TestCUCMCaptureDialogue(t *testing.T) {
 	})
 	tm := openTerm(t, srv, "cucm1")
 	tm.until("admin:")
-	tm.run("utils network capture eth0 file KAUD01 count 3 size all host ip 10.1.1.1", "admin:")
+	// The options block in the layout of Cisco TAC document 215537.
+	banner := tm.run("utils network capture eth0 file KAUD01 count 3 size all host ip 10.1.1.1", "admin:")
+	mustContain(t, banner, "Executing command with options:\r\n size=ALL ", " count=3 ", " interface=eth0\r\n src=", "\r\n ip=10.1.1.1\r\n")
 	if got := srv.CUCMCaptureFiles("cucm1"); !slices.Equal(got, []string{"KAUD01.cap"}) {
 		t.Fatalf("files %v", got)
 	}
@@ -61,7 +63,8 @@ func TestCUCMCaptureDialogue(t *testing.T) {
 	tm.send("/\n")
 	out := tm.until("admin:")
 	mustContain(t, out, "devsim pushes only to loopback", "Executed command unsuccessfully")
-	tm.run("file delete activelog platform/cli/KAUD01.cap noconfirm", "admin:")
+	// Cisco TAC document 118892's wording.
+	mustContain(t, tm.run("file delete activelog platform/cli/KAUD01.cap noconfirm", "admin:"), "files: found = 1, deleted = 1\r\n")
 	if got := srv.CUCMCaptureFiles("cucm1"); len(got) != 0 {
 		t.Errorf("files after delete %v", got)
 	}
@@ -86,6 +89,17 @@ func TestCUCMCaptureDialogue(t *testing.T) {
 	}
 	if slices.Contains(cmds, "Secret-Pw-1") {
 		t.Error("the SFTP password was recorded")
+	}
+}
+
+// TestKbytes: the KiB total as the CUCM CLI prints it, at most four
+// decimals and no trailing zero (the figures are from the public file get
+// transcripts cited at cucmTotalKbytes).
+func TestKbytes(t *testing.T) {
+	for n, want := range map[int]string{2472833: "2414.876", 2702728: "2639.3828", 252: "0.2461", 2048: "2"} {
+		if got := kbytes(n); got != want {
+			t.Errorf("kbytes(%d) = %q, want %q", n, got, want)
+		}
 	}
 }
 

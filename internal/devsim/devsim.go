@@ -57,7 +57,8 @@ type Host struct {
 	// Latency is slept before each command's output.
 	Latency time.Duration
 	// Banner is printed before the first prompt. Empty gives the
-	// platform's usual text (none on IOS, the CUCM welcome on CUCM).
+	// platform's usual text (shapes.go): none on IOS, the login history
+	// and help line on the ASA, the CUCM welcome on CUCM.
 	Banner string
 
 	// Keys maps a CLI line to its file key where the key cannot be derived
@@ -270,9 +271,9 @@ func (s *Server) prepare(in Host) (*hostState, error) {
 	}
 	h.pub = known.PublicKey()
 
-	version := "SSH-2.0-Cisco-1.25"
+	version := sshVersionCisco
 	if plat == cucm {
-		version = "SSH-2.0-OpenSSH_7.4"
+		version = sshVersionCUCM
 	}
 	cfg := &ssh.ServerConfig{ServerVersion: version}
 	// What the simulated devices offer for key exchange: the curve and
@@ -288,7 +289,7 @@ func (s *Server) prepare(in Host) (*hostState, error) {
 		return nil, errAuth
 	}
 	cfg.KeyboardInteractiveCallback = func(c ssh.ConnMetadata, client ssh.KeyboardInteractiveChallenge) (*ssh.Permissions, error) {
-		ans, err := client(c.User(), "", []string{"Password: "}, []bool{false})
+		ans, err := client(c.User(), "", []string{kbdPasswordPrompt}, []bool{false})
 		if err != nil {
 			return nil, err
 		}
@@ -453,7 +454,7 @@ func (s *Server) handleConn(h *hostState, nc net.Conn) {
 				continue
 			}
 			s.wg.Add(1)
-			go s.handleSession(h, cc, ch, chReqs, done)
+			go s.handleSession(h, cc, sc.User(), ch, chReqs, done)
 		case r, ok := <-reqs:
 			if !ok {
 				reqs = nil
@@ -466,7 +467,7 @@ func (s *Server) handleConn(h *hostState, nc net.Conn) {
 	}
 }
 
-func (s *Server) handleSession(h *hostState, cc *corkConn, ch ssh.Channel, reqs <-chan *ssh.Request, done <-chan struct{}) {
+func (s *Server) handleSession(h *hostState, cc *corkConn, user string, ch ssh.Channel, reqs <-chan *ssh.Request, done <-chan struct{}) {
 	defer s.wg.Done()
 	started := false
 	for req := range reqs {
@@ -490,6 +491,7 @@ func (s *Server) handleSession(h *hostState, cc *corkConn, ch ssh.Channel, reqs 
 			started = true
 			reply(req, true)
 			sess := newSession(s, h, ch, done)
+			sess.user = user
 			sess.cork, sess.uncork = cc.cork, cc.uncork
 			sess.reset = func() { cc.Close() }
 			sess.exitStatus = func(code uint32) {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/subtle"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"path/filepath"
@@ -16,17 +17,6 @@ const (
 	maxLineLen   = 4096 // longer input lines are cut, as a device would
 	garbageBytes = 4096
 )
-
-const defaultCUCMBanner = `
-   Welcome to the Platform Command Line Interface
-
-VMware Installation:
-	2 vCPU: Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz
-	Disk 1: 110GB, Partitions aligned
-	8192 Mbytes RAM
-`
-
-const defaultASABanner = `Type help or '?' for a list of available commands.`
 
 // session is one shell or exec on one channel. It runs on a single
 // goroutine; the reader and writer are small and the lab bytes shared, so
@@ -54,6 +44,7 @@ type session struct {
 	exited      bool // left with exit/logout/quit
 	line        []byte
 	rng         *rand.Rand
+	user        string // the SSH login name, for the ASA's login history
 }
 
 // writeBuffer is what the simulated device prints before it flushes, so
@@ -68,6 +59,7 @@ const writeBuffer = 4 << 10
 
 func newSession(srv *Server, h *hostState, rw io.ReadWriter, done <-chan struct{}) *session {
 	return &session{
+		user:       "admin", // until handleSession sets the SSH login name
 		srv:        srv,
 		h:          h,
 		r:          bufio.NewReaderSize(rw, 1024),
@@ -132,7 +124,7 @@ func (s *session) greet() bool {
 	case cucm:
 		// The real CLI prints this at once and the rest only when its
 		// JVM is up, which is what a login timeout must survive.
-		s.text("\nCommand Line Interface is starting up, please wait ...\n")
+		s.text(cucmStarting)
 		if !s.sleep(s.h.Faults.CUCMLoginDelay) {
 			return false
 		}
@@ -141,7 +133,7 @@ func (s *session) greet() bool {
 		}
 	case asa:
 		if banner == "" {
-			banner = defaultASABanner
+			banner = fmt.Sprintf(asaLoginHistoryFormat, s.user, s.h.Name) + defaultASABanner
 		}
 	}
 	s.text(banner)
@@ -154,11 +146,15 @@ func (s *session) greet() bool {
 func (s *session) promptString() string {
 	switch {
 	case s.h.plat == cucm:
-		return "admin:"
+		return cucmPromptText
+	case s.h.plat == asa && s.priv:
+		return s.h.Name + asaPrivPrompt
+	case s.h.plat == asa:
+		return s.h.Name + asaUserPrompt
 	case s.priv:
-		return s.h.Name + "#"
+		return s.h.Name + iosPrivPrompt
 	}
-	return s.h.Name + ">"
+	return s.h.Name + iosUserPrompt
 }
 
 func (s *session) prompt() bool { return s.emitS(s.promptString()) }
@@ -174,11 +170,11 @@ func (s *session) text(t string) {
 			l, t = t[:i], t[i+1:]
 		}
 		s.emitS(strings.TrimSuffix(l, "\r"))
-		s.emitS("\r\n")
+		s.emitS(lineEnd)
 	}
 }
 
-func (s *session) sayln(l string) { s.emitS(l); s.emitS("\r\n") }
+func (s *session) sayln(l string) { s.emitS(l); s.emitS(lineEnd) }
 
 // readByte flushes pending output before it would block, so everything
 // printed so far reaches the client before the device waits for it.
@@ -208,20 +204,20 @@ func (s *session) readLine(echo bool) (string, error) {
 		switch {
 		case b == '\r' || b == '\n':
 			if s.interactive {
-				s.emitS("\r\n")
+				s.emitS(lineEnd)
 			}
 			return string(s.line), nil
 		case b == 0x7f || b == 0x08:
 			if len(s.line) > 0 {
 				s.line = s.line[:len(s.line)-1]
 				if echo && s.interactive {
-					s.emitS("\b \b")
+					s.emitS(echoErase)
 				}
 			}
 		case b == 0x15: // ^U
 			for ; len(s.line) > 0; s.line = s.line[:len(s.line)-1] {
 				if echo && s.interactive {
-					s.emitS("\b \b")
+					s.emitS(echoErase)
 				}
 			}
 		case b < 0x20 || len(s.line) >= maxLineLen:
@@ -282,30 +278,33 @@ func (s *session) execLine(raw string) bool {
 			f := strings.Fields(norm)
 			n, _ := strconv.Atoi(f[len(f)-1])
 			s.page = n
+			s.emitS(terminalAnswer)
 		case opPagingOff:
 			s.page = 0
+			s.sayln(cucmPaginationOff)
 		case opPagingOn:
 			s.page = s.srv.opts.PageLines
+			s.sayln(cucmPaginationOn)
 		case opWidth:
+			s.emitS(terminalAnswer)
 		}
 	case ambiguous:
 		s.failed = true
 		if s.h.plat == asa {
-			s.sayln("ERROR: % Ambiguous command")
+			s.sayln(asaAmbiguous)
 		} else {
-			s.sayln(`% Ambiguous command:  "` + norm + `"`)
-			s.sayln("")
+			s.sayln(fmt.Sprintf(iosAmbiguousFormat, norm))
 		}
 	case incomplete:
 		s.failed = true
 		if s.h.plat == asa {
-			s.sayln("ERROR: % Incomplete command")
+			s.sayln(asaIncomplete)
 		} else {
-			s.sayln("% Incomplete command.")
+			s.sayln(iosIncomplete)
 			s.sayln("")
 		}
 	case invalid:
-		s.invalid(raw, failAt)
+		s.invalid(raw, failAt, s.h.acceptedChars(strings.Fields(strings.ToLower(norm)), failAt, s.priv))
 	}
 	if s.interactive {
 		s.prompt()
@@ -313,16 +312,17 @@ func (s *session) execLine(raw string) bool {
 	return true
 }
 
-// invalid prints the device's rejection, the caret under the word it
-// choked on (shifted by the prompt the user sees before the line).
-func (s *session) invalid(raw string, word int) {
+// invalid prints the device's rejection, the caret under the first
+// character of word that no command accepts (off characters into it),
+// shifted by the prompt the user sees before the line.
+func (s *session) invalid(raw string, word, off int) {
 	s.failed = true
 	if s.h.plat == cucm {
-		s.sayln("Executed command unsuccessfully")
-		s.sayln("No valid command entered")
+		s.sayln(cucmFailed)
+		s.sayln(cucmNoValidCommand)
 		return
 	}
-	col := wordColumn(raw, word)
+	col := wordColumn(raw, word) + off
 	if s.interactive {
 		col += len(s.promptString())
 	} else {
@@ -330,10 +330,10 @@ func (s *session) invalid(raw string, word int) {
 	}
 	s.sayln(strings.Repeat(" ", col) + "^")
 	if s.h.plat == asa {
-		s.sayln("ERROR: % Invalid input detected at '^' marker.")
+		s.sayln(asaInvalidInput)
 		return
 	}
-	s.sayln("% Invalid input detected at '^' marker.")
+	s.sayln(iosInvalidInput)
 	s.sayln("")
 }
 
@@ -359,16 +359,9 @@ func (s *session) enable() bool {
 		s.priv = true
 		return true
 	}
-	// Both ask three times. IOS asks again without a word and ends with
-	// "% Bad secrets". The ASA answers each wrong secret with "Invalid
-	// password" and ends with "Access denied.": the shape kaudit issue 12
-	// reports from a real ASA. No public transcript of it was found (Cisco's
-	// ASA configuration guides and command reference show only the right
-	// password; netmiko and scrapli threads only their own errors); the
-	// asa-console gem's script/test_error_enable.rb (hgoodman/asa-console)
-	// agrees that a wrong secret is followed by a second "Password:".
+	// Both ask three times; the texts and their sources are in shapes.go.
 	for range 3 {
-		s.emitS("Password: ")
+		s.emitS(enablePrompt)
 		pw, err := s.readLine(false)
 		if err != nil {
 			return false
@@ -379,14 +372,14 @@ func (s *session) enable() bool {
 			return true
 		}
 		if s.h.plat == asa {
-			s.sayln("Invalid password")
+			s.sayln(asaInvalidPassword)
 		}
 	}
 	s.failed = true
 	if s.h.plat == asa {
-		s.sayln("Access denied.")
+		s.sayln(asaAccessDenied)
 	} else {
-		s.sayln("% Bad secrets")
+		s.sayln(iosBadSecrets)
 		s.sayln("")
 	}
 	return true
@@ -403,7 +396,7 @@ func (s *session) serveEntry(e *entry, raw string) bool {
 			}
 			// The lab has no answer: the device "does not know" the
 			// command, which is what a collector must survive anyway.
-			s.invalid(raw, len(strings.Fields(raw))-1)
+			s.invalid(raw, len(strings.Fields(raw))-1, 0)
 			if s.interactive {
 				s.prompt()
 			}
@@ -500,7 +493,7 @@ func (s *session) output(src lineSource, stop int) bool {
 				return true
 			}
 		}
-		if !s.emit(l) || !s.emitS("\r\n") {
+		if !s.emit(l) || !s.emitS(lineEnd) {
 			return false
 		}
 		shown++
@@ -520,13 +513,12 @@ const (
 // prompt again (the erase is what leaves --More-- remnants in saved
 // outputs).
 func (s *session) more() moreKey {
-	text, erase := " --More-- ", "\b\b\b\b\b\b\b\b\b\b          \b\b\b\b\b\b\b\b\b\b"
+	text, erase := iosMore, iosMoreErase
 	switch s.h.plat {
 	case asa:
-		text, erase = "<--- More --->", "\r              \r"
+		text, erase = asaMore, asaMoreErase
 	case cucm:
-		text = "Press <enter> for 1 line, <space> for one page, or <q> to quit"
-		erase = "\r" + strings.Repeat(" ", len(text)) + "\r"
+		text, erase = cucmMoreBold+cucmMore+cucmMoreEnd, cucmMoreErase
 	}
 	if !s.emitS(text) {
 		return moreGone
@@ -629,7 +621,10 @@ func (s *session) emitS(p string) bool {
 }
 
 // flood makes plausible lines for the platform until size bytes are out,
-// reusing one small buffer so 100 MB cost no memory.
+// reusing one small buffer so 100 MB cost no memory. The lines are fault
+// filler, not a device's output: they only look like rows of show
+// mac address-table, show arp and a CUCM phone listing (no public source is
+// followed), and no parser is meant to accept them.
 type flood struct {
 	p    platform
 	left int64
