@@ -20,6 +20,7 @@ import (
 	"github.com/kaudit/kaudit/inventory"
 	"github.com/kaudit/kaudit/report"
 	"github.com/kaudit/kaudit/rules"
+	"github.com/kaudit/kaudit/store"
 )
 
 // outputOpts are the flags every command that prints a report shares.
@@ -205,6 +206,9 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, o *auditOpts) error
 		}
 		digest = inv.Digest()
 		source = limitSource(stderr, "offline "+o.offline, o.limit, inv)
+		if !o.noStore {
+			o.storeOpts.keep(inv, offlineOutputs(ctx, o.offline, inv))
+		}
 	} else {
 		inv, err := inventory.Load(o.inventory)
 		if err != nil {
@@ -223,6 +227,11 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, o *auditOpts) error
 			debug.SetMemoryLimit(n)
 		}
 		opt, bar := o.liveOpts.options(stderr)
+		if !o.noStore {
+			outs := store.NewOutputs()
+			opt.Outputs = outs.Set
+			o.storeOpts.keep(inv, outs)
+		}
 		snap, err = live.Collect(ctx, inv, opt)
 		bar.finish()
 		if err != nil {

@@ -59,9 +59,11 @@ the findings the change introduces; the ones it resolves follow the report.
   --offline DIR      the current state: saved outputs (DIR/inventory.yaml and
                      DIR/<host>/<command-key>.txt); the other devices are
                      read from there unchanged
-  --store PATH       the current state: the latest run in the history store.
-                     It keeps facts, not outputs: use --candidate (parsed
-                     over HOST's stored facts); --patch needs --offline
+  --store PATH       the current state: the latest run in the history store,
+                     the facts and outputs it recorded (--patch applies to
+                     HOST's recorded running config). A run recorded by a
+                     kaudit that kept only facts takes --candidate, parsed
+                     over HOST's stored facts
 
 Findings are matched by rule, device, object and phones. One whose severity
 rises counts as introduced; one whose severity falls is listed apart and does
@@ -144,10 +146,10 @@ func runCheck(ctx context.Context, stdout, stderr io.Writer, o *checkOpts) error
 			return err
 		}
 		defer st.Close()
-		// The store keeps facts, not the outputs they came from: a
-		// candidate is parsed over the stored facts, a patch cannot be
-		// applied (precheck says so).
 		opts.Baseline = func(ctx context.Context) (*facts.Snapshot, error) { return st.Snapshot(ctx, id) }
+		if opts.Saved, err = storedOutputs(ctx, st, id, o.device, kind); err != nil {
+			return err
+		}
 		from = fmt.Sprintf("store %s run #%d", o.store, id)
 	} else {
 		inv, err := offline.Load(o.offline)
@@ -196,6 +198,32 @@ func openLatestStore(ctx context.Context, path string) (*store.Store, int64, err
 		return nil, 0, usageErr("--store: %v", err)
 	}
 	return st, ids[0], nil
+}
+
+// storedOutputs reads HOST's outputs from the run, as --offline reads
+// them from files. A run that kept none (recorded by a kaudit that kept
+// only facts) gives nil: a candidate is then parsed over the stored
+// facts, and a patch, which needs the running config, is refused here
+// with what to do.
+func storedOutputs(ctx context.Context, st *store.Store, id int64, device, kind string) (func(string) collectors.Reader, error) {
+	ro, err := st.RunOutputs(ctx, id)
+	if err != nil {
+		return nil, usageErr("--store: %v", err)
+	}
+	for _, d := range ro.Devices {
+		if d.Name == device && !d.Recorded && kind == "patch" {
+			return nil, usageErr("--patch: run #%d of %s recorded no outputs of %s (it failed in that run, or a kaudit that kept only facts recorded it): audit again, or give the full candidate config (--candidate) or saved outputs (--offline DIR)", id, st.Path(), device)
+		}
+	}
+	if !ro.Any() {
+		return nil, nil
+	}
+	return func(host string) collectors.Reader {
+		if r := ro.Reader(ctx, host); r != nil {
+			return r
+		}
+		return nil
+	}, nil
 }
 
 // writeCheck renders the result and returns the exit error for its code.

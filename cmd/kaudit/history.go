@@ -13,6 +13,7 @@ import (
 
 	"github.com/kaudit/kaudit/facts"
 	"github.com/kaudit/kaudit/internal/app"
+	"github.com/kaudit/kaudit/inventory"
 	"github.com/kaudit/kaudit/policy"
 	"github.com/kaudit/kaudit/report"
 	"github.com/kaudit/kaudit/rules"
@@ -24,6 +25,15 @@ type storeOpts struct {
 	path    string
 	noStore bool
 	metrics string
+	// inventory and outputs are recorded with the run (see keep).
+	inventory []byte
+	outputs   *store.Outputs
+}
+
+// keep has the run recorded with its resolved inventory and outputs, so
+// that check --store --patch and show --save-raw work from it.
+func (o *storeOpts) keep(inv *inventory.Inventory, outs *store.Outputs) {
+	o.inventory, o.outputs = inventory.Marshal(inv), outs
 }
 
 func (o *storeOpts) register(cmd *cobra.Command) {
@@ -100,6 +110,7 @@ func (o *storeOpts) save(ctx context.Context, res *report.Result, snap *facts.Sn
 		Started: res.Started, Ended: res.Started.Add(res.Duration), Source: res.Source,
 		InventoryDigest: digest, Version: res.Version, Devices: res.Devices,
 		Findings: res.Findings, ExitCode: res.ExitCode(),
+		Inventory: o.inventory, Outputs: o.outputs,
 	}, snap)
 	if err != nil {
 		return err
@@ -182,11 +193,15 @@ func newRunsCmd() *cobra.Command {
 
 func newShowCmd() *cobra.Command {
 	var o outputOpts
-	var path string
+	var path, saveRaw string
 	cmd := &cobra.Command{
 		Use:   "show RUN",
 		Short: "Render a recorded run in any report format",
-		Args:  cobra.ExactArgs(1),
+		Long: `show renders a recorded run in any report format. With --save-raw DIR it
+also writes the outputs the run recorded back out in the offline layout
+(DIR/inventory.yaml and DIR/<host>/<command-key>.txt, as audit --save-raw
+writes them): audit --offline DIR or check --offline DIR replay the run.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := strconv.ParseInt(args[0], 10, 64)
 			if err != nil {
@@ -205,6 +220,11 @@ func newShowCmd() *cobra.Command {
 			if err != nil {
 				return usageErr("%v", err)
 			}
+			if saveRaw != "" {
+				if err := writeRunRaw(cmd.Context(), cmd.ErrOrStderr(), st, id, saveRaw); err != nil {
+					return err
+				}
+			}
 			res := &report.Result{Tool: "kaudit", Version: rec.Version, Started: rec.Started, Duration: rec.Ended.Sub(rec.Started),
 				Source: rec.Source, Devices: rec.Devices, Findings: rec.Findings, FailOn: failOn}
 			if snap, err := st.Snapshot(cmd.Context(), id); err == nil {
@@ -217,6 +237,7 @@ func newShowCmd() *cobra.Command {
 	}
 	o.register(cmd)
 	cmd.Flags().StringVar(&path, "store", "", "run history database")
+	cmd.Flags().StringVar(&saveRaw, "save-raw", "", "also write the run's recorded outputs to DIR in the offline layout (replay with --offline DIR)")
 	return cmd
 }
 

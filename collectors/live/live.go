@@ -43,6 +43,12 @@ type Options struct {
 	// SaveRaw, when set, is a directory that receives what was collected
 	// in the offline layout: inventory.yaml and <host>/<key>.txt.
 	SaveRaw string
+	// Outputs, when set, receives the outputs of each device collected,
+	// by command key, as SaveRaw would write them (secrets redacted):
+	// i is the host's position in the inventory. It is not called for a
+	// device that failed, is called from the workers at once, and must
+	// not keep outs (the run history compresses them as they come).
+	Outputs func(i int, outs map[string][]byte)
 	// ConnectRate bounds the new connections opened per second (default
 	// DefaultConnectRate; negative: no bound). Without it every worker
 	// dials at the same instant: the burst of SSH handshakes (and of
@@ -323,7 +329,7 @@ func (c *collector) host(ctx context.Context, i int) *facts.Device {
 	// all its outputs at once.
 	var outs map[string][]byte       // kept only to be saved
 	var redacted []*facts.ParseError // outputs that held a secret, said in the report
-	if c.opt.SaveRaw != "" {
+	if c.opt.SaveRaw != "" || c.opt.Outputs != nil {
 		outs = make(map[string][]byte, len(cmds))
 	}
 	for _, cmd := range cmds {
@@ -368,6 +374,9 @@ func (c *collector) host(ctx context.Context, i int) *facts.Device {
 	for _, w := range redacted {
 		w.Host = d.Name
 		d.Warnings = append(d.Warnings, w)
+	}
+	if c.opt.Outputs != nil {
+		c.opt.Outputs(i, outs)
 	}
 	if c.opt.SaveRaw != "" {
 		if err := saveHost(c.opt.SaveRaw, h.Name, outs); err != nil {

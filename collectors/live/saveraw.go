@@ -29,6 +29,18 @@ import (
 // cannot start with a dot (inventory's name rule), so none is a host's.
 const tmpPrefix = ".kaudit-"
 
+// WriteInventory and WriteHost write a run recorded in the history back
+// out (kaudit show --save-raw) exactly as --save-raw writes a live one,
+// with the same care for what is already in dir.
+func WriteInventory(dir string, inv *inventory.Inventory) error { return saveInventory(dir, inv) }
+
+// WriteHost writes outs as dir/<host>/<key>.txt; see WriteInventory.
+func WriteHost(dir, host string, outs map[string][]byte) error { return saveHost(dir, host, outs) }
+
+// RemoveHost removes the outputs of host that an earlier run left in
+// dir, for a device the run written has none of; see WriteInventory.
+func RemoveHost(dir, host string) error { return removeHost(dir, host) }
+
 // saveInventory writes the inventory of the run beside the outputs, so
 // that offline replay sees the same hosts, roles and data.
 func saveInventory(dir string, inv *inventory.Inventory) error {
