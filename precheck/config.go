@@ -1,6 +1,7 @@
 package precheck
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/kaudit/kaudit/facts"
@@ -59,9 +60,10 @@ func (n *node) cmd(ctx []string) cmd {
 }
 
 // parseConfig reads a configuration into a tree rooted at a node of indent
-// -1. It accepts anything: what it cannot place is kept as a passive line,
-// so rendering an unchanged tree gives back the input line for line.
-func parseConfig(data []byte) *node {
+// -1. It accepts anything but a banner that is never closed: what it cannot
+// place is kept as a passive line, so rendering an unchanged tree gives
+// back the input line for line.
+func parseConfig(data []byte) (*node, error) {
 	root := &node{indent: -1}
 	stack := []*node{root}
 	lines := splitLines(data)
@@ -81,18 +83,20 @@ func parseConfig(data []byte) *node {
 			continue
 		}
 		n.words = strings.Fields(t)
-		if delim := bannerDelim(n.words); delim != "" && n.indent == 0 {
+		if delim := configBannerDelim(n.words); delim != "" && n.indent == 0 {
 			// The text runs to the line holding the closing delimiter.
-			// Without one (a cut capture) the banner is its own line
-			// only: swallowing the rest would turn a line a patch adds
-			// after it into banner text when the result is read again.
-			for j := i + 1; j < len(lines); j++ {
-				if strings.Contains(lines[j], delim) {
-					n.raw = append(n.raw, lines[i+1:j+1]...)
-					i = j
-					break
-				}
+			// Without one the capture is cut, and the IOS parser refuses
+			// it too; kept, a line a patch adds after it would become
+			// banner text, or close it, when the result is read again.
+			j := i + 1
+			for j < len(lines) && !strings.Contains(lines[j], delim) {
+				j++
 			}
+			if j == len(lines) {
+				return nil, facts.Errorf("show_running-config", i+1, "banner is not closed by %q before the end of the output", delim)
+			}
+			n.raw = append(n.raw, lines[i+1:j+1]...)
+			i = j
 		}
 		for len(stack) > 1 && stack[len(stack)-1].indent >= n.indent {
 			stack = stack[:len(stack)-1]
@@ -101,7 +105,7 @@ func parseConfig(data []byte) *node {
 		top.children = append(top.children, n)
 		stack = append(stack, n)
 	}
-	return root
+	return root, nil
 }
 
 // splitLines splits data into lines without their CRs (a terminal capture
@@ -174,6 +178,62 @@ func bannerDelim(w []string) string {
 		return ""
 	}
 	return delim
+}
+
+// configBannerDelim is bannerDelim for a running configuration, where IOS
+// prints every delimiter as ^C, sometimes as a raw ETX (see the IOS
+// parser's skipBanner), and an ASA prints one line per banner command
+// whatever its first character ("banner motd -Authorised use only").
+func configBannerDelim(w []string) string {
+	if d := bannerDelim(w); d == "^C" || d == "\x03" {
+		return d
+	}
+	return ""
+}
+
+// showBanner writes banner lines typed with delimiter delim ("banner motd
+// #", text, "#") as show running-config prints them, with ^C.
+func showBanner(lines []string, delim string) []string {
+	if delim == "^C" || delim == "\x03" {
+		return lines
+	}
+	out := slices.Clone(lines)
+	first := out[0]
+	if i := bannerTextAt(first); i >= 0 {
+		out[0] = first[:i] + "^C" + first[i+len(delim):]
+	}
+	last := out[len(out)-1]
+	if len(out) > 1 {
+		if j := strings.Index(last, delim); j >= 0 {
+			out[len(out)-1] = last[:j] + "^C" + last[j+len(delim):]
+		}
+	}
+	return out
+}
+
+// bannerTextAt returns where the delimiter starts in "banner TYPE DELIM...":
+// after the second word and the blanks that follow it, or -1.
+func bannerTextAt(line string) int {
+	i, words := 0, 0
+	for words < 2 {
+		for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
+			i++
+		}
+		if i == len(line) {
+			return -1
+		}
+		for i < len(line) && line[i] != ' ' && line[i] != '\t' {
+			i++
+		}
+		words++
+	}
+	for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
+		i++
+	}
+	if i == len(line) {
+		return -1
+	}
+	return i
 }
 
 func isAlnum(c byte) bool {

@@ -172,6 +172,11 @@ func withoutValue(ctx, w []string) []string {
 	if isList(ctx, w) {
 		return nil
 	}
+	if n := timerPrefix(ctx, w); n > 0 {
+		if segs, ok := parseTimers(w[n:]); ok && len(segs) > 1 {
+			return nil // several timers on one line
+		}
+	}
 	if inObject(ctx) {
 		if p := matchPrefix(w, objectValuePrefixes); p != nil && len(p) < len(w) {
 			return p

@@ -139,7 +139,10 @@ func ApplyPatch(config, patch []byte, name string) ([]byte, []string, error) {
 	if err != nil {
 		return nil, warnings, err
 	}
-	root := parseConfig(config)
+	root, err := parseConfig(config)
+	if err != nil {
+		return nil, warnings, fmt.Errorf("current running config: %w", err)
+	}
 	a := &applier{root: root, file: name}
 	for _, o := range ops {
 		a.apply(o)
@@ -272,6 +275,15 @@ func (p *patchParser) run() error {
 				}
 				if !closed {
 					return p.errf(ln.n, "banner is not closed by %q before the end of the patch", delim)
+				}
+				if delim != "^C" && delim != "\x03" {
+					// Written back with ^C, as show running-config
+					// prints it, a ^C in the text would end it there.
+					text := strings.Join(o.banner, "\n")[bannerTextAt(o.banner[0])+len(delim):]
+					if strings.Contains(text, "^C") || strings.Contains(text, "\x03") {
+						return p.errf(ln.n, "banner text holds ^C, where show running-config would end it: choose another text")
+					}
+					o.banner = showBanner(o.banner, delim)
 				}
 				if err := p.emit(o); err != nil {
 					return err
@@ -500,6 +512,17 @@ type applier struct {
 	root     *node
 	file     string
 	warnings []string
+	gaps     []timerGap
+}
+
+// timerGap is where a "no timeout NAME" of the patch took a timer out of a
+// line that still prints others. The timer entered again later in the
+// patch goes back there: a second pass takes it out of the line the first
+// pass wrote, and must not then write it on a line of its own.
+type timerGap struct {
+	line *node
+	at   int // how many timers of the line came before it
+	name []string
 }
 
 func (a *applier) warnf(o op, format string, args ...any) {
@@ -804,7 +827,7 @@ func (a *applier) setTimer(bs []*node, ctx []string, o op) bool {
 	prefix := o.words[:n]
 	var rest []timerSeg
 	for _, s := range segs {
-		done := false
+		done := a.fillGap(bs, n, s)
 		commands(bs, func(_, c *node) {
 			if len(c.words) <= n || !hasPrefix(c.words, prefix) {
 				return
@@ -833,6 +856,30 @@ func (a *applier) setTimer(bs []*node, ctx []string, o op) bool {
 		a.add(bs, timerText(prefix, rest))
 	}
 	return true
+}
+
+// fillGap puts timer s back into the line a "no" of the patch took it out
+// of, if that line is still in the blocks bs, and reports whether it did.
+func (a *applier) fillGap(bs []*node, n int, s timerSeg) bool {
+	for i, g := range a.gaps {
+		if !equalWords(g.name, s.name) {
+			continue
+		}
+		a.gaps = slices.Delete(a.gaps, i, i+1)
+		there := false
+		commands(bs, func(_, c *node) { there = there || c == g.line })
+		if !there {
+			return false
+		}
+		have, ok := parseTimers(g.line.words[n:])
+		if !ok {
+			return false
+		}
+		have = slices.Insert(have, min(g.at, len(have)), s)
+		g.line.set(timerText(g.line.words[:n], have))
+		return true
+	}
+	return false
 }
 
 // noTimer drops the timers "no timeout NAME [h:mm:ss] [NAME h:mm:ss ...]"
@@ -880,10 +927,12 @@ func (a *applier) noTimer(bs []*node, ctx []string, o op) (found bool) {
 		if !ok {
 			return
 		}
-		kept := have[:0]
+		var kept []timerSeg
+		var gaps []timerGap
 		for _, s := range have {
 			if slices.ContainsFunc(names, func(name []string) bool { return equalWords(s.name, name) }) {
 				found = true
+				gaps = append(gaps, timerGap{line: c, at: len(kept), name: s.name})
 				continue
 			}
 			kept = append(kept, s)
@@ -894,6 +943,7 @@ func (a *applier) noTimer(bs []*node, ctx []string, o op) (found bool) {
 			b.drop(c, gone)
 		default:
 			c.set(timerText(prefix, kept))
+			a.gaps = append(a.gaps, gaps...)
 		}
 	})
 	return found

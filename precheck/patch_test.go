@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/kaudit/kaudit/facts"
 )
 
 func readTestdata(t testing.TB, name string) []byte {
@@ -168,12 +170,20 @@ func TestApplyPatch(t *testing.T) {
 			delta: 2,
 		},
 		{
-			name:  "no timeout then the timer again keeps its line on a second pass",
+			name:  "no timeout then the timer again goes back into its line",
 			cfg:   "asa-edge.txt",
 			patch: "no timeout conn\ntimeout conn 0:30:00\ntimeout sip 0:30:00\n",
-			want:  []string{"timeout half-closed 0:10:00 udp 0:02:00 icmp 0:00:02", "timeout conn 0:30:00", "timeout sip 0:30:00"},
-			next:  [][2]string{{"timeout igp stale-route 0:01:10", "timeout conn 0:30:00"}, {"timeout conn 0:30:00", "timeout sip 0:30:00"}},
+			want:  []string{"timeout xlate 3:00:00", "timeout conn 0:30:00 half-closed 0:10:00 udp 0:02:00 icmp 0:00:02"},
+			next:  [][2]string{{"timeout igp stale-route 0:01:10", "timeout sip 0:30:00"}},
 			gone:  []string{"timeout conn 1:00:00 half-closed 0:10:00 udp 0:02:00 icmp 0:00:02"},
+			delta: 1,
+		},
+		{
+			// "#" typed as a word is a word, not the mark of a value.
+			name:  "a literal # is not a value",
+			cfg:   "ios-access.txt",
+			patch: "snmp-server chassis-id #\nsnmp-server chassis-id 5\n",
+			want:  []string{"snmp-server chassis-id #", "snmp-server chassis-id 5"},
 			delta: 2,
 		},
 		{
@@ -234,11 +244,12 @@ func TestApplyPatch(t *testing.T) {
 			gone:  []string{"hostname sw-test"},
 		},
 		{
+			// IOS prints a banner's delimiter as ^C whatever was typed.
 			name:  "multi-line banner replaces the banner",
 			cfg:   "ios-access.txt",
 			patch: "banner motd #\nAuthorised use only\n#\n",
-			want:  []string{"!", "banner motd #", "Authorised use only", "#", "!", "line vty 0 4"},
-			gone:  []string{"banner motd ^C"},
+			want:  []string{"!", "banner motd ^C", "Authorised use only", "^C", "!", "line vty 0 4"},
+			gone:  []string{"interface GigabitEthernet9/9/9"},
 			delta: -1,
 		},
 		{
@@ -262,6 +273,16 @@ func TestApplyPatch(t *testing.T) {
 			want:  []string{"timeout conn 1:00:00 udp 0:02:00 icmp 0:00:02"},
 			gone:  []string{"timeout xlate 3:00:00"},
 			delta: -1,
+		},
+		{
+			// The second pass takes conn out of the line the first pass
+			// wrote and must put it back in that line.
+			name:  "no timeout then timers sharing a line stay on that line",
+			cfg:   "asa-edge.txt",
+			patch: "no timeout sip\ntimeout sip 0:45:00 sip_media 0:03:00\ntimeout sip-invite 0:03:00\n",
+			next:  [][2]string{{"timeout igp stale-route 0:01:10", "timeout sip 0:45:00 sip_media 0:03:00"}, {"timeout sip 0:45:00 sip_media 0:03:00", "timeout sip-invite 0:03:00"}},
+			delta: 2,
+			warn:  "patch.txt:1: no timeout sip: no such line in the running config",
 		},
 		{
 			name:  "class timeout in a policy-map",
@@ -431,6 +452,7 @@ func TestApplyPatchErrors(t *testing.T) {
 		{"no opening a section", "no interface Gi1/0/1\n shutdown\n", 1, "cannot open a section"},
 		{"terminal prompt", "sw1(config-if)#switchport port-security aging time 5\n", 1, "terminal prompt"},
 		{"open banner", "banner motd ^C\nhello\n", 1, "not closed"},
+		{"^C in a banner's text", "banner motd #\npress ^C to stop\n#\n", 1, "^C"},
 		{"bad range", "interface range Gi1/0/9 - 2\n shutdown\n", 1, "bad range"},
 		{"huge range", "interface range Gi1/0/1 - 99999\n shutdown\n", 1, "bad range"},
 	} {
@@ -468,15 +490,44 @@ func TestApplyPatchStrayCRs(t *testing.T) {
 	}
 }
 
-// A banner whose closing delimiter never comes (a cut capture) is its own
-// line only: a line added after it must not become banner text on the
-// next read.
+// A running config whose banner is never closed (a cut capture) is
+// refused, as the IOS parser refuses it: a line added after it would
+// otherwise become banner text, or close it, when the result is read again.
 func TestApplyPatchUnclosedBanner(t *testing.T) {
 	cfg := []byte("hostname sw\nbanner motd ^C\nAuthorised use only\n")
-	patch := []byte("hostname sw2\nsnmp-server location Floor 1\n")
+	_, _, err := ApplyPatch(cfg, []byte("hostname sw2\n"), "patch.txt")
+	var pe *facts.ParseError
+	if !errors.As(err, &pe) || pe.Line != 2 || !strings.Contains(pe.Msg, `banner is not closed by "^C"`) {
+		t.Fatalf("err %v, want the unclosed banner at line 2", err)
+	}
+}
+
+// Only ^C (or a raw ETX), which show running-config prints, opens a banner
+// of several lines in a running config: an ASA prints one line per banner
+// command, whatever its first character.
+func TestApplyPatchASABannerIsOneLine(t *testing.T) {
+	cfg := []byte("hostname asa\nbanner motd -Authorised use only\nbanner motd -Second line\n!\nsysopt noproxyarp outside\n")
+	patch := []byte("sysopt noproxyarp voice\n")
 	once, _, err := ApplyPatch(cfg, patch, "patch.txt")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if want := string(cfg) + "sysopt noproxyarp voice\n"; string(once) != want {
+		t.Errorf("got %q, want %q", once, want)
+	}
+}
+
+// A banner typed with its own delimiter is written as IOS prints it, and a
+// second pass finds it in place.
+func TestApplyPatchBannerDelimiter(t *testing.T) {
+	cfg := readTestdata(t, "ios-access.txt")
+	patch := []byte("banner login %Authorised\nuse only%\nhostname sw-new\n")
+	once, _, err := ApplyPatch(cfg, patch, "patch.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if miss := inOrder(splitLines(once), []string{"banner motd ^C", "banner login ^CAuthorised", "use only^C", "line vty 0 4"}); miss != "" {
+		t.Errorf("missing or out of order: %q\n%s", miss, once)
 	}
 	twice, _, err := ApplyPatch(once, patch, "patch.txt")
 	if err != nil {
@@ -484,9 +535,6 @@ func TestApplyPatchUnclosedBanner(t *testing.T) {
 	}
 	if !bytes.Equal(once, twice) {
 		t.Errorf("second pass gave\n%s\nfirst\n%s", twice, once)
-	}
-	if want := "hostname sw2\nbanner motd ^C\nAuthorised use only\nsnmp-server location Floor 1\n"; string(once) != want {
-		t.Errorf("got %q, want %q", once, want)
 	}
 }
 

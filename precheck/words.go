@@ -172,8 +172,12 @@ func isList(ctx, w []string) bool {
 	return false
 }
 
+// valueMark stands for a value in a signature. It holds a tab, which no
+// word holds, so that a "#" typed as a word is not taken for a value.
+const valueMark = "\t#"
+
 // ident is how a command is recognised when re-entered: sig is its words
-// with values replaced by "#", key the number of words before the first
+// with values replaced by valueMark, key the number of words before the first
 // value, and value whether it has one. bare is sig without its first value:
 // the command as a "no" form names it when typed without the value ("mac
 // address-table aging-time vlan 200" for "mac address-table aging-time 60
@@ -189,7 +193,7 @@ func identify(ctx, w []string) ident {
 	if inObject(ctx) {
 		if p := matchPrefix(w, objectValuePrefixes); p != nil {
 			if objectAddress[p[0]] {
-				return ident{sig: "address #", bare: "address", key: 1, value: true}
+				return ident{sig: "address " + valueMark, bare: "address", key: 1, value: true}
 			}
 			return prefixIdent(p)
 		}
@@ -200,7 +204,7 @@ func identify(ctx, w []string) ident {
 	out := make([]string, 0, len(w))
 	id := ident{key: len(w)}
 	after := false
-	hash := -1 // where the first value's "#" is in out
+	hash := -1 // where the first value's mark is in out
 	for i, t := range w {
 		if after {
 			out = append(out, t)
@@ -209,12 +213,10 @@ func identify(ctx, w []string) ident {
 		}
 		if i > 0 && isValue(t) {
 			if !id.value {
-				// Its own "#" even after a literal "#" word, so that bare
-				// can leave it out.
 				id.value, id.key, hash = true, i, len(out)
-				out = append(out, "#")
-			} else if out[len(out)-1] != "#" {
-				out = append(out, "#")
+			}
+			if out[len(out)-1] != valueMark {
+				out = append(out, valueMark)
 			}
 			continue
 		}
@@ -232,7 +234,7 @@ func identify(ctx, w []string) ident {
 // prefixIdent identifies a command whose words after prefix p are one value.
 func prefixIdent(p []string) ident {
 	bare := strings.Join(p, " ")
-	return ident{sig: bare + " #", bare: bare, key: len(p), value: true}
+	return ident{sig: bare + " " + valueMark, bare: bare, key: len(p), value: true}
 }
 
 func equalWords(a, b []string) bool {
