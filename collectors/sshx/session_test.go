@@ -124,6 +124,43 @@ func TestRunOutputAndRejection(t *testing.T) {
 	}
 }
 
+// TestRejectionVariants: the parts of a device's rejection that no public
+// transcript pins down (internal/devsim/shapes.go) do not matter: IOS
+// without the caret line, CUCM with the reason before or after its failure
+// marker, an ASA ambiguity with the typed line quoted are all ErrRejected,
+// the error names the device's message, and the session goes on.
+func TestRejectionVariants(t *testing.T) {
+	answers := map[string]string{
+		"show clock":          "% Invalid input detected at '^' marker.\n\n",
+		"show ntp status":     "No valid command entered\nExecuted command unsuccessfully\n",
+		"show network eth0":   "Executed command unsuccessfully\nNo valid command entered\n",
+		"show conn count":     "ERROR: % Ambiguous command:  \"show conn count\"\n",
+		"show route summary":  "           ^\nERROR: % Invalid input detected at '^' marker.\n",
+		"show version":        "Cisco IOS Software, C9300 Software\n",
+		"show myself":         "Machine Name    : cucm1\n",
+		"show failover state": "Failover Off\n",
+	}
+	srv, kh := startDevsim(t, func(h *devsim.Host) {
+		h.Handler = func(cli string) (string, bool) { out, ok := answers[cli]; return out, ok }
+	})
+	for _, tc := range []struct{ host, platform, bad, want, good string }{
+		{"sw1", "ios", "show clock", "% Invalid input detected at '^' marker.", "show version"},
+		{"cucm1", "cucm", "show ntp status", "No valid command entered", "show myself"},
+		{"cucm1", "cucm", "show network eth0", "Executed command unsuccessfully", "show myself"},
+		{"asa1", "asa", "show conn count", `ERROR: % Ambiguous command:  "show conn count"`, "show failover state"},
+		{"asa1", "asa", "show route summary", "ERROR: % Invalid input detected at '^' marker.", "show failover state"},
+	} {
+		_, s := openSession(t, srv, kh, tc.host, tc.platform)
+		_, err := s.Run(context.Background(), tc.bad, wait)
+		if !errors.Is(err, ErrRejected) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s %q: %v, want ErrRejected naming %q", tc.host, tc.bad, err, tc.want)
+		}
+		if out, err := s.Run(context.Background(), tc.good, wait); err != nil || len(out) == 0 {
+			t.Errorf("%s: session unusable after %q: %v", tc.host, tc.bad, err)
+		}
+	}
+}
+
 // TestRunShared: RunShared returns the same output as Run, in the
 // session's buffer (the next command overwrites it, which is why Run
 // copies), capped so that appending to it cannot write into the buffer.

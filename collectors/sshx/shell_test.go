@@ -2,6 +2,7 @@ package sshx
 
 import (
 	"bytes"
+	"io"
 	"log/slog"
 	"strings"
 	"testing"
@@ -104,6 +105,40 @@ func TestOutputLimit(t *testing.T) {
 	}
 	if _, err := sh.Read(90); err != nil {
 		t.Errorf("count did not restart with the command: %v", err)
+	}
+}
+
+// chunks reads one string per Read, as a device's packets arrive.
+type chunks []string
+
+func (c *chunks) Read(p []byte) (int, error) {
+	if len(*c) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, (*c)[0])
+	(*c)[0] = (*c)[0][n:]
+	if (*c)[0] == "" {
+		*c = (*c)[1:]
+	}
+	return n, nil
+}
+
+// TestPromptAfterSplitEscape: a CUCM prompt may follow an erase-line
+// sequence (Cisco's unicon VOS plugin allows "\x1b[K" before "admin:",
+// see internal/devsim/shapes.go). Cut between two reads, the sequence is
+// still removed whole and the last line is the prompt.
+func TestPromptAfterSplitEscape(t *testing.T) {
+	sh, _ := testShell()
+	sh.stdout = &chunks{"row\r\n\x1b[", "Kadmin:"}
+	var buf []byte
+	for range 2 {
+		var err error
+		if buf, err = sh.readAppend(buf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if last := tailLine(buf); !cucmPrompt.Match(last) {
+		t.Errorf("last line %q is not the CUCM prompt (read %q)", last, buf)
 	}
 }
 
