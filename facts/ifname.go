@@ -85,3 +85,15 @@ func CanonicalInterface(name string) string {
 	}
 	return name
 }
+
+// IsInterfaceName reports whether name is an interface name of a type
+// CanonicalInterface knows, in long or short form ("GigabitEthernet1/0/5",
+// "Gi1/0/5"), with nothing after its number.
+func IsInterfaceName(name string) bool {
+	i := strings.IndexAny(name, "0123456789")
+	if i <= 0 || strings.ContainsAny(name, " \t") {
+		return false
+	}
+	_, ok := ifTypes[strings.ToLower(name[:i])]
+	return ok
+}

@@ -156,6 +156,7 @@ func (s *Snapshot) Join(def Defaults) {
 				p.CallManager = d.Name
 				p.Protocol = upper(cp.Protocol)
 				p.SIPProfile = cp.SIPProfile
+				p.Description = cp.Description
 				if cp.Model != "" {
 					p.Model = cp.Model
 				}

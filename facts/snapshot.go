@@ -83,11 +83,14 @@ func (s *Snapshot) Device(name string) *Device {
 // Phone is one IP phone joined across devices: where it is plugged in (CDP,
 // LLDP, PoE), what CUCM knows of it, and the keepalive interval it uses.
 type Phone struct {
-	Name     string `json:"name"`          // SEPAABBCCDDEEFF
-	MAC      string `json:"mac,omitempty"` // aabb.ccdd.eeff, from the name
-	Model    string `json:"model,omitempty"`
-	Protocol string `json:"protocol,omitempty"` // SIP|SCCP|"" unknown
-	IP       string `json:"ip,omitempty"`
+	Name  string `json:"name"`          // SEPAABBCCDDEEFF
+	MAC   string `json:"mac,omitempty"` // aabb.ccdd.eeff, from the name
+	Model string `json:"model,omitempty"`
+	// Description is the phone's description in CUCM (usually its user
+	// or place), so the help desk can find it.
+	Description string `json:"description,omitempty"`
+	Protocol    string `json:"protocol,omitempty"` // SIP|SCCP|"" unknown
+	IP          string `json:"ip,omitempty"`
 
 	Switch string   `json:"switch,omitempty"`
 	Port   string   `json:"port,omitempty"`

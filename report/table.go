@@ -80,8 +80,32 @@ func (t *TableWriter) Write(w io.Writer, r *Result) error {
 	if max == 0 {
 		max = DefaultMaxPhones
 	}
-	for i, f := range fs {
-		t.writeFinding(&b, i+1, f, max)
+	if len(fs) > 0 {
+		t.writeDeviceSummary(&b, r)
+	}
+	grouped := GroupFindings(r)
+	desc := phoneDescriptions(r)
+	if len(grouped.Groups) > 0 {
+		b.WriteByte('\n')
+	}
+	for i, g := range grouped.Groups {
+		t.writeGroup(&b, i+1, g, max, desc)
+	}
+	if len(grouped.Keepalives) > 0 {
+		fmt.Fprintf(&b, "\n%s\n", t.paint(ansiBold, "keepalives the findings were judged against:"))
+		for _, k := range grouped.Keepalives {
+			for j, e := range k.Evidence {
+				label := "    "
+				if j == 0 {
+					label = fmt.Sprintf("[%s]", k.ID)
+				}
+				line := oneLine(evidenceText(e))
+				if e.Default {
+					line = t.paint(ansiDim, line)
+				}
+				fmt.Fprintf(&b, "  %-4s %s\n", label, line)
+			}
+		}
 	}
 
 	var troubled []DeviceResult
@@ -119,6 +143,132 @@ func (t *TableWriter) Write(w io.Writer, r *Result) error {
 		return fmt.Errorf("write table report: %w", err)
 	}
 	return nil
+}
+
+// writeDeviceSummary lists the devices with findings: counts by severity
+// and the phones at risk. Devices with the same counts share a line, so
+// that fifty identical access switches take one.
+func (t *TableWriter) writeDeviceSummary(b *strings.Builder, r *Result) {
+	fmt.Fprintf(b, "\n%s\n", t.paint(ansiBold, "by device:"))
+	var order []string
+	names := map[string][]string{}
+	for _, d := range SummarizeDevices(r) {
+		parts := make([]string, 0, len(severities))
+		for _, sev := range severities {
+			if c := d.BySeverity[sev]; c > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", c, sev))
+			}
+		}
+		if len(parts) == 0 {
+			continue
+		}
+		k := fmt.Sprintf("%s, %d phones at risk", strings.Join(parts, ", "), d.Phones)
+		if names[k] == nil {
+			order = append(order, k)
+		}
+		names[k] = append(names[k], oneLine(d.Device))
+	}
+	for _, k := range order {
+		ns := names[k]
+		if len(ns) == 1 {
+			fmt.Fprintf(b, "  %-20s %s\n", ns[0], k)
+			continue
+		}
+		fmt.Fprintf(b, "  %d devices, each %s: %s\n", len(ns), k, strings.Join(ns, ", "))
+	}
+}
+
+// splitUnseen separates the phones seen on ports from the stand-ins for
+// a port where none was seen ("phone (none seen) on sw1 Gi1/0/20").
+func splitUnseen(phones []string) (seen []string, unseen int) {
+	for _, p := range phones {
+		if strings.HasPrefix(p, "phone (none seen)") {
+			unseen++
+			continue
+		}
+		seen = append(seen, p)
+	}
+	return seen, unseen
+}
+
+// writeGroup writes one group in five or six lines: what and where, why,
+// the phones, the evidence (settings read on several lines listed once
+// with their line numbers; the shared keepalive by reference), the fix
+// and the notes.
+func (t *TableWriter) writeGroup(b *strings.Builder, n int, g Group, maxPhones int, desc map[string]string) {
+	sev := strings.ToUpper(g.Severity.String())
+	where := oneLine(g.Device)
+	if objs := strings.Join(g.Ranges, ", "); objs != "" {
+		where += " " + oneLine(objs)
+	}
+	fmt.Fprintf(b, "[%d] %s %s  %s\n", n, t.paint(severityColor(g.Severity), sev), t.paint(ansiBold, oneLine(g.Rule)), where)
+	if g.Message != "" {
+		fmt.Fprintf(b, "    %s\n", oneLine(g.Message))
+	}
+	// Ports where no phone was seen are said in the notes.
+	if seen, _ := splitUnseen(g.Phones); len(seen) > 0 {
+		fmt.Fprintf(b, "    phones (%d): %s\n", len(seen), phoneList(withDescriptions(cleanAll(seen), desc), maxPhones))
+	}
+	var ev []string
+	for _, e := range g.Evidence {
+		s := oneLine(e.What + " = " + e.Value)
+		if e.Device != "" && e.Device != g.Device {
+			s = oneLine(e.Device) + ": " + s
+		}
+		if loc := e.linesText(e.Device); loc != "" {
+			s += " (" + oneLine(loc) + ")"
+		} else if e.Default {
+			s += " (default)"
+		}
+		ev = append(ev, s)
+	}
+	if g.Keepalive != "" {
+		ev = append(ev, "keepalive ["+g.Keepalive+"]")
+	}
+	if len(ev) > 0 {
+		fmt.Fprintf(b, "    evidence: %s\n", strings.Join(ev, "; "))
+	}
+	if len(g.Fix) > 0 {
+		fix := make([]string, 0, len(g.Fix))
+		for _, c := range g.Fix {
+			fix = append(fix, cleanLines(c)...)
+		}
+		fmt.Fprintf(b, "    fix on %s: %s\n", oneLine(orUnknown(g.Device)), strings.Join(fix, " | "))
+	}
+	if g.Waived {
+		wv := g.Members[0].Waived
+		fmt.Fprintf(b, "    WAIVED (does not fail the run): %s — owner %s, until %s (%s)\n", oneLine(wv.Reason), orUnknown(oneLine(wv.Owner)), orNever(wv.Expires), oneLine(wv.Where))
+	}
+	if len(g.Notes) > 0 {
+		notes := make([]string, len(g.Notes))
+		for i, n := range g.Notes {
+			notes[i] = oneLine(n)
+		}
+		fmt.Fprintf(b, "    notes: %s\n", strings.Join(notes, "; "))
+	}
+}
+
+// phoneDescriptions maps phone names to their CUCM description.
+func phoneDescriptions(r *Result) map[string]string {
+	m := map[string]string{}
+	for _, p := range r.Phones {
+		if p.Description != "" {
+			m[p.Name] = p.Description
+		}
+	}
+	return m
+}
+
+// withDescriptions writes each phone as "NAME (description)".
+func withDescriptions(phones []string, desc map[string]string) []string {
+	out := make([]string, len(phones))
+	for i, p := range phones {
+		out[i] = p
+		if d := desc[p]; d != "" {
+			out[i] = p + " (" + oneLine(d) + ")"
+		}
+	}
+	return out
 }
 
 func (t *TableWriter) writeFinding(b *strings.Builder, n int, f rules.Finding, maxPhones int) {
