@@ -84,7 +84,26 @@ type Finding struct {
 	// Waived is set when a policy waiver accepts the finding: it is
 	// reported apart and does not fail the run.
 	Waived *Waived `json:"waived,omitempty"`
+	// Status and FirstSeen are set by the run history, not by the rules:
+	// StatusNew, StatusOpen or StatusNotVerified against the previous run
+	// of the same scope, and when the run that first reported the finding
+	// started (RFC 3339, UTC). Both are empty when the run was not
+	// compared with a history (--no-store).
+	Status    string `json:"status,omitempty"`
+	FirstSeen string `json:"first_seen,omitempty"`
 }
+
+// Finding statuses against the previous run of the same scope.
+const (
+	// StatusNew: not reported by the previous run (or no previous run).
+	StatusNew = "new"
+	// StatusOpen: reported by the previous run too.
+	StatusOpen = "open"
+	// StatusNotVerified: reported before, but this run could not check
+	// it (its device failed or was partial, or a fact it rests on became
+	// unknown); carried, never "resolved".
+	StatusNotVerified = "not verified"
+)
 
 // Waived says which waiver accepted a finding.
 type Waived struct {

@@ -325,22 +325,7 @@ func FuzzParseManifest(f *testing.F) {
 // read-only as it is, and a writable open migrates it and keeps its runs.
 func TestSchemaV1Store(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	gz, err := os.ReadFile(filepath.Join("testdata", "schema-v1.db.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	zr, err := gzip.NewReader(bytes.NewReader(gz))
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	path, data := schemaV1Copy(t)
 	check := func(s *Store) {
 		t.Helper()
 		runs, err := s.Runs(ctx, 0)

@@ -27,6 +27,7 @@ type RunSummary struct {
 	DevicesFailed                      int // failed or unknown status
 	Findings                           int
 	BySeverity                         map[rules.Severity]int // non-zero counts only
+	Scope                              Scope                  // zero: recorded before scopes
 }
 
 // Runs lists the newest limit runs, newest first (limit <= 0: all).
@@ -36,7 +37,7 @@ func (s *Store) Runs(ctx context.Context, limit int) ([]RunSummary, error) {
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT id, started, ended, source, inventory_digest, version, exit_code,
 		devices, devices_ok, devices_partial, devices_failed,
-		findings, findings_critical, findings_warning, findings_info
+		findings, findings_critical, findings_warning, findings_info, `+s.scopeColumns()+`
 		FROM runs ORDER BY id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, s.wrap("list runs", err)
@@ -47,11 +48,13 @@ func (s *Store) Runs(ctx context.Context, limit int) ([]RunSummary, error) {
 		var r RunSummary
 		var started, ended string
 		var crit, warn, info int
+		var scope scopeRow
 		if err := rows.Scan(&r.ID, &started, &ended, &r.Source, &r.InventoryDigest, &r.Version, &r.ExitCode,
 			&r.Devices, &r.DevicesOK, &r.DevicesPartial, &r.DevicesFailed,
-			&r.Findings, &crit, &warn, &info); err != nil {
+			&r.Findings, &crit, &warn, &info, &scope.inventory, &scope.limit, &scope.unverified); err != nil {
 			return nil, s.wrap("list runs", err)
 		}
+		r.Scope = scope.scope()
 		if r.Started, r.Ended, err = parseTimes(started, ended); err != nil {
 			return nil, s.wrap(fmt.Sprintf("run %d", r.ID), err)
 		}
@@ -107,6 +110,7 @@ type runHead struct {
 	rec                         RunRecord
 	devices, snapDevs, findings int
 	extra, order                sql.NullInt64
+	scope                       scopeRow
 }
 
 // openRun begins the read-only transaction that reads run id back and
@@ -124,9 +128,9 @@ func (s *Store) openRun(ctx context.Context, id int64) (_ *sql.Tx, _ *runHead, e
 	h := &runHead{}
 	var started, ended string
 	err = tx.QueryRowContext(ctx, `SELECT started, ended, source, inventory_digest, version, exit_code,
-		devices, snapshot_devices, findings, extra_findings, findings_order FROM runs WHERE id = ?`, id).Scan(
+		devices, snapshot_devices, findings, extra_findings, findings_order, `+s.scopeColumns()+` FROM runs WHERE id = ?`, id).Scan(
 		&started, &ended, &h.rec.Source, &h.rec.InventoryDigest, &h.rec.Version, &h.rec.ExitCode,
-		&h.devices, &h.snapDevs, &h.findings, &h.extra, &h.order)
+		&h.devices, &h.snapDevs, &h.findings, &h.extra, &h.order, &h.scope.inventory, &h.scope.limit, &h.scope.unverified)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, fmt.Errorf("store %s: run %d: %w", s.path, id, ErrNotFound)
 	}
@@ -134,6 +138,7 @@ func (s *Store) openRun(ctx context.Context, id int64) (_ *sql.Tx, _ *runHead, e
 		return nil, nil, s.wrap(fmt.Sprintf("read run %d", id), err)
 	}
 	h.rec.ID = id
+	h.rec.Scope = h.scope.scope()
 	h.rec.Devices, h.rec.Findings = []report.DeviceResult{}, []rules.Finding{}
 	if h.rec.Started, h.rec.Ended, err = parseTimes(started, ended); err != nil {
 		return nil, nil, s.wrap(fmt.Sprintf("run %d", id), err)
@@ -215,6 +220,11 @@ func (s *Store) Run(ctx context.Context, id int64) (*RunRecord, error) {
 	} else {
 		// planRun stored no order because this sort reproduces it.
 		slices.SortStableFunc(h.rec.Findings, rules.Compare)
+	}
+	if h.scope.unverified.Valid {
+		if err := s.blobByID(ctx, tx, h.scope.unverified.Int64, &h.rec.Unverified); err != nil {
+			return nil, s.damaged(id, "unverified findings: %v", err)
+		}
 	}
 	return &h.rec, nil
 }

@@ -35,6 +35,12 @@ type RunRecord struct {
 	// not read them back (RunOutputs does).
 	Inventory []byte   `json:"-"`
 	Outputs   *Outputs `json:"-"`
+	// Scope is what the run audited (see Scope); zero for a run recorded
+	// before scopes were, which is matched by Source instead.
+	Scope Scope
+	// Unverified are findings of earlier runs of the scope that this run
+	// could not check: carried, never resolved (see scope.go).
+	Unverified []rules.Finding
 }
 
 // timeFormat has fixed-width fractions so that stored times sort as text.
@@ -171,6 +177,10 @@ func (s *Store) saveTx(ctx context.Context, rec *RunRecord, p *plan) (int64, err
 		}
 		invID = id
 	}
+	unverifiedID, err := w.putUnverified(ctx, rec.Unverified)
+	if err != nil {
+		return 0, s.wrap("store unverified findings", err)
+	}
 	var orderID any
 	if p.order != nil {
 		id, err := w.putValue(ctx, p.order)
@@ -203,11 +213,13 @@ func (s *Store) saveTx(ctx context.Context, rec *RunRecord, p *plan) (int64, err
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO runs(started, ended, source, inventory_digest, version, exit_code,
 		devices, devices_ok, devices_partial, devices_failed, snapshot_devices,
-		findings, findings_critical, findings_warning, findings_info, extra_findings, findings_order, inventory)
-		VALUES(?,?,?,?,?,?, ?,?,?,?,?, ?,?,?,?,?,?,?)`,
+		findings, findings_critical, findings_warning, findings_info, extra_findings, findings_order, inventory,
+		scope_inventory, scope_limit, unverified)
+		VALUES(?,?,?,?,?,?, ?,?,?,?,?, ?,?,?,?,?,?,?, ?,?,?)`,
 		rec.Started.UTC().Format(timeFormat), rec.Ended.UTC().Format(timeFormat), rec.Source, rec.InventoryDigest, rec.Version, rec.ExitCode,
 		len(rec.Devices), ok, partial, failed, nsnap,
-		len(rec.Findings), bySev[rules.Critical], bySev[rules.Warning], bySev[rules.Info], extraID, orderID, invID)
+		len(rec.Findings), bySev[rules.Critical], bySev[rules.Warning], bySev[rules.Info], extraID, orderID, invID,
+		rec.Scope.inventoryArg(), rec.Scope.limitArg(), unverifiedID)
 	if err != nil {
 		return 0, s.wrap("insert run", err)
 	}

@@ -98,6 +98,17 @@ CREATE TABLE run_devices (
 	// references, never values).
 	`ALTER TABLE runs ADD COLUMN inventory INTEGER REFERENCES blobs(id);
 ALTER TABLE run_devices ADD COLUMN outputs INTEGER REFERENCES blobs(id);`,
+
+	// 3: a run's scope, so that it is compared with the previous run of
+	// the same scope (scope.go): the inventory it audited and its --limit
+	// expression; both NULL in runs recorded before, which are matched by
+	// their source instead. unverified holds the findings of earlier runs
+	// that this run could not check (a device failed or was partial, a
+	// fact became unknown), carried so that the next run still knows them.
+	`ALTER TABLE runs ADD COLUMN scope_inventory TEXT;
+ALTER TABLE runs ADD COLUMN scope_limit TEXT;
+ALTER TABLE runs ADD COLUMN unverified INTEGER REFERENCES blobs(id);
+CREATE INDEX runs_scope ON runs(scope_inventory, scope_limit, id);`,
 }
 
 // init checks that the file is a kaudit store this build understands and
