@@ -87,7 +87,11 @@ func (pp *asaPolicy) addrDetail(dev, what string, a facts.ACLAddr, ip netip.Addr
 		return nil // a literal address: the entry's own line says it
 	}
 	if !ip.IsValid() {
-		return []Evidence{{Device: dev, What: what, Value: a.Kind + " " + a.Name + " (any address of it: that side is not in the inventory)"}}
+		kw := "object"
+		if a.Kind == "group" {
+			kw = "object-group"
+		}
+		return []Evidence{{Device: dev, What: what, Value: kw + " " + a.Name + " (any address of it: that side is not in the inventory)"}}
 	}
 	path, src, ok := pp.whereAddr(a.Name, ip.Unmap(), 0)
 	if !ok {

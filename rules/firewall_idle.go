@@ -53,6 +53,9 @@ ephemeral port of the phone, UDP from 5060.
 
 Critical when a timeout is at most the keepalive interval of a connection it
 applies to; warning within thresholds.firewall_idle_warning_margin_s above it.
+UDP is at most a warning, as for the routers' NAT and zone firewall timers:
+the phones' transport is not known, and the phone's next REGISTER opens a
+new UDP connection (what the call manager sends in between is dropped).
 The finding names the flow, the class, the class-map line, the access-list
 line and the group member or port that matched. The phones' transport
 (TCP, UDP or TLS, from the phone security profile) is not read: a finding on
@@ -188,10 +191,12 @@ func (pp *asaPolicy) timersFor(out []idleTimer, g *globalTimers, order []*facts.
 	return out
 }
 
-// judged gathers, per timer, the connections it applies to and the one
-// idle longest between keepalives (the one it breaks first).
+// judged gathers, per timer, the connections it breaks and the worst of
+// them: the highest severity, then the one idle longest between keepalives
+// (the one it breaks first).
 type judged struct {
 	t        idleTimer
+	sev      Severity
 	ka       int
 	phone    *facts.Phone
 	cm       *facts.Device // nil: not in the inventory
@@ -203,20 +208,44 @@ type judged struct {
 }
 
 type judgements struct {
+	margin   int // thresholds.firewall_idle_warning_margin_s
 	byObject map[string]*judged
 	order    []string
+}
+
+// idleSeverity judges a timer of t seconds on a connection of flow f idle
+// for up to ka seconds: critical when it is not longer, a warning within
+// margin above. UDP is at most a warning, as for the routers' NAT and zone
+// firewall timers: the phones' transport is not known, and the phone's
+// next REGISTER opens a new UDP connection.
+func idleSeverity(t, ka, margin int, f signalFlow) Severity {
+	var sev Severity
+	switch {
+	case t <= ka:
+		sev = Critical
+	case t <= ka+margin:
+		sev = Warning
+	}
+	if f.proto == "udp" && sev == Critical {
+		sev = Warning
+	}
+	return sev
 }
 
 func (js *judgements) add(t idleTimer, p *facts.Phone, ka int, cm *facts.Device, f signalFlow, c conn, virtual bool) {
 	if t.seconds <= 0 {
 		return // 0 disables the timeout
 	}
+	sev := idleSeverity(t.seconds, ka, js.margin, f)
+	if sev == 0 {
+		return
+	}
 	if js.byObject == nil {
 		js.byObject = map[string]*judged{}
 	}
 	j := js.byObject[t.object]
 	if j == nil {
-		j = &judged{t: t, ka: -1, affected: map[*facts.Phone]bool{}, virtual: virtual}
+		j = &judged{affected: map[*facts.Phone]bool{}, virtual: virtual}
 		js.byObject[t.object] = j
 		js.order = append(js.order, t.object)
 	}
@@ -226,8 +255,8 @@ func (js *judgements) add(t idleTimer, p *facts.Phone, ka int, cm *facts.Device,
 	if !slices.Contains(j.flows, f.name) {
 		j.flows = append(j.flows, f.name)
 	}
-	if ka > j.ka {
-		j.t, j.ka, j.phone, j.cm, j.flow, j.conn = t, ka, p, cm, f, c
+	if sev > j.sev || sev == j.sev && ka > j.ka {
+		j.t, j.sev, j.ka, j.phone, j.cm, j.flow, j.conn = t, sev, ka, p, cm, f, c
 	}
 }
 
@@ -267,7 +296,7 @@ func checkFirewallIdle(c *Context) []Finding {
 		}
 		pp := newASAPolicy(a)
 		g := globalsOf(a)
-		var js judgements
+		js := judgements{margin: c.Config.FirewallIdleMargin}
 		var buf []idleTimer // reused: a phone's flows are many, their timers few
 		switch {
 		case knownPhones && knownCMs:
@@ -339,9 +368,7 @@ func checkFirewallIdle(c *Context) []Finding {
 			}
 		}
 		for _, obj := range js.order {
-			if f, ok := c.idleFinding(d, pp, js.byObject[obj], knownPhones, knownCMs); ok {
-				out = append(out, f)
-			}
+			out = append(out, c.idleFinding(d, pp, js.byObject[obj], knownPhones, knownCMs))
 		}
 	}
 	return out
@@ -415,17 +442,8 @@ func (pp *asaPolicy) otherSides(a *facts.ASA, known string) []string {
 
 // idleFinding judges one timer against the longest-idle connection it
 // applies to.
-func (c *Context) idleFinding(d *facts.Device, pp *asaPolicy, j *judged, knownPhones, knownCMs bool) (Finding, bool) {
+func (c *Context) idleFinding(d *facts.Device, pp *asaPolicy, j *judged, knownPhones, knownCMs bool) Finding {
 	t := j.t
-	var sev Severity
-	switch {
-	case t.seconds <= j.ka:
-		sev = Critical
-	case t.seconds <= j.ka+c.Config.FirewallIdleMargin:
-		sev = Warning
-	default:
-		return Finding{}, false
-	}
 	var ev []Evidence
 	if t.src != nil {
 		ev = append(ev, fact(d.Name, t.object, fmtHMS(t.seconds), *t.src))
@@ -463,6 +481,9 @@ func (c *Context) idleFinding(d *facts.Device, pp *asaPolicy, j *judged, knownPh
 	if j.flow.transport != "" {
 		ns = append(ns, "kaudit does not read the phones' transport: this holds for phones that use "+j.flow.transport)
 	}
+	if j.flow.proto == "udp" && t.seconds <= j.ka {
+		ns = append(ns, "a warning, not critical: the transport is not known, and the phone's next REGISTER opens a new UDP connection (what the call manager sends meanwhile is dropped)")
+	}
 	if t.hit != nil {
 		for _, w := range t.hit.why {
 			if w.ace != nil && w.ace.TimeRange != "" {
@@ -476,12 +497,12 @@ func (c *Context) idleFinding(d *facts.Device, pp *asaPolicy, j *judged, knownPh
 	}
 	msg := fmt.Sprintf("%s (%d s) on %s is %s the %d s keepalive interval of phones talking to %s through it (%s): the idle signalling connection is removed before the next keepalive",
 		t.object, t.seconds, d.Name, cmpWord(t.seconds, j.ka), j.ka, peer, how)
-	if sev == Warning {
+	if t.seconds > j.ka {
 		msg = fmt.Sprintf("%s (%d s) on %s leaves only %d s over the %d s keepalive interval of phones talking to %s through it (%s): one late keepalive and the idle signalling connection is removed",
 			t.object, t.seconds, d.Name, t.seconds-j.ka, j.ka, peer, how)
 	}
 	return Finding{
-		Severity: sev,
+		Severity: j.sev,
 		Device:   d.Name,
 		Object:   t.object,
 		Phones:   phoneNames(ps),
@@ -489,7 +510,7 @@ func (c *Context) idleFinding(d *facts.Device, pp *asaPolicy, j *judged, knownPh
 		Evidence: ev,
 		Fix:      fixIdle(t, 2*j.ka+c.Config.FirewallIdleMargin),
 		Notes:    ns,
-	}, true
+	}
 }
 
 func fixIdle(t idleTimer, seconds int) []string {

@@ -120,6 +120,12 @@ func TestLabExpectations(t *testing.T) {
 		},
 		"edge-backup-idle-120": {{"critical", fwIdle, "asa-core", "policy-map global_policy class voice-signalling idle"}},
 		"mobile-profiles":      nil,
+		// Issue 16.1: the firewall rule evaluates what a class matches. A
+		// class for web traffic only is no finding (it was a false
+		// critical); an ASA audited alone has its SIP class judged on the
+		// policy's default keepalives.
+		"edge-web-class-idle": nil,
+		"asa-alone-sip-idle":  {{"critical", fwIdle, "asa-core", "policy-map global_policy class voice-sip idle"}},
 		"dot1x-inactivity": {
 			{"critical", "dot1x-inactivity-shorter-than-keepalive", "sw-floor1", gi(1)}, {"critical", "dot1x-inactivity-shorter-than-keepalive", "sw-floor1", gi(2)},
 			{"critical", "dot1x-inactivity-shorter-than-keepalive", "sw-floor1", gi(7)}, {"critical", "dot1x-inactivity-shorter-than-keepalive", "sw-floor1", gi(9)},
