@@ -68,6 +68,18 @@ func WriteMetrics(w io.Writer, r *Result, lastSuccess time.Time) error {
 	m.family("kaudit_findings_failing", "Findings of the last audit at or above the fail-on severity.")
 	m.sample("kaudit_findings_failing", float64(s.failing))
 
+	// Against the previous run of the same scope (0 when the run was not
+	// compared): alert on new findings, and notice findings that could
+	// not be checked rather than taking their absence for a fix.
+	var fresh, unverified int
+	if r.Diff != nil {
+		fresh, unverified = len(r.Diff.New), len(r.Diff.NotVerified)
+	}
+	m.family("kaudit_findings_new", "Findings of the last audit that the previous run of its scope did not report.")
+	m.sample("kaudit_findings_new", float64(fresh))
+	m.family("kaudit_findings_not_verified", "Findings of earlier runs the last audit could not check (a device failed or was partial, an output was missing).")
+	m.sample("kaudit_findings_not_verified", float64(unverified))
+
 	m.family("kaudit_devices", "Devices of the last audit by collection status.")
 	m.sample("kaudit_devices", float64(s.ok), "status", facts.StatusOK)
 	m.sample("kaudit_devices", float64(s.partial), "status", facts.StatusPartial)

@@ -251,6 +251,8 @@ func TestMetricsFixture(t *testing.T) {
 		`kaudit_findings{rule="sip-profile-timers-inconsistent",severity="info"}`:                1,
 		`kaudit_findings{rule="asa-proxy-arp-answers-for-call-manager",severity="critical"}`:     0,
 		`kaudit_findings_failing`:               2,
+		`kaudit_findings_new`:                   1, // Diff.New of the fixture
+		`kaudit_findings_not_verified`:          0,
 		`kaudit_devices{status="ok"}`:           1,
 		`kaudit_devices{status="partial"}`:      1,
 		`kaudit_devices{status="failed"}`:       1,
@@ -535,6 +537,19 @@ func BenchmarkWriteMetrics(b *testing.B) {
 	for b.Loop() {
 		if err := WriteMetrics(io.Discard, r, time.Time{}); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// Without a comparison (--no-store, a first run) the history series are
+// there and 0, so that an alert on them never reads "no data".
+func TestMetricsWithoutHistory(t *testing.T) {
+	r := auditResult()
+	r.Diff = nil
+	out, got := metricsOf(t, r, time.Time{})
+	for _, key := range []string{"kaudit_findings_new", "kaudit_findings_not_verified"} {
+		if s, ok := got[key]; !ok || s.value != 0 {
+			t.Errorf("%s = %+v (present %v), want 0 in:\n%s", key, s, ok, out)
 		}
 	}
 }

@@ -94,8 +94,11 @@ type DiffSummary struct {
 	// From and To are the run ids compared.
 	From, To int64
 	// New findings appeared in To, Resolved ones were in From only, Open
-	// ones are in both (matched by rules.Fingerprint).
-	New, Resolved, Open []rules.Finding
+	// ones are in both (matched by rules.Fingerprint). NotVerified ones
+	// were in From (reported or carried) but To could not check them: a
+	// device failed or was partial, a fact became unknown, or To did not
+	// audit the device; they are carried, never resolved.
+	New, Resolved, Open, NotVerified []rules.Finding
 	// Changes lists other differences in words ("sw1: 2 outputs missing").
 	Changes []string
 }

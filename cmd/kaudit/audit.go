@@ -206,6 +206,7 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, o *auditOpts) error
 		}
 		digest = inv.Digest()
 		source = limitSource(stderr, "offline "+o.offline, o.limit, inv)
+		o.storeOpts.scope = auditScope(o.offline, o.limit)
 		if !o.noStore {
 			o.storeOpts.keep(inv, offlineOutputs(ctx, o.offline, inv))
 		}
@@ -218,6 +219,7 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, o *auditOpts) error
 			return err
 		}
 		source = limitSource(stderr, "live "+o.inventory, o.limit, inv)
+		o.storeOpts.scope = auditScope(o.inventory, o.limit)
 		digest = inv.Digest()
 		if o.memoryLimit != "" {
 			n, err := parseSize(o.memoryLimit)
@@ -248,7 +250,7 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, o *auditOpts) error
 		fmt.Fprintln(stdout, b.String())
 	}
 	if o.metrics != "" {
-		if err := report.WriteMetricsFile(o.metrics, res, lastSuccess(ctx, o.storeOpts.path, res)); err != nil {
+		if err := report.WriteMetricsFile(o.metrics, res, o.storeOpts.lastSuccess(ctx, res)); err != nil {
 			fmt.Fprintln(stderr, "kaudit: metrics not written:", err)
 		}
 	}

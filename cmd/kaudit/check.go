@@ -59,11 +59,12 @@ the findings the change introduces; the ones it resolves follow the report.
   --offline DIR      the current state: saved outputs (DIR/inventory.yaml and
                      DIR/<host>/<command-key>.txt); the other devices are
                      read from there unchanged
-  --store PATH       the current state: the latest run in the history store,
-                     the facts and outputs it recorded (--patch applies to
-                     HOST's recorded running config). A run recorded by a
-                     kaudit that kept only facts takes --candidate, parsed
-                     over HOST's stored facts
+  --store PATH       the current state: the newest run in the history store
+                     that read HOST completely (a whole inventory's before
+                     a --limit run's), the facts and outputs it recorded
+                     (--patch applies to HOST's recorded running config).
+                     A run recorded by a kaudit that kept only facts takes
+                     --candidate, parsed over HOST's stored facts
 
 Findings are matched by rule, device, object and phones. One whose severity
 rises counts as introduced; one whose severity falls is listed apart and does
@@ -141,7 +142,7 @@ func runCheck(ctx context.Context, stdout, stderr io.Writer, o *checkOpts) error
 	opts := precheck.Options{Policy: pol, FailOn: failOn, Started: started}
 	var from string
 	if o.store != "" {
-		st, id, err := openLatestStore(ctx, o.store)
+		st, id, err := openBaselineStore(ctx, o.store, o.device)
 		if err != nil {
 			return err
 		}
@@ -182,9 +183,12 @@ func runCheck(ctx context.Context, stdout, stderr io.Writer, o *checkOpts) error
 	return o.writeCheck(stdout, res, kind, file)
 }
 
-// openLatestStore opens an existing history store read-only and finds
-// its latest run.
-func openLatestStore(ctx context.Context, path string) (*store.Store, int64, error) {
+// openBaselineStore opens an existing history store read-only and finds
+// the run a check of device starts from: the newest run that read it
+// completely, one of a whole inventory before a --limit run (issue 14.2:
+// like with like, and the devices around the one changed), never a run
+// where it failed or of another site.
+func openBaselineStore(ctx context.Context, path, device string) (*store.Store, int64, error) {
 	st, err := store.OpenReadOnly(ctx, path, store.Options{})
 	if err != nil {
 		return nil, 0, usageErr("--store: %v", err)
@@ -193,11 +197,18 @@ func openLatestStore(ctx context.Context, path string) (*store.Store, int64, err
 	if err == nil && len(ids) == 0 {
 		err = fmt.Errorf("%s holds no run yet: audit first, or use --offline DIR", path)
 	}
+	var id int64
+	if err == nil {
+		id, err = st.LatestWith(ctx, device)
+	}
+	if err == nil && id == 0 {
+		err = fmt.Errorf("no run in %s read %s completely: audit it first, or use --offline DIR", path, device)
+	}
 	if err != nil {
 		st.Close()
 		return nil, 0, usageErr("--store: %v", err)
 	}
-	return st, ids[0], nil
+	return st, id, nil
 }
 
 // storedOutputs reads HOST's outputs from the run, as --offline reads

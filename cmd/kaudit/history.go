@@ -28,6 +28,8 @@ type storeOpts struct {
 	// inventory and outputs are recorded with the run (see keep).
 	inventory []byte
 	outputs   *store.Outputs
+	// scope is what the run audited (auditScope).
+	scope store.Scope
 }
 
 // keep has the run recorded with its resolved inventory and outputs, so
@@ -92,71 +94,70 @@ func (o *storeOpts) record(ctx context.Context, stderr io.Writer, res *report.Re
 	if o.noStore {
 		return
 	}
-	if err := o.save(ctx, res, snap, digest); err != nil {
+	if err := o.save(ctx, stderr, res, snap, digest); err != nil {
 		fmt.Fprintln(stderr, "kaudit: run not recorded:", err)
 		res.Problems = append(res.Problems, "run not recorded in the history: "+err.Error())
 	}
 }
 
-// save stores the run and sets res.Diff against the run before it.
-func (o *storeOpts) save(ctx context.Context, res *report.Result, snap *facts.Snapshot, digest string) error {
+// save compares the run with the previous run of its scope, which sets
+// its findings' status and first sighting, and stores it with the
+// findings it could not verify; res.Diff is the comparison.
+func (o *storeOpts) save(ctx context.Context, stderr io.Writer, res *report.Result, snap *facts.Snapshot, digest string) error {
 	st, err := openStore(ctx, o.path)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	prev, _ := st.Latest(ctx, 1)
-	id, err := st.SaveRun(ctx, store.RunRecord{
+	var prev *app.RunView
+	prevID, err := st.Previous(ctx, o.scope, res.Source, 0)
+	if err == nil && prevID != 0 {
+		prev, _, err = runView(ctx, st, prevID)
+	}
+	var d *report.DiffSummary
+	if err != nil {
+		// A damaged history must not cost tonight's run its record;
+		// the run is recorded without a comparison.
+		fmt.Fprintf(stderr, "kaudit: not compared with the previous run: %v\n", err)
+	} else {
+		d = app.Compare(prev, &app.RunView{Started: res.Started, Findings: res.Findings, Devices: res.Devices, Snap: snap}, true)
+	}
+	rec := store.RunRecord{
 		Started: res.Started, Ended: res.Started.Add(res.Duration), Source: res.Source,
 		InventoryDigest: digest, Version: res.Version, Devices: res.Devices,
 		Findings: res.Findings, ExitCode: res.ExitCode(),
-		Inventory: o.inventory, Outputs: o.outputs,
-	}, snap)
+		Inventory: o.inventory, Outputs: o.outputs, Scope: o.scope,
+	}
+	if d != nil {
+		rec.Unverified = d.NotVerified
+	}
+	id, err := st.SaveRun(ctx, rec, snap)
 	if err != nil {
 		return err
 	}
-	if len(prev) == 1 {
-		if d, err := diffRuns(ctx, st, prev[0], id); err == nil {
-			res.Diff = d
-		}
+	if d != nil {
+		d.To = id
+		res.Diff = d
 	}
 	return nil
 }
 
-// lastSuccess is when the newest run with exit code 0 started.
-func lastSuccess(ctx context.Context, p string, res *report.Result) time.Time {
+// lastSuccess is when the newest run of the audit's scope with exit code
+// 0 started.
+func (o *storeOpts) lastSuccess(ctx context.Context, res *report.Result) time.Time {
 	if res.ExitCode() == 0 {
 		return res.Started
 	}
-	st, err := openHistory(ctx, p)
+	st, err := openHistory(ctx, o.path)
 	if err != nil {
 		return time.Time{}
 	}
 	defer st.Close()
-	runs, err := st.Runs(ctx, 0)
+	t, err := st.LastSuccess(ctx, o.scope, res.Source)
 	if err != nil {
 		return time.Time{}
 	}
-	for _, r := range runs {
-		if r.ExitCode == 0 {
-			return r.Started
-		}
-	}
-	return time.Time{}
-}
-
-func diffRuns(ctx context.Context, st *store.Store, from, to int64) (*report.DiffSummary, error) {
-	a, err := st.Run(ctx, from)
-	if err != nil {
-		return nil, err
-	}
-	b, err := st.Run(ctx, to)
-	if err != nil {
-		return nil, err
-	}
-	sa, _ := st.Snapshot(ctx, from)
-	sb, _ := st.Snapshot(ctx, to)
-	return app.Diff(from, to, a.Findings, b.Findings, sa, sb), nil
+	return t
 }
 
 func newRunsCmd() *cobra.Command {
@@ -232,6 +233,13 @@ writes them): audit --offline DIR or check --offline DIR replay the run.`,
 				res.Phones = snap.Phones
 				res.Ladders = report.LaddersFrom(snap, res.Findings)
 			}
+			// What changed since the previous run of its scope, and the
+			// findings it carried unverified, as the audit reported them.
+			if prev, err := st.Previous(cmd.Context(), rec.Scope, rec.Source, id); err == nil && prev != 0 {
+				if d, err := diffRuns(cmd.Context(), st, prev, id); err == nil {
+					res.Diff = d
+				}
+			}
 			return o.write(cmd.OutOrStdout(), res)
 		},
 	}
@@ -261,23 +269,11 @@ func newDiffCmd() *cobra.Command {
 				}
 				ids = append(ids, id)
 			}
-			latest, err := st.Latest(cmd.Context(), 2)
+			from, to, err := diffPair(cmd.Context(), st, ids)
 			if err != nil {
 				return err
 			}
-			switch len(ids) {
-			case 0:
-				if len(latest) < 2 {
-					return usageErr("the store holds fewer than two runs")
-				}
-				ids = []int64{latest[1], latest[0]}
-			case 1:
-				if len(latest) < 1 {
-					return usageErr("the store holds no run")
-				}
-				ids = append(ids, latest[0])
-			}
-			d, err := diffRuns(cmd.Context(), st, ids[0], ids[1])
+			d, err := diffRuns(cmd.Context(), st, from, to)
 			if err != nil {
 				return usageErr("%v", err)
 			}

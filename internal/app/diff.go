@@ -1,43 +1,111 @@
 package app
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/kaudit/kaudit/facts"
 	"github.com/kaudit/kaudit/report"
 	"github.com/kaudit/kaudit/rules"
 )
 
-// Diff compares two runs: findings new in b, resolved since a, still open
-// (matched by rules.Fingerprint), and the device facts behind them that
-// changed. Either snapshot may be nil (facts then aren't compared).
+// RunView is one side of a comparison of runs.
+type RunView struct {
+	ID      int64
+	Started time.Time
+	// Findings are what the run reported; Unverified those of earlier
+	// runs it carried because it could not check them.
+	Findings, Unverified []rules.Finding
+	// Devices says how reading each device went; nil when unknown, and
+	// then every finding counts as checked.
+	Devices []report.DeviceResult
+	// Snap, when both sides have one, gives the fact changes.
+	Snap *facts.Snapshot
+}
+
+// Diff compares two runs of one scope whose device results are unknown;
+// see Compare.
 func Diff(fromID, toID int64, a, b []rules.Finding, sa, sb *facts.Snapshot) *report.DiffSummary {
-	d := &report.DiffSummary{From: fromID, To: toID, New: []rules.Finding{}, Resolved: []rules.Finding{}, Open: []rules.Finding{}}
-	before := map[string]bool{}
-	for _, f := range a {
-		before[rules.Fingerprint(f)] = true
+	return Compare(&RunView{ID: fromID, Findings: a, Snap: sa}, &RunView{ID: toID, Findings: slices.Clone(b), Snap: sb}, true)
+}
+
+// Compare compares run cur with prev, an earlier run, findings matched by
+// rules.Fingerprint: new in cur, still open, resolved, and not verified.
+// A finding prev reported (or carried) that cur does not report is
+// resolved only when cur checked it: every device it names was read
+// completely in cur, and none of the outputs its evidence comes from went
+// missing. Otherwise it is carried as not verified this run (a device
+// failed or was partial, a fact became unknown): absence of evidence is
+// not a fix. With sameScope false (two runs of different inventories or
+// --limit), a device cur did not audit at all is not verified either; in
+// one scope it left the inventory, and its findings are resolved.
+//
+// Compare sets the Status and FirstSeen of cur.Findings in place (the
+// history records them); prev nil means cur is the first run of its
+// scope: every finding is new and Compare returns nil.
+func Compare(prev, cur *RunView, sameScope bool) *report.DiffSummary {
+	now := stamp(cur.Started)
+	if prev == nil {
+		for i := range cur.Findings {
+			cur.Findings[i].Status, cur.Findings[i].FirstSeen = rules.StatusNew, now
+		}
+		return nil
+	}
+	d := &report.DiffSummary{From: prev.ID, To: cur.ID, New: []rules.Finding{}, Resolved: []rules.Finding{},
+		Open: []rules.Finding{}, NotVerified: []rules.Finding{}}
+	before := map[string]rules.Finding{}
+	var order []string
+	for _, fs := range [][]rules.Finding{prev.Findings, prev.Unverified} {
+		for _, f := range fs {
+			fp := rules.Fingerprint(f)
+			if _, dup := before[fp]; !dup {
+				before[fp] = f
+				order = append(order, fp)
+			}
+		}
 	}
 	after := map[string]bool{}
-	for _, f := range b {
-		fp := rules.Fingerprint(f)
+	for i := range cur.Findings {
+		f := &cur.Findings[i]
+		fp := rules.Fingerprint(*f)
 		after[fp] = true
-		if before[fp] {
-			d.Open = append(d.Open, f)
+		if was, ok := before[fp]; ok {
+			f.Status, f.FirstSeen = rules.StatusOpen, cmp.Or(was.FirstSeen, stamp(prev.Started), now)
+			d.Open = append(d.Open, *f)
 		} else {
-			d.New = append(d.New, f)
+			f.Status, f.FirstSeen = rules.StatusNew, now
+			d.New = append(d.New, *f)
 		}
 	}
-	for _, f := range a {
-		if !after[rules.Fingerprint(f)] {
+	checked := newChecker(cur.Devices, sameScope)
+	for _, fp := range order {
+		if after[fp] {
+			continue
+		}
+		f := before[fp]
+		if checked.verifies(f) {
 			d.Resolved = append(d.Resolved, f)
+			continue
 		}
+		f.Status, f.FirstSeen = rules.StatusNotVerified, cmp.Or(f.FirstSeen, stamp(prev.Started))
+		d.NotVerified = append(d.NotVerified, f)
 	}
-	if sa != nil && sb != nil {
-		d.Changes = FactChanges(sa, sb)
+	if prev.Snap != nil && cur.Snap != nil {
+		d.Changes = FactChanges(prev.Snap, cur.Snap)
 	}
 	return d
+}
+
+// stamp is a run's start as Finding.FirstSeen holds it; "" when unknown.
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
 }
 
 // FactChanges lists, in words, the changes between two snapshots of the
@@ -239,12 +307,24 @@ func WriteDiffText(w *strings.Builder, d *report.DiffSummary, between bool) {
 	if between {
 		head = fmt.Sprintf("run #%d → #%d", d.From, d.To)
 	}
-	fmt.Fprintf(w, "%s: %d new, %d resolved, %d still open\n", head, len(d.New), len(d.Resolved), len(d.Open))
+	fmt.Fprintf(w, "%s: %d new, %d resolved, %d still open", head, len(d.New), len(d.Resolved), len(d.Open))
+	if len(d.NotVerified) > 0 {
+		// Said only when there are some, so that the line a script
+		// may match stays as it was on a complete run.
+		fmt.Fprintf(w, ", %d not verified", len(d.NotVerified))
+	}
+	fmt.Fprintln(w)
 	for _, f := range d.New {
 		fmt.Fprintf(w, "  new       %-8s %s %s %s\n", f.Severity, f.Rule, f.Device, f.Object)
 	}
 	for _, f := range d.Resolved {
 		fmt.Fprintf(w, "  resolved  %-8s %s %s %s\n", f.Severity, f.Rule, f.Device, f.Object)
+	}
+	if len(d.NotVerified) > 0 {
+		fmt.Fprintf(w, "not verified this run (a device failed or was partial, an output was missing, or the run did not audit the device); carried, not resolved:\n")
+	}
+	for _, f := range d.NotVerified {
+		fmt.Fprintf(w, "  unchecked %-8s %s %s %s\n", f.Severity, f.Rule, f.Device, f.Object)
 	}
 	if len(d.Changes) > 0 {
 		fmt.Fprintf(w, "what changed on the devices:\n")

@@ -18,7 +18,8 @@ import (
 )
 
 // copyLab copies a bundled lab into a temporary directory, passing each
-// file through edit (path relative to the lab, content) first.
+// file through edit (path relative to the lab, content) first; a file
+// edit returns nil for is left out.
 func copyLab(t *testing.T, lab string, edit func(rel string, b []byte) []byte) string {
 	t.Helper()
 	src := filepath.Join(labsDir, lab)
@@ -36,7 +37,9 @@ func copyLab(t *testing.T, lab string, edit func(rel string, b []byte) []byte) s
 			return err
 		}
 		if edit != nil {
-			b = edit(filepath.ToSlash(rel), b)
+			if b = edit(filepath.ToSlash(rel), b); b == nil {
+				return nil // left out
+			}
 		}
 		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
 	})
