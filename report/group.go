@@ -113,6 +113,16 @@ func GroupFindings(r *Result) Grouped {
 	return out
 }
 
+// ShortMessage is the message with the objects left to the group's
+// object list: "on these 7 ports" instead of the ranges again.
+func (g Group) ShortMessage() string {
+	if len(g.Members) == 1 {
+		return g.Message
+	}
+	first := g.Members[0]
+	return strings.ReplaceAll(first.Message, first.Object, fmt.Sprintf("these %d objects", len(g.Members)))
+}
+
 // splitKeepalive separates the keepalive derivation (the "keepalive
 // interval" line and the inputs under it) from the rest of a finding's
 // evidence.

@@ -22,9 +22,11 @@ const (
 	htmlMaxPhones = 24
 	// htmlMaxLadders caps the ladders drawn; a finding on a VLAN can name
 	// hundreds of phones, and the json report has them all.
-	htmlMaxLadders = 60
+	htmlMaxLadders = 12
 	// htmlOpenPhones is the largest phone table shown unfolded.
 	htmlOpenPhones = 50
+	// htmlPrintLadders ladders are printed; the others show on screen.
+	htmlPrintLadders = 2
 )
 
 //go:embed html.tmpl
@@ -57,6 +59,7 @@ type htmlPage struct {
 	Dev                                            htmlDevCounts
 	Index                                          []htmlFinding
 	Groups                                         []htmlGroup
+	Keepalives                                     []htmlKeepalive
 	Ladders                                        []htmlLadder
 	LaddersOmitted                                 int
 	Diff                                           *htmlDiff
@@ -99,6 +102,16 @@ type htmlFinding struct {
 	Evidence                      []htmlEvidence
 	Fix                           string
 	Notes                         []string
+	// Members is how many findings a group holds (0 for one finding
+	// shown alone); Keepalive the ID of its shared keepalive derivation.
+	Members   int
+	Keepalive string
+}
+
+// htmlKeepalive is a keepalive derivation shared by groups.
+type htmlKeepalive struct {
+	ID       string
+	Evidence []htmlEvidence
 }
 
 type htmlEvidence struct {
@@ -131,6 +144,9 @@ type htmlDevice struct {
 
 type htmlPhone struct {
 	Name, Model, Protocol, IP, Switch, Port, CallManager, SIPProfile, Keepalive string
+	// KeepaliveShort is the interval alone; Keepalive, its derivation,
+	// shows on hover.
+	KeepaliveShort string
 }
 
 func htmlPageOf(r *Result) htmlPage {
@@ -181,14 +197,24 @@ func htmlPageOf(r *Result) htmlPage {
 		}
 	}
 
-	for i, f := range sortedFindings(r) {
-		hf := htmlFindingOf(i+1, f, r)
+	grouped := GroupFindings(r)
+	desc := phoneDescriptions(r)
+	for i, g := range grouped.Groups {
+		hf := htmlFindingOfGroup(i+1, g, r, desc)
 		p.Index = append(p.Index, hf)
 		if n := len(p.Groups); n == 0 || p.Groups[n-1].Class != hf.SevClass || p.Groups[n-1].Name != hf.Severity {
 			p.Groups = append(p.Groups, htmlGroup{Name: hf.Severity, Class: hf.SevClass})
 		}
 		g := &p.Groups[len(p.Groups)-1]
 		g.Findings = append(g.Findings, hf)
+	}
+
+	for _, k := range grouped.Keepalives {
+		hk := htmlKeepalive{ID: k.ID}
+		for _, e := range k.Evidence {
+			hk.Evidence = append(hk.Evidence, htmlEvidenceOf(e))
+		}
+		p.Keepalives = append(p.Keepalives, hk)
 	}
 
 	ladders := r.Ladders
@@ -198,6 +224,7 @@ func htmlPageOf(r *Result) htmlPage {
 	}
 	for i, l := range ladders {
 		if hl, ok := htmlLadderOf(i+1, l); ok {
+			hl.NoPrint = len(p.Ladders) >= htmlPrintLadders
 			p.Ladders = append(p.Ladders, hl)
 		}
 	}
@@ -252,7 +279,7 @@ func htmlPageOf(r *Result) htmlPage {
 		p.Phones = append(p.Phones, htmlPhone{
 			Name: oneLine(ph.Name), Model: oneLine(ph.Model), Protocol: oneLine(ph.Protocol), IP: oneLine(ph.IP),
 			Switch: oneLine(ph.Switch), Port: oneLine(ph.Port), CallManager: oneLine(ph.CallManager),
-			SIPProfile: oneLine(ph.SIPProfile), Keepalive: oneLine(keepaliveText(ph.Keepalive)),
+			SIPProfile: oneLine(ph.SIPProfile), Keepalive: oneLine(keepaliveText(ph.Keepalive)), KeepaliveShort: keepaliveShort(ph.Keepalive),
 		})
 	}
 	p.PhonesOpen = len(p.Phones) <= htmlOpenPhones
@@ -274,16 +301,7 @@ func htmlFindingOf(n int, f rules.Finding, r *Result) htmlFinding {
 		hf.Phones = phones
 	}
 	for _, e := range f.Evidence {
-		he := htmlEvidence{Device: oneLine(e.Device), What: oneLine(strings.TrimSpace(e.What)), Value: oneLine(e.Value), Default: e.Default, Sub: indented(e.What)}
-		if e.Source != nil {
-			where := e.Source.Key + ".txt"
-			if e.Source.Host != "" {
-				where = e.Source.Host + "/" + where
-			}
-			he.Where = oneLine(fmt.Sprintf("%s:%d", where, e.Source.Line))
-			he.Text = oneLine(strings.TrimSpace(e.Source.Text))
-		}
-		hf.Evidence = append(hf.Evidence, he)
+		hf.Evidence = append(hf.Evidence, htmlEvidenceOf(e))
 	}
 	var lines []string
 	for _, c := range f.Fix {
@@ -291,6 +309,77 @@ func htmlFindingOf(n int, f rules.Finding, r *Result) htmlFinding {
 	}
 	hf.Fix = strings.Join(lines, "\n")
 	return hf
+}
+
+func htmlEvidenceOf(e rules.Evidence) htmlEvidence {
+	he := htmlEvidence{Device: oneLine(e.Device), What: oneLine(strings.TrimSpace(e.What)), Value: oneLine(e.Value), Default: e.Default, Sub: indented(e.What)}
+	if e.Source != nil {
+		where := e.Source.Key + ".txt"
+		if e.Source.Host != "" {
+			where = e.Source.Host + "/" + where
+		}
+		he.Where = oneLine(fmt.Sprintf("%s:%d", where, e.Source.Line))
+		he.Text = oneLine(strings.TrimSpace(e.Source.Text))
+		if e.Source.Via != "" {
+			he.Text += " (via " + oneLine(e.Source.Via) + ")"
+		}
+	}
+	return he
+}
+
+// htmlFindingOfGroup is a group shown as one finding: its objects as
+// ranges, its phones with their CUCM description, its evidence merged
+// and the shared keepalive referenced, one fix.
+func htmlFindingOfGroup(n int, g Group, r *Result, desc map[string]string) htmlFinding {
+	first := g.Members[0]
+	full := rules.Fingerprint(first)
+	fp := full
+	if len(fp) > 16 {
+		fp = fp[:16] // shown: enough to tell groups apart; json has the whole ones
+	}
+	seen, _ := splitUnseen(g.Phones)
+	hf := htmlFinding{
+		N: n, ID: "f-" + full, Fingerprint: fp,
+		Severity: oneLine(g.Severity.String()), SevClass: sevClass(g.Severity), Fails: r.fails(first),
+		Rule: oneLine(g.Rule), Device: oneLine(orUnknown(g.Device)), Object: oneLine(orUnknown(strings.Join(g.Ranges, ", "))),
+		Message: oneLine(g.ShortMessage()), PhoneCount: len(seen), Notes: cleanAll(g.Notes), Members: len(g.Members),
+	}
+	phones := withDescriptions(cleanAll(seen), desc)
+	if len(phones) > htmlMaxPhones {
+		hf.Phones, hf.PhonesMore = phones[:htmlMaxPhones], phones[htmlMaxPhones:]
+	} else {
+		hf.Phones = phones
+	}
+	for _, e := range g.Evidence {
+		he := htmlEvidence{Device: oneLine(e.Device), What: oneLine(strings.TrimSpace(e.What)), Value: oneLine(e.Value), Default: e.Default}
+		if loc := e.linesText(e.Device); loc != "" {
+			he.Where, he.Text = oneLine(loc), oneLine(e.Text)
+			if e.Via != "" {
+				he.Text += " (via " + oneLine(e.Via) + ")"
+			}
+		}
+		hf.Evidence = append(hf.Evidence, he)
+	}
+	if g.Keepalive != "" {
+		hf.Keepalive = g.Keepalive
+	}
+	var lines []string
+	for _, c := range g.Fix {
+		lines = append(lines, cleanLines(c)...)
+	}
+	hf.Fix = strings.Join(lines, "\n")
+	return hf
+}
+
+func keepaliveShort(k facts.Keepalive) string {
+	if k.PrimarySeconds <= 0 {
+		return "unknown"
+	}
+	s := fmt.Sprintf("%d s", k.ShortestSeconds())
+	if k.Defaulted {
+		s += " (default)"
+	}
+	return s
 }
 
 func sevClass(s rules.Severity) string {

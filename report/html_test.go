@@ -289,11 +289,25 @@ func TestHTMLDocument(t *testing.T) {
 		if got := text(find(a, "code", "rule")[0]); got != f.Rule {
 			t.Errorf("rule %q, want %q", got, f.Rule)
 		}
+		// The keepalive derivation is shown once, in the Keepalives
+		// section, and referenced from the finding's last row.
+		ka, ev := splitKeepalive(f.Evidence)
 		rows := find(find(a, "table", "evidence")[0], "tr", "")
-		if len(rows) != len(f.Evidence)+1 {
-			t.Errorf("%s: %d evidence rows, want %d", f.Rule, len(rows)-1, len(f.Evidence))
+		want := len(ev) + 1
+		if len(ka) > 0 {
+			want++
+			last := find(rows[len(rows)-1], "td", "")
+			kid := text(last[2])
+			if text(last[1]) != "keepalive" || byID(doc, kid) == nil {
+				t.Errorf("%s: keepalive row %q → %q, want a reference to the Keepalives section", f.Rule, text(last[1]), kid)
+			} else if krows := find(byID(doc, kid), "tr", ""); len(krows) != len(ka)+1 {
+				t.Errorf("%s: keepalive %s has %d rows, want %d", f.Rule, kid, len(krows)-1, len(ka))
+			}
 		}
-		for i, e := range f.Evidence {
+		if len(rows) != want {
+			t.Errorf("%s: %d evidence rows, want %d", f.Rule, len(rows)-1, want-1)
+		}
+		for i, e := range ev {
 			cells := find(rows[i+1], "td", "")
 			if text(cells[0]) != e.Device || text(cells[1]) != strings.TrimSpace(e.What) || text(cells[2]) != e.Value {
 				t.Errorf("%s evidence %d: %q %q %q", f.Rule, i, text(cells[0]), text(cells[1]), text(cells[2]))

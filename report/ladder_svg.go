@@ -22,6 +22,8 @@ const (
 )
 
 type htmlLadder struct {
+	// NoPrint: shown on screen only, so that a printed report stays short.
+	NoPrint                 bool
 	ID, Phone, Path         string
 	Width, Height           int
 	X0, X1, Top, Bottom     float64

@@ -202,8 +202,8 @@ func (t *TableWriter) writeGroup(b *strings.Builder, n int, g Group, maxPhones i
 		where += " " + oneLine(objs)
 	}
 	fmt.Fprintf(b, "[%d] %s %s  %s\n", n, t.paint(severityColor(g.Severity), sev), t.paint(ansiBold, oneLine(g.Rule)), where)
-	if g.Message != "" {
-		fmt.Fprintf(b, "    %s\n", oneLine(g.Message))
+	if m := g.ShortMessage(); m != "" {
+		fmt.Fprintf(b, "    %s\n", oneLine(m))
 	}
 	// Ports where no phone was seen are said in the notes.
 	if seen, _ := splitUnseen(g.Phones); len(seen) > 0 {
