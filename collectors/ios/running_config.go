@@ -265,6 +265,14 @@ func readConfig(key string, data []byte, d *facts.Device) (*runningConfig, error
 		// their "end", and say so.
 		p.warns = append(p.warns, facts.Errorf(key, r.n, "interface configuration announced at line %d has no closing \"end\": read as fragments, later interfaces may be missing", header))
 	}
+	if len(p.cfg.ports) == 0 && (hostname || header > 0) && len(p.cfg.templates) == 0 {
+		// Every IOS device has interfaces. Below privilege 15, IOS shows
+		// only the commands the user's level may configure, and the
+		// configuration comes out nearly empty (Cisco tech note "IOS
+		// Privilege Levels Cannot See Complete Running Configuration"):
+		// unknown, never a clean switch.
+		return nil, facts.Errorf(key, r.n, "configuration without any interface: the account may lack privilege 15 (IOS shows only what its level may configure), or the output is cut")
+	}
 	if p.cfg.ports == nil {
 		p.cfg.ports = []facts.SwitchPort{} // no interface: an empty list, not none
 	}

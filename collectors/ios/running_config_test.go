@@ -454,3 +454,16 @@ end
 		t.Fatalf("parameter map %+v", pm)
 	}
 }
+
+// A whole configuration without any interface is what IOS shows an
+// account below privilege 15: unknown, never a clean switch.
+func TestRunningConfigWithoutInterfaces(t *testing.T) {
+	for _, cfg := range []string{
+		"Building configuration...\n\nCurrent configuration : 120 bytes\n!\nversion 17.9\n!\nend\n",
+		"hostname sw1\n!\nend\n",
+	} {
+		d := seedDevice()
+		checkParseError(t, ParseRunningConfig([]byte(cfg), d), keyRunningConfig, strings.Count(cfg, "\n"), "without any interface")
+		unchanged(t, d)
+	}
+}

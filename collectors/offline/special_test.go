@@ -54,7 +54,7 @@ func noHang(t *testing.T, fifo string, fn func()) {
 func TestFIFOIsRefused(t *testing.T) {
 	dir := t.TempDir()
 	write(t, filepath.Join(dir, "inventory.yaml"), []byte("hosts:\n  sw-fifo: {platform: ios}\n  sw-good: {platform: ios}\n"))
-	write(t, filepath.Join(dir, "sw-good", "show_running-config.txt"), []byte("hostname sw\n!\nend\n"))
+	write(t, filepath.Join(dir, "sw-good", "show_running-config.txt"), []byte("hostname sw\n!\ninterface GigabitEthernet1/0/1\n!\nend\n"))
 	fifo := filepath.Join(dir, "sw-fifo", "show_running-config.txt")
 	mkfifo(t, fifo)
 	inv, err := Load(dir)
