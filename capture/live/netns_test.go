@@ -116,8 +116,13 @@ func run(t *testing.T, name string, args ...string) string {
 	return out
 }
 
+// toolGuard bounds one run of ip, tc, nft or tshark. It only ends a tool
+// that hangs: tshark alone takes seconds to start on a loaded machine (10 s
+// once killed it there).
+const toolGuard = 2 * time.Minute
+
 func runErr(name string, args ...string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), toolGuard)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, name, args...).CombinedOutput()
 	return string(out), err
@@ -400,25 +405,28 @@ func TestNetnsRegisterThroughLossyProxyARPFirewall(t *testing.T) {
 	}
 	kReady := func(o, _ *bytes.Buffer) bool { return strings.Contains(o.String(), "ready") }
 	tReady := func(_, e *bytes.Buffer) bool { return strings.Contains(e.String(), "listening on") }
+	// Every process below is stopped once the scenario is done, so its
+	// limit only ends a scenario that hangs: scenarioGuard and a little
+	// more, in the order they are stopped.
 	for _, s := range sides {
-		s.k = start(t, "kaudit capture in "+s.ns, 50*time.Second, kReady,
-			[]string{helperEnv + "=" + s.dev + ",45s,100000," + s.kfile},
+		s.k = start(t, "kaudit capture in "+s.ns, scenarioGuard+15*time.Second, kReady,
+			[]string{helperEnv + "=" + s.dev + "," + (scenarioGuard + 10*time.Second).String() + ",100000," + s.kfile},
 			"ip", "netns", "exec", s.ns, self)
-		s.td = start(t, "tcpdump in "+s.ns, 50*time.Second, tReady, nil,
+		s.td = start(t, "tcpdump in "+s.ns, scenarioGuard+15*time.Second, tReady, nil,
 			"ip", "netns", "exec", s.ns, tools["tcpdump"], "-n", "-U", "--immediate-mode", "-i", s.dev, "-s", "262144", "-c", "100000", "-w", s.tfile)
 	}
 
-	registrar := start(t, "sipp UAS", 45*time.Second, nil, nil,
+	registrar := start(t, "sipp UAS", scenarioGuard+10*time.Second, nil, nil,
 		"ip", "netns", "exec", l.cm, tools["sipp"], "-sf", uas, "-t", "t1", "-i", cmIP, "-p", "5060",
 		// Unbounded in calls (closing the connection after the last
 		// REGISTER would fail the phone's last pause): interrupted below.
-		"-timeout", "40s", "-nostdin", "-nd")
+		"-timeout", sippSeconds(scenarioGuard+5*time.Second), "-nostdin", "-nd")
 	waitListening(t, l.cm, 5060)
-	phone := start(t, "sipp UAC", 45*time.Second, nil, nil,
+	phone := start(t, "sipp UAC", scenarioGuard+5*time.Second, nil, nil,
 		"ip", "netns", "exec", l.phone, tools["sipp"], cmIP+":5060", "-sf", uac, "-t", "t1", "-i", phoneIP, "-p", "5070",
-		"-m", strconv.Itoa(registrations), "-l", "1", "-r", "10", "-timeout", "35s", "-timeout_error", "-nostdin")
+		"-m", strconv.Itoa(registrations), "-l", "1", "-r", "10", "-timeout", sippSeconds(scenarioGuard), "-timeout_error", "-nostdin")
 	uacStart := time.Now()
-	if err := waitFor(phone, 40*time.Second); err != nil {
+	if err := waitFor(phone, scenarioGuard+5*time.Second); err != nil {
 		t.Fatalf("sipp UAC: %v\n%s\n%s", err, phone.out, phone.errOut)
 	}
 	t.Logf("sipp UAC: %d REGISTERs in %v", registrations, time.Since(uacStart).Round(time.Millisecond))
@@ -546,6 +554,15 @@ func TestNetnsRegisterThroughLossyProxyARPFirewall(t *testing.T) {
 	// checked.
 	t.Logf("integration test took %v", time.Since(testStart).Round(time.Millisecond))
 }
+
+// scenarioGuard bounds the phone's REGISTERs (sipp UAC's -timeout). They
+// take 13-20 s, on a loaded machine too: the time is the scenario's
+// pauses and the dropped packets' retransmission timeouts, not CPU. The
+// guard only ends a scenario that hangs.
+const scenarioGuard = 90 * time.Second
+
+// sippSeconds writes d as sipp's -timeout wants it.
+func sippSeconds(d time.Duration) string { return strconv.Itoa(int(d.Seconds())) + "s" }
 
 func hasVerdict(vs []capture.Verdict, id, cm string) bool {
 	for _, v := range vs {
