@@ -9,9 +9,9 @@ import (
 
 // ParseCDP reads show cdp neighbors detail into d.Switch.Neighbors
 // (protocol "cdp"), replacing the CDP neighbours read before. An entry
-// without its "Interface:" line (a truncated capture) fails the whole
-// output: d is left as it was. Callers that would rather keep the complete
-// entries use ReadCDP.
+// without its "Interface:" line (a truncated capture) is skipped with a
+// warning naming its line, and the complete entries are kept; an output
+// without any complete entry fails, leaving d as it was.
 func ParseCDP(data []byte, d *facts.Device) error {
 	return parseNeighbors(data, d, "cdp", ReadCDP)
 }
@@ -38,8 +38,19 @@ func ReadCDP(data []byte, d *facts.Device) ([]facts.Neighbor, error) {
 // or again.
 func parseNeighbors(data []byte, d *facts.Device, proto string, read func([]byte, *facts.Device) ([]facts.Neighbor, error)) error {
 	ns, err := read(data, d)
+	var warn *facts.ParseError
 	if err != nil {
-		return withHost(err, d)
+		// One broken entry never discards the complete ones: they are
+		// kept, and the problem is a warning naming its line. An output
+		// with no complete entry is an error.
+		if pe, ok := err.(*facts.ParseError); ok && len(ns) > 0 {
+			warn = pe
+		} else {
+			return withHost(err, d)
+		}
+	}
+	if warn != nil {
+		defer addWarnings(d, []*facts.ParseError{warn})
 	}
 	sw := ensureSwitch(d)
 	keep := 0

@@ -58,10 +58,17 @@ func TestParseCDP(t *testing.T) {
 
 func TestCDPTruncated(t *testing.T) {
 	data := testdata(t, keyCDP, "truncated.txt")
-	d := seedDevice()
-	err := ParseCDP(data, d)
-	checkParseError(t, err, keyCDP, 23, `CDP entry for "SEP001B54C1A2B3" has no "Interface:" line`)
-	unchanged(t, d)
+	// ParseCDP keeps the complete entries and says which one was cut
+	// (issue 13: one bad row never discards the rest).
+	d := &facts.Device{Name: "sw1"}
+	if err := ParseCDP(data, d); err != nil {
+		t.Fatalf("truncated entry discarded the output: %v", err)
+	}
+	eq(t, "complete entries kept", len(neighbors(d, "cdp")), 2)
+	if len(d.Warnings) != 1 {
+		t.Fatalf("warnings %v, want the truncated entry", d.Warnings)
+	}
+	checkParseError(t, d.Warnings[0], keyCDP, 23, `CDP entry for "SEP001B54C1A2B3" has no "Interface:" line`)
 
 	// ReadCDP keeps the complete entries, the one without a Version too.
 	ns, err := ReadCDP(data, &facts.Device{Name: "sw1"})
@@ -72,6 +79,19 @@ func TestCDPTruncated(t *testing.T) {
 		{"GigabitEthernet1/0/2", "SEP0024142DDF24", "Cisco IP Phone 7962", "10.21.0.31", "Port 1", "Host|Phone|Two-port Mac Relay", "SCCP42.9-4-2SR3-1S", 0, "", "", 3},
 		{"GigabitEthernet1/0/7", "SEP00EBD5A177C3", "Cisco IP Phone 8865", "10.21.0.44", "Port 1", "Host|Phone|Two-port Mac Relay", "", 0, "", "", 15},
 	})
+}
+
+// A count the entries do not reach keeps the entries read, with a warning.
+func TestCDPCountMismatch(t *testing.T) {
+	d := &facts.Device{Name: "sw1"}
+	if err := ParseCDP([]byte("Device ID: a\nInterface: Gi0/1,  Port ID (outgoing port): Gi0/2\n\nTotal cdp entries displayed : 2\n"), d); err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "entries", len(neighbors(d, "cdp")), 1)
+	if len(d.Warnings) != 1 {
+		t.Fatalf("warnings %v", d.Warnings)
+	}
+	checkParseError(t, d.Warnings[0], keyCDP, 4, "device reports 2 CDP entries, 1 found")
 }
 
 func TestCDPEdgeCases(t *testing.T) {
@@ -106,7 +126,6 @@ func TestCDPErrors(t *testing.T) {
 		{"binary", "\xff\xfe\x00\x00Device ID", 1, "binary data"},
 		{"garbage", "sw1#show cdp neighbors detail\nthe quick brown fox\n", 2, "unexpected text before the first"},
 		{"invalid command", "sw1#show cdp neigbors detail\n                  ^\n% Invalid input detected at '^' marker.\n", 3, "device error"},
-		{"count mismatch", "Device ID: a\nInterface: Gi0/1,  Port ID (outgoing port): Gi0/2\n\nTotal cdp entries displayed : 2\n", 4, "device reports 2 CDP entries, 1 found"},
 		{"bad count", "Total cdp entries displayed : many\n", 1, "bad entry count"},
 	}
 	for _, tt := range tests {
