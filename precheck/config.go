@@ -280,11 +280,14 @@ func sections(bs []*node, h []string) []*node {
 	return out
 }
 
-// childIndent is the indentation a new command of section b gets: that of
-// its commands, else one more than its header.
+// childIndent is the indentation a new command at the end of section b
+// gets: that of its last command, else one more than its header. Commands
+// of a section never get deeper from one to the next (a deeper line is the
+// previous one's child), so a new command deeper than the last would be
+// read back as its child.
 func childIndent(b *node) int {
-	for _, c := range b.children {
-		if !c.passive {
+	for i := len(b.children) - 1; i >= 0; i-- {
+		if c := b.children[i]; !c.passive {
 			return c.indent
 		}
 	}

@@ -150,7 +150,13 @@ func ApplyPatch(config, patch []byte, name string) ([]byte, []string, error) {
 	var b strings.Builder
 	b.Grow(len(config) + len(patch))
 	root.render(&b)
-	return []byte(b.String()), append(warnings, a.warnings...), nil
+	out := []byte(b.String())
+	// The result is read as device output next; refused there, it would
+	// fail with no word of the patch.
+	if err := facts.CheckText("show_running-config", out); err != nil {
+		return nil, warnings, fmt.Errorf("running config once patched: %w", err)
+	}
+	return out, append(warnings, a.warnings...), nil
 }
 
 func parsePatch(patch []byte, name string) ([]op, []string, error) {
@@ -602,16 +608,23 @@ func (a *applier) set(bs []*node, ctx []string, o op) {
 	if a.setTimer(bs, ctx, o) {
 		return
 	}
+	a.setLine(bs, ctx, o.words, o.text)
+}
+
+// setLine enters the command words (typed as text) in the blocks bs of the
+// section headed by ctx: nothing if it is there, else in place of the line
+// it replaces, else at the end.
+func (a *applier) setLine(bs []*node, ctx, words []string, text string) {
 	// The "no" forms go even when the line is already there, so that a
 	// second pass finds nothing more to do.
-	w := newCmd(ctx, o.words)
+	w := newCmd(ctx, words)
 	commands(bs, func(b, c *node) {
 		if !positive(c) && len(c.words) > 1 && len(c.children) == 0 && cancels(c.cmd(ctx), w) {
 			b.remove(c)
 		}
 	})
 	there := false
-	commands(bs, func(_, c *node) { there = there || equalWords(c.words, o.words) })
+	commands(bs, func(_, c *node) { there = there || equalWords(c.words, words) })
 	if there {
 		return
 	}
@@ -622,7 +635,7 @@ func (a *applier) set(bs []*node, ctx []string, o op) {
 		}
 		if first == nil {
 			first = c
-			c.set(o.text)
+			c.set(text)
 			return
 		}
 		b.remove(c)
@@ -630,7 +643,7 @@ func (a *applier) set(bs []*node, ctx []string, o op) {
 	if first != nil {
 		return
 	}
-	a.add(bs, o.text)
+	a.add(bs, text)
 }
 
 // add appends a command to the last block of a section, or puts it where
@@ -742,7 +755,9 @@ type timerSeg struct {
 // timerMods are words that follow a timer's value.
 var timerMods = map[string]bool{"absolute": true, "inactivity": true, "reset": true}
 
-// parseTimers reads "NAME h:mm:ss [mod] NAME h:mm:ss ...".
+// parseTimers reads "NAME h:mm:ss [mod] NAME h:mm:ss ...". A name starts
+// with a lower-case letter, as the ASA parser wants (timeoutName): a line it
+// would not read as timers ("timeout 9 0:00:01") is a line like any other.
 func parseTimers(w []string) ([]timerSeg, bool) {
 	var segs []timerSeg
 	var cur timerSeg
@@ -759,6 +774,9 @@ func parseTimers(w []string) ([]timerSeg, bool) {
 			s := &segs[len(segs)-1]
 			s.mods = append(s.mods, t)
 		default:
+			if t[0] < 'a' || t[0] > 'z' {
+				return nil, false
+			}
 			cur.name = append(cur.name, t)
 			if len(cur.name) > 2 {
 				return nil, false
@@ -853,7 +871,10 @@ func (a *applier) setTimer(bs []*node, ctx []string, o op) bool {
 		}
 	}
 	if len(rest) > 0 {
-		a.add(bs, timerText(prefix, rest))
+		// As any command: a line of the same shape that is not a timer
+		// line ("timeout A 00000") is replaced, not kept beside it.
+		text := timerText(prefix, rest)
+		a.setLine(bs, ctx, strings.Fields(text), text)
 	}
 	return true
 }

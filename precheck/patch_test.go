@@ -285,6 +285,16 @@ func TestApplyPatch(t *testing.T) {
 			warn:  "patch.txt:1: no timeout sip: no such line in the running config",
 		},
 		{
+			// What the ASA parser would not read as a timer is a line like
+			// any other, replaced as a whole.
+			name:  "a timeout line that is not timers is replaced whole",
+			cfg:   "asa-edge.txt",
+			patch: "timeout 9 0:00:01\ntimeout 9 0:00:01 8 0:00:02\n",
+			want:  []string{"timeout igp stale-route 0:01:10", "timeout 9 0:00:01 8 0:00:02"},
+			gone:  []string{"timeout 9 0:00:01"},
+			delta: 1,
+		},
+		{
 			name:  "class timeout in a policy-map",
 			cfg:   "asa-edge.txt",
 			patch: "policy-map global_policy\n class voice-signalling\n  set connection timeout idle 0:10:50\n",
@@ -414,10 +424,22 @@ func lastBody(lines []string, header string) []string {
 	return body
 }
 
-func sortedLines(b []byte) []string {
-	l := splitLines(b)
-	slices.Sort(l)
-	return l
+// applyTwice applies patch to cfg, then again to the result, fails t unless
+// both give the same text, and returns it.
+func applyTwice(t *testing.T, cfg, patch []byte) []byte {
+	t.Helper()
+	once, _, err := ApplyPatch(cfg, patch, "patch.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	twice, _, err := ApplyPatch(once, patch, "patch.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(once, twice) {
+		t.Errorf("second pass gave\n%s\nfirst\n%s", twice, once)
+	}
+	return once
 }
 
 func TestApplyPatchKeepsUnchangedConfig(t *testing.T) {
@@ -469,85 +491,86 @@ func TestApplyPatchErrors(t *testing.T) {
 	}
 }
 
-// A line ending in two CRs (a terminal capture) is read the same on every
-// pass: a second pass of the same patch must not change it.
-func TestApplyPatchStrayCRs(t *testing.T) {
-	cfg := []byte("hostname sw\r\r\n!\r\r\ninterface Vlan1\r\r\n shutdown\r\r\n")
-	patch := []byte("interface Vlan1\n no shutdown\n")
-	once, _, err := ApplyPatch(cfg, patch, "patch.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := "hostname sw\n!\ninterface Vlan1\n"; string(once) != want {
-		t.Errorf("got %q, want %q", once, want)
-	}
-	twice, _, err := ApplyPatch(once, patch, "patch.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(once, twice) {
-		t.Errorf("second pass gave %q, first %q", twice, once)
-	}
-}
-
-// A running config whose banner is never closed (a cut capture) is
-// refused, as the IOS parser refuses it: a line added after it would
-// otherwise become banner text, or close it, when the result is read again.
-func TestApplyPatchUnclosedBanner(t *testing.T) {
-	cfg := []byte("hostname sw\nbanner motd ^C\nAuthorised use only\n")
-	_, _, err := ApplyPatch(cfg, []byte("hostname sw2\n"), "patch.txt")
-	var pe *facts.ParseError
-	if !errors.As(err, &pe) || pe.Line != 2 || !strings.Contains(pe.Msg, `banner is not closed by "^C"`) {
-		t.Fatalf("err %v, want the unclosed banner at line 2", err)
-	}
-}
-
-// Only ^C (or a raw ETX), which show running-config prints, opens a banner
-// of several lines in a running config: an ASA prints one line per banner
-// command, whatever its first character.
-func TestApplyPatchASABannerIsOneLine(t *testing.T) {
-	cfg := []byte("hostname asa\nbanner motd -Authorised use only\nbanner motd -Second line\n!\nsysopt noproxyarp outside\n")
-	patch := []byte("sysopt noproxyarp voice\n")
-	once, _, err := ApplyPatch(cfg, patch, "patch.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := string(cfg) + "sysopt noproxyarp voice\n"; string(once) != want {
-		t.Errorf("got %q, want %q", once, want)
-	}
-}
-
 // A banner typed with its own delimiter is written as IOS prints it, and a
 // second pass finds it in place.
 func TestApplyPatchBannerDelimiter(t *testing.T) {
-	cfg := readTestdata(t, "ios-access.txt")
-	patch := []byte("banner login %Authorised\nuse only%\nhostname sw-new\n")
-	once, _, err := ApplyPatch(cfg, patch, "patch.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
+	once := applyTwice(t, readTestdata(t, "ios-access.txt"), []byte("banner login %Authorised\nuse only%\nhostname sw-new\n"))
 	if miss := inOrder(splitLines(once), []string{"banner motd ^C", "banner login ^CAuthorised", "use only^C", "line vty 0 4"}); miss != "" {
 		t.Errorf("missing or out of order: %q\n%s", miss, once)
 	}
-	twice, _, err := ApplyPatch(once, patch, "patch.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(once, twice) {
-		t.Errorf("second pass gave\n%s\nfirst\n%s", twice, once)
+}
+
+// TestApplyPatchText checks the whole text of small configs patched, and
+// that a second pass gives the same text.
+func TestApplyPatchText(t *testing.T) {
+	for _, tc := range []struct{ name, cfg, patch, want string }{
+		{
+			// A terminal capture can end lines with two CRs.
+			name:  "lines ending in two CRs",
+			cfg:   "hostname sw\r\r\n!\r\r\ninterface Vlan1\r\r\n shutdown\r\r\n",
+			patch: "interface Vlan1\n no shutdown\n",
+			want:  "hostname sw\n!\ninterface Vlan1\n",
+		},
+		// A blank line is a line whether it ends in LF or CRLF.
+		{name: "one blank line, LF", cfg: "\n", want: "\n"},
+		{name: "one blank line, CRLF", cfg: "\r\n", want: "\n"},
+		{name: "one blank line, CR", cfg: "\r", want: "\n"},
+		{
+			// Only ^C (or a raw ETX), which show running-config prints,
+			// opens a banner of several lines in a running config: an ASA
+			// prints one line per banner command, whatever its first
+			// character.
+			name:  "ASA banner lines are one line each",
+			cfg:   "hostname asa\nbanner motd -Authorised use only\nbanner motd -Second line\n!\nsysopt noproxyarp outside\n",
+			patch: "sysopt noproxyarp voice\n",
+			want:  "hostname asa\nbanner motd -Authorised use only\nbanner motd -Second line\n!\nsysopt noproxyarp outside\nsysopt noproxyarp voice\n",
+		},
+		{
+			// A section indented unevenly (a hand-edited file) gets a new
+			// command at the depth of its last one: deeper, it would be
+			// read back as that command's child.
+			name:  "uneven indentation",
+			cfg:   "interface GigabitEthernet1/0/1\n   description Desk\n switchport mode access\n!\n",
+			patch: "interface GigabitEthernet1/0/1\n switchport port-security aging time 5\n",
+			want:  "interface GigabitEthernet1/0/1\n   description Desk\n switchport mode access\n switchport port-security aging time 5\n!\n",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := applyTwice(t, []byte(tc.cfg), []byte(tc.patch)); string(got) != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
 	}
 }
 
-// A blank line is a line whether it ends in LF or CRLF: a config of one
-// blank line stays one blank line, pass after pass.
-func TestApplyPatchBlankLine(t *testing.T) {
-	for _, cfg := range []string{"\n", "\r\n", "\r"} {
-		out, _, err := ApplyPatch([]byte(cfg), nil, "patch.txt")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if string(out) != "\n" {
-			t.Errorf("%q: got %q, want one blank line", cfg, out)
-		}
+// TestApplyPatchRefusesConfig checks running configs a patch cannot be
+// applied to: the error is a ParseError of the config.
+func TestApplyPatchRefusesConfig(t *testing.T) {
+	for _, tc := range []struct {
+		name, cfg, patch, msg string
+		line                  int
+	}{
+		{
+			// A cut capture, refused as the IOS parser refuses it: a line
+			// added after it would become banner text, or close it, when
+			// the result is read again.
+			name: "banner never closed", cfg: "hostname sw\nbanner motd ^C\nAuthorised use only\n", patch: "hostname sw2\n",
+			line: 2, msg: `banner is not closed by "^C"`,
+		},
+		{
+			// The patch shortens a config holding a few bytes that are not
+			// text past the binary limit: handed on, the result would be
+			// refused with no word of the patch.
+			name: "result not text", cfg: "hostname 00000000\n\xe3\xe3", patch: "hostname 0\n",
+			msg: "binary data",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := ApplyPatch([]byte(tc.cfg), []byte(tc.patch), "patch.txt")
+			var pe *facts.ParseError
+			if !errors.As(err, &pe) || pe.Line != tc.line || !strings.Contains(pe.Msg, tc.msg) {
+				t.Fatalf("err %v, want line %d with %q", err, tc.line, tc.msg)
+			}
+		})
 	}
 }
