@@ -179,6 +179,24 @@ var corpusExtra = map[string]func(*testing.T, *facts.Device){
 		if sw.MACAging != nil {
 			t.Errorf("MAC aging %+v from a config without mac address-table lines", sw.MACAging)
 		}
+		// A real router's NAT (issue 16): timeouts, rules, inside/outside.
+		eq(t, "nat timeout", sw.NAT.TimeoutSeconds, 300)
+		eq(t, "nat tcp-timeout", sw.NAT.TCPTimeoutSeconds, 7200)
+		eq(t, "nat tcp-timeout line", sw.NAT.Sources.Of("tcp_timeout").Line, 293)
+		eq(t, "nat udp-timeout", sw.NAT.UDPTimeoutSeconds, 1200)
+		eq(t, "nat rules", len(sw.NAT.Rules), 2)
+		eq(t, "FastEthernet0/0 nat", sw.Interfaces[4].L3.NAT, "inside")
+		eq(t, "FastEthernet0/0 nat line", sw.Interfaces[4].L3.Sources.Of("nat").Line, 224)
+		eq(t, "Dialer1 nat", sw.Interfaces[8].L3.NAT, "outside")
+	},
+	// IBNS 2.0 on a real Catalyst port (issue 16): access-session and the
+	// control policy.
+	"genie__iosxe__ShowRunInterface__golden_output16.raw": func(t *testing.T, d *facts.Device) {
+		a := d.Switch.Interfaces[0].Auth
+		eq(t, "access-session port-control auto", a.Enabled, true)
+		eq(t, "port control line", a.Sources.Of("port_control").Line, 13)
+		eq(t, "control policy", a.ControlPolicy, "ACCESS-IDENTITY-POLICY")
+		eq(t, "control policy line", a.Sources.Of("control_policy").Line, 24)
 	},
 	// A Catalyst 9k port that takes its port-security from an interface
 	// template (issue 13): the template's settings are the port's, with
