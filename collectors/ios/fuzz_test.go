@@ -85,7 +85,10 @@ func fuzzParser(f *testing.F, key string, parse func([]byte, *facts.Device) erro
 func FuzzParseRunningConfig(f *testing.F) {
 	fuzzParser(f, keyRunningConfig, ParseRunningConfig,
 		"interface Gi1/0/1\n switchport port-security maximum 2 vlan voice\n switchport port-security mac-address sticky 0024.142d.df24 vlan voice\nend\n",
-		"banner motd ^C\n^C\nmac address-table aging-time 10 vlan 5\n")
+		"banner motd ^C\n^C\nmac address-table aging-time 10 vlan 5\n",
+		// issue 16's constructs: 802.1X (IBNS 1.0/2.0), NAT, zone firewall, SVIs
+		"service-template T\n inactivity-timer 60 probe\npolicy-map type control subscriber P\n event authentication-success match-all\n  10 class always do-until-failure\n   20 activate service-template T\ninterface Gi1/0/1\n authentication port-control auto\n authentication timer inactivity server\n access-session port-control auto\n service-policy type control subscriber P\n!\nend\n",
+		"parameter-map type inspect PM\n tcp idle-time 100\nclass-map type inspect match-any C\n match protocol sip\npolicy-map type inspect P\n class type inspect C\n  inspect PM\nzone-pair security Z source A destination B\n service-policy type inspect P\ninterface Vlan200\n ip address 10.0.0.1 255.255.255.0\n ip nat inside\n zone-member security A\n arp timeout 300\n!\nip nat translation tcp-timeout 60\nip nat inside source list L interface Gi0/0 overload\nend\n")
 }
 
 func FuzzParseCDP(f *testing.F) {
