@@ -20,27 +20,66 @@ const (
 	KeyPhones        = "sql_phones"
 )
 
-// The queries. They use only long-standing data dictionary tables and
-// columns (REFERENCE.md), so they are meant to run unchanged on CUCM 11 to
-// 15; they have not been run against a live node of every release.
+// The queries, as AXL's executeSQLQuery takes them. They use only
+// long-standing data dictionary tables and columns (REFERENCE.md), so they
+// are meant to run unchanged on CUCM 11 to 15; they have not been run
+// against a live node of every release.
 const (
-	CLISIPProfiles = "run sql select pkid,name,siptimerregdelta,siptimerregexpires,zztimerkeepaliveexpires,siptimerinviteexp,siptimert1,siptimert2,sipretryinvite,sipretrynoninvite from sipprofile"
+	SQLSIPProfiles = "select pkid,name,siptimerregdelta,siptimerregexpires,zztimerkeepaliveexpires,siptimerinviteexp,siptimert1,siptimert2,sipretryinvite,sipretrynoninvite from sipprofile"
 	// The SIP station keepalive's internal name is unconfirmed, so the
 	// query lists every keepalive parameter and KeepaliveParams picks.
-	CLIProcessConfig = "run sql select paramname,paramvalue from processconfig where paramname like '%eepalive%'"
+	SQLProcessConfig = "select paramname,paramvalue from processconfig where paramname like '%eepalive%'"
 	// tkclass 1 is "Phone"; the outer join keeps SCCP phones, which have
 	// no SIP profile.
-	CLIPhones = "run sql select d.name,d.description,tm.name as model,tp.name as protocol,sp.name as sipprofile from device d inner join typemodel tm on d.tkmodel=tm.enum inner join typedeviceprotocol tp on d.tkdeviceprotocol=tp.enum left outer join sipprofile sp on d.fksipprofile=sp.pkid where d.tkclass=1"
+	SQLPhones = "select d.name,d.description,tm.name as model,tp.name as protocol,sp.name as sipprofile from device d inner join typemodel tm on d.tkmodel=tm.enum inner join typedeviceprotocol tp on d.tkdeviceprotocol=tp.enum left outer join sipprofile sp on d.fksipprofile=sp.pkid where d.tkclass=1"
 )
 
-// Commands lists the queries kaudit runs on a CUCM node, in the order they
-// must be parsed: SIP profiles before phones, so that a phone listing that
-// names its profile by pkid can be resolved to the profile's name.
+// The same queries typed on the admin CLI.
+const (
+	CLISIPProfiles   = "run sql " + SQLSIPProfiles
+	CLIProcessConfig = "run sql " + SQLProcessConfig
+	CLIPhones        = "run sql " + SQLPhones
+)
+
+// Commands lists the queries kaudit runs on a CUCM node's admin CLI, in
+// the order they must be parsed: SIP profiles before phones, so that a
+// phone listing that names its profile by pkid can be resolved to the
+// profile's name.
 func Commands() []collectors.Command {
 	return []collectors.Command{
 		{Key: KeySIPProfiles, CLI: CLISIPProfiles, Parse: ParseSIPProfiles},
 		{Key: KeyProcessConfig, CLI: CLIProcessConfig, Parse: ParseProcessConfig},
 		{Key: KeyPhones, CLI: CLIPhones, Parse: ParsePhones},
+	}
+}
+
+// Keys of the same queries' answers over AXL (the executeSQLQuery
+// response, saved as it came).
+const (
+	KeyAXLSIPProfiles   = "axl_sipprofile"
+	KeyAXLProcessConfig = "axl_processconfig"
+	KeyAXLPhones        = "axl_phones"
+)
+
+// AXLCommands are Commands sent over AXL: CLI holds the SQL statement of
+// executeSQLQuery, and the parsers read its answer into the same facts as
+// the CLI's table, in the same order.
+func AXLCommands() []collectors.Command {
+	return []collectors.Command{
+		{Key: KeyAXLSIPProfiles, CLI: SQLSIPProfiles, Parse: fromAXL(KeyAXLSIPProfiles, sipProfilesFrom)},
+		{Key: KeyAXLProcessConfig, CLI: SQLProcessConfig, Parse: fromAXL(KeyAXLProcessConfig, processConfigFrom)},
+		{Key: KeyAXLPhones, CLI: SQLPhones, Parse: fromAXL(KeyAXLPhones, phonesFrom)},
+	}
+}
+
+// fromCLI is a parser of a run sql table that fills d through fill.
+func fromCLI(key string, fill func(d *facts.Device, t *Table) error) func([]byte, *facts.Device) error {
+	return func(data []byte, d *facts.Device) error {
+		t, err := table(key, data, d)
+		if err != nil {
+			return err
+		}
+		return fill(d, t)
 	}
 }
 
@@ -74,10 +113,18 @@ func errAt(d *facts.Device, key string, n int, format string, args ...any) error
 }
 
 // requireColumn returns the index of the first of names, or an error on
-// the header line naming what was expected.
+// the header line naming what was expected. AXL rows carry their own
+// column names, so an AXL answer without rows has no columns and needs
+// none.
 func requireColumn(d *facts.Device, t *Table, names ...string) (int, error) {
 	if i := t.Index(names...); i >= 0 {
 		return i, nil
+	}
+	if t.axl {
+		if len(t.Rows) == 0 {
+			return -1, nil
+		}
+		return -1, errAt(d, t.Key, 0, "no <%s> element in any row", names[0])
 	}
 	return -1, errAt(d, t.Key, t.Header.N, "no %q column in the table header", names[0])
 }

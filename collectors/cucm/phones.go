@@ -17,10 +17,11 @@ var pkidRE = regexp.MustCompile(`^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 // description, model, protocol|tkdeviceprotocol,
 // sipprofile|sip_profile|fksipprofile, ipaddress|ip, status.
 func ParsePhones(data []byte, d *facts.Device) error {
-	t, err := table(KeyPhones, data, d)
-	if err != nil {
-		return err
-	}
+	return fromCLI(KeyPhones, phonesFrom)(data, d)
+}
+
+// phonesFrom fills d from the rows of t, a run sql table or AXL rows.
+func phonesFrom(d *facts.Device, t *Table) error {
 	name, err := requireColumn(d, t, "name", "devicename")
 	if err != nil {
 		return err

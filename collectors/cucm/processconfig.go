@@ -8,10 +8,11 @@ import "github.com/kaudit/kaudit/facts"
 // a wider query is saved) are ignored: the same parameter then appears
 // once per node, which KeepaliveParams resolves.
 func ParseProcessConfig(data []byte, d *facts.Device) error {
-	t, err := table(KeyProcessConfig, data, d)
-	if err != nil {
-		return err
-	}
+	return fromCLI(KeyProcessConfig, processConfigFrom)(data, d)
+}
+
+// processConfigFrom fills d from the rows of t, a run sql table or AXL rows.
+func processConfigFrom(d *facts.Device, t *Table) error {
 	name, err := requireColumn(d, t, "paramname")
 	if err != nil {
 		return err

@@ -23,10 +23,11 @@ var sipTimers = []struct {
 // NULL cell, leaves the field 0 with no source: rules then apply the
 // policy default and say so.
 func ParseSIPProfiles(data []byte, d *facts.Device) error {
-	t, err := table(KeySIPProfiles, data, d)
-	if err != nil {
-		return err
-	}
+	return fromCLI(KeySIPProfiles, sipProfilesFrom)(data, d)
+}
+
+// sipProfilesFrom fills d from the rows of t, a run sql table or AXL rows.
+func sipProfilesFrom(d *facts.Device, t *Table) error {
 	name, err := requireColumn(d, t, "name")
 	if err != nil {
 		return err

@@ -20,6 +20,9 @@ type Table struct {
 	Rows    []Row
 
 	spans []span
+	// axl is set for rows an AXL executeSQLQuery returned (AXLTable):
+	// there is no header line, and a row's line is its number.
+	axl bool
 }
 
 // Row is one table row: its line and one value per column, trimmed. A
@@ -287,11 +290,14 @@ func cutAt(n int, spans []span, sub func(a, b int) string, at func(i int) byte, 
 const maxQuote = 40
 
 // clip shortens s for an error message without splitting a character.
-func clip(s string) string {
-	if len(s) <= maxQuote {
+func clip(s string) string { return clipN(s, maxQuote) }
+
+// clipN shortens s to at most n bytes and "..." without splitting a
+// character.
+func clipN(s string, n int) string {
+	if len(s) <= n {
 		return s
 	}
-	n := maxQuote
 	for n > 0 && !utf8.RuneStart(s[n]) {
 		n--
 	}
