@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/kaudit/kaudit/facts"
@@ -12,9 +13,10 @@ import (
 
 // JSONWriter renders a Result as one indented JSON document. Every list is
 // an array, never null, and every key is always present, so consumers
-// (jq, dashboards, the history store) need no special cases. The one
-// exception is "problems" (Result.Problems), present only when the run
-// had one, so that the report of every other run stays as it was.
+// (jq, dashboards, the history store) need no special cases. The
+// exceptions are "problems" (Result.Problems), present only when the run
+// had one, so that the report of every other run stays as it was, and a
+// finding's "waived", present only when a waiver accepts it.
 type JSONWriter struct{}
 
 type jsonReport struct {
@@ -41,6 +43,10 @@ type jsonSummary struct {
 	Findings   map[string]int `json:"findings"`
 	Total      int            `json:"total_findings"`
 	Failing    int            `json:"failing_findings"`
+	// NotVerified counts the findings of earlier runs this run carried
+	// without checking them; they follow the others in "findings" and
+	// are not in the counts above.
+	NotVerified int `json:"not_verified_findings"`
 }
 
 type jsonDevice struct {
@@ -53,16 +59,59 @@ type jsonDevice struct {
 	Warnings []string `json:"warnings"`
 }
 
+// jsonFinding is a finding for machines: its fingerprint (what
+// confirm --finding and the history know it by); its status against the
+// previous run of the same scope ("new", "open", "not verified") and when
+// it was first seen (RFC 3339), both "" when the run was not compared with
+// a history (--no-store); and, when a waiver accepts it, "waived": the
+// waiver's reason, owner, expires and where (absent otherwise, so that
+// jq's select(.waived | not) keeps what is live). The keys are those of
+// rules.Finding, so a report's findings decode into it.
 type jsonFinding struct {
-	Rule     string           `json:"rule"`
-	Severity rules.Severity   `json:"severity"`
-	Device   string           `json:"device"`
-	Object   string           `json:"object"`
-	Phones   []string         `json:"phones"`
-	Message  string           `json:"message"`
-	Evidence []rules.Evidence `json:"evidence"`
-	Fix      []string         `json:"fix"`
-	Notes    []string         `json:"notes"`
+	Fingerprint string           `json:"fingerprint"`
+	Rule        string           `json:"rule"`
+	Severity    rules.Severity   `json:"severity"`
+	Device      string           `json:"device"`
+	Object      string           `json:"object"`
+	Status      string           `json:"status"`
+	FirstSeen   string           `json:"first_seen"`
+	Waived      *rules.Waived    `json:"waived,omitempty"`
+	Phones      []string         `json:"phones"`
+	Message     string           `json:"message"`
+	Evidence    []rules.Evidence `json:"evidence"`
+	Fix         []string         `json:"fix"`
+	Notes       []string         `json:"notes"`
+}
+
+func jsonFindingOf(f rules.Finding) jsonFinding {
+	ev := f.Evidence
+	if ev == nil {
+		ev = []rules.Evidence{}
+	}
+	return jsonFinding{
+		Fingerprint: rules.Fingerprint(f),
+		Rule:        f.Rule,
+		Severity:    f.Severity,
+		Device:      f.Device,
+		Object:      f.Object,
+		Status:      f.Status,
+		FirstSeen:   f.FirstSeen,
+		Waived:      f.Waived,
+		Phones:      nonNil(f.Phones),
+		Message:     f.Message,
+		Evidence:    ev,
+		Fix:         nonNil(f.Fix),
+		Notes:       nonNil(f.Notes),
+	}
+}
+
+// jsonFindings renders fs; never null.
+func jsonFindings(fs []rules.Finding) []jsonFinding {
+	out := make([]jsonFinding, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, jsonFindingOf(f))
+	}
+	return out
 }
 
 // Write renders r to w.
@@ -115,31 +164,28 @@ func (JSONWriter) Write(w io.Writer, r *Result) error {
 			Warnings: nonNil(d.Warnings),
 		})
 	}
-	for _, f := range sortedFindings(r) {
-		ev := f.Evidence
-		if ev == nil {
-			ev = []rules.Evidence{}
-		}
-		out.Findings = append(out.Findings, jsonFinding{
-			Rule:     f.Rule,
-			Severity: f.Severity,
-			Device:   f.Device,
-			Object:   f.Object,
-			Phones:   nonNil(f.Phones),
-			Message:  f.Message,
-			Evidence: ev,
-			Fix:      nonNil(f.Fix),
-			Notes:    nonNil(f.Notes),
-		})
+	out.Findings = jsonFindings(sortedFindings(r))
+	if r.Diff != nil {
+		// What the run could not check stays visible, marked so that
+		// nothing takes it for a finding of this run or a fix.
+		nv := slices.Clone(r.Diff.NotVerified)
+		SortFindings(nv)
+		out.Findings = append(out.Findings, jsonFindings(nv)...)
+		out.Summary.NotVerified = len(nv)
 	}
 
+	return encodeJSON(w, out, "report")
+}
+
+// encodeJSON writes v indented. The document is read by tools, not
+// embedded in HTML; "<" and "&" appear in messages and configs and should
+// stay legible.
+func encodeJSON(w io.Writer, v any, what string) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	// The document is read by tools, not embedded in HTML; "<" and "&"
-	// appear in messages and configs and should stay legible.
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(out); err != nil {
-		return fmt.Errorf("write json report: %w", err)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("write json %s: %w", what, err)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -19,7 +20,11 @@ import (
 //   - a "collect" testcase, with an <error> when the device is incomplete
 //     (failed, or read with errors);
 //   - one testcase per finding, named "<rule> <object>", with a <failure>
-//     when the finding is at or above FailOn and <system-out> otherwise.
+//     when the finding is at or above FailOn, <skipped> when a waiver
+//     accepts it (CI shows an accepted problem as neither passing nor
+//     failing) and <system-out> otherwise;
+//   - one <skipped> testcase per finding of an earlier run this run could
+//     not check (Diff.NotVerified): neither fixed nor confirmed.
 //
 // One testcase per finding, rather than several <failure> elements in one
 // testcase per device, because Jenkins, Azure DevOps and most JUnit viewers
@@ -34,6 +39,7 @@ type junitSuites struct {
 	Tests    int          `xml:"tests,attr"`
 	Failures int          `xml:"failures,attr"`
 	Errors   int          `xml:"errors,attr"`
+	Skipped  int          `xml:"skipped,attr"`
 	Time     string       `xml:"time,attr"`
 	Suites   []junitSuite `xml:"testsuite"`
 }
@@ -61,7 +67,12 @@ type junitCase struct {
 	Time      string        `xml:"time,attr"`
 	Failure   *junitOutcome `xml:"failure,omitempty"`
 	Error     *junitOutcome `xml:"error,omitempty"`
+	Skipped   *junitSkipped `xml:"skipped,omitempty"`
 	SystemOut *junitText    `xml:"system-out,omitempty"`
+}
+
+type junitSkipped struct {
+	Message string `xml:"message,attr"`
 }
 
 // junitText is element text kept as CDATA so that multi-line bodies stay
@@ -106,6 +117,11 @@ func (JUnitWriter) Write(w io.Writer, r *Result) error {
 
 	byDevice := map[string][]int{}
 	fs := sortedFindings(r)
+	if r.Diff != nil {
+		nv := slices.Clone(r.Diff.NotVerified)
+		SortFindings(nv)
+		fs = append(fs, nv...)
+	}
 	for i, f := range fs {
 		byDevice[f.Device] = append(byDevice[f.Device], i)
 	}
@@ -114,7 +130,11 @@ func (JUnitWriter) Write(w io.Writer, r *Result) error {
 			f := fs[i]
 			tc := junitCase{Classname: className(device), Name: caseName(f.Rule, f.Object), Time: "0"}
 			body := strings.Join(findingBody(f), "\n")
-			if r.fails(f) {
+			if skip := skipReason(f); skip != "" {
+				tc.Skipped = &junitSkipped{Message: oneLine(skip)}
+				tc.SystemOut = &junitText{f.Severity.String() + ": " + oneLine(f.Rule+": "+f.Message) + "\n" + body}
+				suite.Skipped++
+			} else if r.fails(f) {
 				tc.Failure = &junitOutcome{
 					Message: oneLine(f.Rule + ": " + f.Message),
 					Type:    f.Severity.String(),
@@ -173,6 +193,7 @@ func (JUnitWriter) Write(w io.Writer, r *Result) error {
 		Tests:    suite.Tests,
 		Failures: suite.Failures,
 		Errors:   suite.Errors,
+		Skipped:  suite.Skipped,
 		Time:     suite.Time,
 		Suites:   []junitSuite{suite},
 	}
@@ -188,6 +209,18 @@ func (JUnitWriter) Write(w io.Writer, r *Result) error {
 		return fmt.Errorf("write junit report: %w", err)
 	}
 	return nil
+}
+
+// skipReason is why a finding is a skipped testcase: a waiver accepts it,
+// or this run could not check it; "" for neither.
+func skipReason(f rules.Finding) string {
+	if w := f.Waived; w != nil {
+		return fmt.Sprintf("waived: %s (owner %s, until %s, %s)", w.Reason, orUnknown(w.Owner), orNever(w.Expires), w.Where)
+	}
+	if f.Status == rules.StatusNotVerified {
+		return "not verified this run: carried from an earlier run (" + f.Severity.String() + ")"
+	}
+	return ""
 }
 
 func className(device string) string {

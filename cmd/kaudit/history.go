@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -246,43 +245,5 @@ writes them): audit --offline DIR or check --offline DIR replay the run.`,
 	o.register(cmd)
 	cmd.Flags().StringVar(&path, "store", "", "run history database")
 	cmd.Flags().StringVar(&saveRaw, "save-raw", "", "also write the run's recorded outputs to DIR in the offline layout (replay with --offline DIR)")
-	return cmd
-}
-
-func newDiffCmd() *cobra.Command {
-	var path string
-	cmd := &cobra.Command{
-		Use:   "diff [RUN_A [RUN_B]]",
-		Short: "New, resolved and still-open findings between two runs, and what changed on the devices",
-		Args:  cobra.MaximumNArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := openHistory(cmd.Context(), path)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			var ids []int64
-			for _, a := range args {
-				id, err := strconv.ParseInt(a, 10, 64)
-				if err != nil {
-					return usageErr("run id %q is not a number", a)
-				}
-				ids = append(ids, id)
-			}
-			from, to, err := diffPair(cmd.Context(), st, ids)
-			if err != nil {
-				return err
-			}
-			d, err := diffRuns(cmd.Context(), st, from, to)
-			if err != nil {
-				return usageErr("%v", err)
-			}
-			var b strings.Builder
-			app.WriteDiffText(&b, d, true)
-			_, err = io.WriteString(cmd.OutOrStdout(), b.String())
-			return err
-		},
-	}
-	cmd.Flags().StringVar(&path, "store", "", "run history database")
 	return cmd
 }
