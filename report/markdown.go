@@ -42,16 +42,54 @@ func (MarkdownWriter) Write(w io.Writer, r *Result) error {
 
 	b.WriteString("\n## Findings\n\n")
 	fs := sortedFindings(r)
+	grouped := GroupFindings(r)
+	desc := phoneDescriptions(r)
 	if len(fs) == 0 {
 		b.WriteString("No findings.\n")
 	} else {
-		b.WriteString("| # | Severity | Rule | Device | Object | Phones |\n|---:|---|---|---|---|---:|\n")
-		for i, f := range fs {
-			mdRow(&b, fmt.Sprint(i+1), mdSeverity(f.Severity), mdCode(f.Rule), mdText(f.Device), mdText(f.Object), fmt.Sprint(len(f.Phones)))
+		// By device first, identical devices on one row.
+		b.WriteString("| Devices | Findings | Phones at risk |\n|---|---|---:|\n")
+		var order []string
+		rows := map[string][]string{}
+		phones := map[string]int{}
+		for _, d := range SummarizeDevices(r) {
+			var parts []string
+			for _, sev := range severities {
+				if c := d.BySeverity[sev]; c > 0 {
+					parts = append(parts, fmt.Sprintf("%d %s", c, sev))
+				}
+			}
+			if len(parts) == 0 {
+				continue
+			}
+			k := strings.Join(parts, ", ") + fmt.Sprintf("\x00%d", d.Phones)
+			if rows[k] == nil {
+				order = append(order, k)
+				phones[k] = d.Phones
+			}
+			rows[k] = append(rows[k], mdText(d.Device))
+		}
+		for _, k := range order {
+			counts, _, _ := strings.Cut(k, "\x00")
+			mdRow(&b, strings.Join(rows[k], ", "), counts, fmt.Sprint(phones[k]))
+		}
+		b.WriteString("\n| # | Severity | Rule | Device | Objects | Phones |\n|---:|---|---|---|---|---:|\n")
+		for i, g := range grouped.Groups {
+			seen, _ := splitUnseen(g.Phones)
+			mdRow(&b, fmt.Sprint(i+1), mdSeverity(g.Severity), mdCode(g.Rule), mdText(g.Device), mdText(strings.Join(g.Ranges, ", ")), fmt.Sprint(len(seen)))
 		}
 	}
-	for i, f := range fs {
-		writeMDFinding(&b, i+1, f)
+	for i, g := range grouped.Groups {
+		writeMDGroup(&b, i+1, g, desc)
+	}
+	if len(grouped.Keepalives) > 0 {
+		b.WriteString("\n## Keepalives\n\nHow long the phones can stay silent, as the findings above were judged; each is referenced from them.\n")
+		for _, k := range grouped.Keepalives {
+			fmt.Fprintf(&b, "\n<a id=\"%s\"></a>**%s**\n\n| Device | What | Value | Source |\n|---|---|---|---|\n", k.ID, k.ID)
+			for _, e := range k.Evidence {
+				mdRow(&b, mdText(e.Device), mdText(e.What), mdText(e.Value), mdSource(e))
+			}
+		}
 	}
 
 	b.WriteString("\n## Devices\n\n")
@@ -95,54 +133,77 @@ func (MarkdownWriter) Write(w io.Writer, r *Result) error {
 	return nil
 }
 
-// writeMDFinding writes one section; every block in it starts with its
-// own blank line so that sections are separated by exactly one.
-func writeMDFinding(b *strings.Builder, n int, f rules.Finding) {
-	fmt.Fprintf(b, "\n### %d. %s: %s\n", n, f.Severity, mdText(f.Rule))
-	fmt.Fprintf(b, "\n**Device:** %s · **Object:** %s\n", mdText(orUnknown(f.Device)), mdText(orUnknown(f.Object)))
-	if f.Message != "" {
+// writeMDGroup writes one group: its objects, the phones behind them
+// with their CUCM description, the evidence merged (the lines of each
+// setting listed once), the shared keepalive by reference, one fix.
+func writeMDGroup(b *strings.Builder, n int, g Group, desc map[string]string) {
+	fmt.Fprintf(b, "\n### %d. %s: %s\n", n, g.Severity, mdText(g.Rule))
+	label := "Object"
+	if len(g.Members) > 1 {
+		label = fmt.Sprintf("Objects (%d)", len(g.Members))
+	}
+	fmt.Fprintf(b, "\n**Device:** %s · **%s:** %s\n", mdText(orUnknown(g.Device)), label, mdText(orUnknown(strings.Join(g.Ranges, ", "))))
+	if m := g.ShortMessage(); m != "" {
 		// A label in front keeps a message that starts with "1." or "-"
 		// from turning into a list.
-		fmt.Fprintf(b, "\n**Why:** %s\n", mdText(f.Message))
+		fmt.Fprintf(b, "\n**Why:** %s\n", mdText(m))
 	}
-	if wv := f.Waived; wv != nil {
+	if g.Waived {
+		wv := g.Members[0].Waived
 		fmt.Fprintf(b, "\n**Waived** (does not fail the run): %s — owner %s, until %s (%s)\n", mdText(wv.Reason), mdText(orUnknown(wv.Owner)), mdText(orNever(wv.Expires)), mdText(wv.Where))
 	}
-	if len(f.Phones) > 0 {
-		fmt.Fprintf(b, "\n**Phones (%d):** %s\n", len(f.Phones), mdText(phoneList(cleanAll(f.Phones), mdMaxPhones)))
+	if seen, _ := splitUnseen(g.Phones); len(seen) > 0 {
+		fmt.Fprintf(b, "\n**Phones (%d):** %s\n", len(seen), mdText(phoneList(withDescriptions(cleanAll(seen), desc), mdMaxPhones)))
 	}
-	if len(f.Evidence) > 0 {
+	if len(g.Evidence) > 0 || g.Keepalive != "" {
 		b.WriteString("\n| Device | What | Value | Source |\n|---|---|---|---|\n")
-		for _, e := range f.Evidence {
-			var src string
-			switch {
-			case e.Source != nil && e.Default:
-				src = "default; " + mdCode(e.Source.String())
-			case e.Source != nil:
-				src = mdCode(e.Source.String())
-			case e.Default:
+		for _, e := range g.Evidence {
+			src := ""
+			if loc := e.linesText(e.Device); loc != "" {
+				text := e.Text
+				if e.Via != "" {
+					text += " (via " + e.Via + ")"
+				}
+				src = mdCode(loc + ": " + text)
+			} else if e.Default {
 				src = "*default*"
 			}
 			mdRow(b, mdText(e.Device), mdText(e.What), mdText(e.Value), src)
 		}
+		if g.Keepalive != "" {
+			mdRow(b, "", "keepalive", "["+g.Keepalive+"](#"+g.Keepalive+")", "see Keepalives")
+		}
 	}
-	if len(f.Fix) > 0 {
+	if len(g.Fix) > 0 {
 		var lines []string
-		for _, c := range f.Fix {
+		for _, c := range g.Fix {
 			lines = append(lines, cleanLines(c)...)
 		}
 		body := strings.Join(lines, "\n")
 		// A fence longer than any backtick run inside cannot be closed by
 		// the content.
 		fence := strings.Repeat("`", max(3, longestRun(body, '`')+1))
-		fmt.Fprintf(b, "\n**Fix** on %s:\n\n%s\n%s\n%s\n", mdText(orUnknown(f.Device)), fence, body, fence)
+		fmt.Fprintf(b, "\n**Fix** on %s:\n\n%s\n%s\n%s\n", mdText(orUnknown(g.Device)), fence, body, fence)
 	}
-	if len(f.Notes) > 0 {
+	if len(g.Notes) > 0 {
 		b.WriteString("\n**Notes:**\n\n")
-		for _, note := range f.Notes {
+		for _, note := range g.Notes {
 			fmt.Fprintf(b, "- %s\n", mdText(note))
 		}
 	}
+}
+
+// mdSource is an evidence item's source cell.
+func mdSource(e rules.Evidence) string {
+	switch {
+	case e.Source != nil && e.Default:
+		return "default; " + mdCode(e.Source.String())
+	case e.Source != nil:
+		return mdCode(e.Source.String())
+	case e.Default:
+		return "*default*"
+	}
+	return ""
 }
 
 func mdRow(b *strings.Builder, cells ...string) {
