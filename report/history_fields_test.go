@@ -128,3 +128,16 @@ func TestJUnitSkipsWaivedAndUnverified(t *testing.T) {
 		t.Errorf("unverified case: %q", m)
 	}
 }
+
+// The html report's changes section lists the findings carried
+// unverified apart from the resolved ones.
+func TestHTMLNotVerified(t *testing.T) {
+	out := render(t, HTMLWriter{}, historyResult())
+	i := strings.Index(out, "Not verified this run (1)")
+	if i < 0 || !strings.Contains(out[i:], "GigabitEthernet1/0/9") {
+		t.Errorf("html lacks the not-verified section with the carried finding")
+	}
+	if strings.Contains(render(t, HTMLWriter{}, auditResult()), "Not verified this run") {
+		t.Errorf("html shows a not-verified section without any")
+	}
+}

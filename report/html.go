@@ -126,6 +126,7 @@ type htmlEvidence struct {
 type htmlDiff struct {
 	From, To             int64
 	New, Resolved, Open  []htmlFinding
+	NotVerified          []htmlFinding
 	Changes              []string
 	NewN, ResolvedN, OpN int
 }
@@ -234,7 +235,7 @@ func htmlPageOf(r *Result) htmlPage {
 		for _, set := range []struct {
 			in  []rules.Finding
 			out *[]htmlFinding
-		}{{d.New, &hd.New}, {d.Resolved, &hd.Resolved}, {d.Open, &hd.Open}} {
+		}{{d.New, &hd.New}, {d.Resolved, &hd.Resolved}, {d.Open, &hd.Open}, {d.NotVerified, &hd.NotVerified}} {
 			fs := append([]rules.Finding(nil), set.in...)
 			SortFindings(fs)
 			for i, f := range fs {
