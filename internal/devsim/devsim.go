@@ -78,6 +78,10 @@ type Host struct {
 	// ASA's `capture` and prints the dump in the layout set there
 	// (devcap.go). Handler, when set, is asked before it.
 	Capture *DeviceCapture
+	// AXL, on a CUCM host, also serves the AXL SOAP API over HTTPS from
+	// the lab's files (axl.go), on a port of its own (Server.AXLAddr).
+	// Latency is slept before each of its answers too.
+	AXL *AXL
 }
 
 // Faults are the failures a host injects. Output faults (HangMidOutput,
@@ -172,6 +176,8 @@ type hostState struct {
 	// session of a host always prints the same bytes.
 	sessions atomic.Uint64
 
+	axl *axlState // the AXL service, when Host.AXL is set
+
 	mu   sync.Mutex
 	cmds []string
 	caps map[string][]byte // CUCM capture files by name, under mu
@@ -235,6 +241,12 @@ func Start(ctx context.Context, hosts []Host, opts Options) (*Server, error) {
 			s.wg.Add(1)
 			go s.serve(h)
 		}
+		if h.AXL != nil {
+			if err := s.startAXL(h); err != nil {
+				s.Close()
+				return nil, err
+			}
+		}
 	}
 	s.stop = context.AfterFunc(ctx, func() { s.Close() })
 	return s, nil
@@ -247,6 +259,9 @@ func (s *Server) prepare(in Host) (*hostState, error) {
 	plat, err := parsePlatform(in.Platform)
 	if err != nil {
 		return nil, fmt.Errorf("devsim: host %s: %w", in.Name, err)
+	}
+	if in.AXL != nil && plat != cucm {
+		return nil, fmt.Errorf("devsim: host %s: AXL is a CUCM service, not %s's", in.Name, in.Platform)
 	}
 	if st, err := os.Stat(in.Dir); err != nil {
 		return nil, fmt.Errorf("devsim: host %s: lab dir: %w", in.Name, err)
@@ -587,6 +602,9 @@ func (s *Server) Close() error {
 	for _, h := range s.hosts {
 		if h.ln != nil {
 			h.ln.Close()
+		}
+		if h.axl != nil {
+			h.axl.srv.Close()
 		}
 	}
 	for nc := range s.conns {

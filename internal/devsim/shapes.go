@@ -364,3 +364,111 @@ const (
 	sftpFingerprintFormat = "%s key fingerprint is SHA256:%s."
 	sftpContinue          = "Are you sure you want to continue connecting (yes/no)? "
 )
+
+// AXL, CUCM's SOAP API over HTTPS (axl.go). Sources cited more than once:
+//
+//   - [xsd]: Cisco's AXL schema 14.0, AXLSoap.xsd and AXLAPI.wsdl, as
+//     published with github.com/CiscoDevNet/axl-python-zeep-samples
+//     (schema/) @51cc554.
+//   - [217581]: Cisco TAC document 217581, "Troubleshoot IM&P
+//     Inter-Clustering Issues Caused by DNS Misconfiguration", which logs
+//     a CUCM's AXL request and answer byte for byte:
+//     https://www.cisco.com/c/en/us/support/docs/unified-communications/unified-communications-manager-im-presence-service/217581-troubleshoot-im-p-inter-clustering-issue.html
+
+// The frame of every AXL answer: the XML declaration, the SOAP envelope
+// and body, all on one line.
+//
+// Source: [217581] ("Final response String : <?xml version='1.0'
+// encoding='utf-8'?><soapenv:Envelope
+// xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\"><soapenv:Body>...").
+const (
+	axlEnvelopeOpen  = `<?xml version='1.0' encoding='utf-8'?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>`
+	axlEnvelopeClose = `</soapenv:Body></soapenv:Envelope>`
+)
+
+// An operation's answer element, in the ns prefix of the schema version
+// asked, around its return element; executeSQLQuery's rows hold one
+// element per column.
+//
+// Source: [217581] (`<ns:executeSQLQueryResponse
+// xmlns:ns="http://www.cisco.com/AXL/API/8.0"><return><row><count>2</count></row></return></ns:executeSQLQueryResponse>`)
+// and [xsd] (ExecuteSQLQueryRes; GetCCMVersionRes:
+// return/componentVersion/version).
+const (
+	axlResponseOpenFormat  = `<ns:%sResponse xmlns:ns="http://www.cisco.com/AXL/API/%s"><return>`
+	axlResponseCloseFormat = `</return></ns:%sResponse>`
+	axlVersionReturnFormat = `<componentVersion><version>%s</version></componentVersion>`
+)
+
+// How a NULL column appears in a row.
+//
+// No public source: Cisco's documents show no NULL in an executeSQLQuery
+// row. The simulator writes an empty element; kaudit reads an empty
+// element and a left-out one alike, as not set (cucm.AXLTable).
+const axlNullFormat = "<%s></%s>"
+
+// A SOAP fault with AXL's error detail, answered with HTTP 500.
+//
+// Source: a CUCM 9.1/10.5 fault posted in the Cisco community thread "axl
+// errors - it seems the format changed" (communities.cisco.com/thread/50791):
+// <soapenv:Fault><faultcode>soapenv:Server</faultcode><faultstring>...</faultstring>
+// <detail><axlError><axlcode>5007</axlcode><axlmessage>...</axlmessage>
+// <request>getUser</request></axlError></detail></soapenv:Fault>; [xsd]
+// (AXLError: axlcode, axlmessage, request).
+const axlFaultFormat = `<soapenv:Fault><faultcode>soapenv:Server</faultcode><faultstring>%[1]s</faultstring><detail><axlError><axlcode>%[2]d</axlcode><axlmessage>%[1]s</axlmessage><request>%[3]s</request></axlError></detail></soapenv:Fault>`
+
+// The fault for a query the lab has no output for, and for an operation
+// the simulator does not play.
+//
+// No public source: the simulator's own; a real node runs any SELECT.
+// kaudit reports the fault as the device's error.
+const (
+	axlNoLabOutput    = "devsim: the lab holds no output for this query"
+	axlNotImplemented = "devsim: operation not simulated"
+)
+
+// The session cookie CUCM sets after a login with basic authentication,
+// which a client sends instead of its credentials from then on.
+//
+// Source: Cisco's AXL developer guide, "Using JSESSIONIDSSO to Improve
+// Performance" (developer.cisco.com/docs/axl/axl-developer-guide).
+const axlSessionCookie = "JSESSIONIDSSO"
+
+// What getCCMVersion reports by default.
+//
+// No public source: none gives this release number. The form (release
+// with a dash and the build) is the one third-party AXL clients' tests
+// show ("14.0.1.10000-20"); kaudit takes only the major.minor from it.
+const axlDefaultRelease = "14.0.1.13900-155"
+
+// The schema versions a node takes by default: a CUCM 14 takes its own
+// and those of the two releases before.
+//
+// Source: Cisco's AXL versioning page
+// (developer.cisco.com/web/axl-developer/axl-versioning: "AXL schemas will
+// be available for two major Unified CM release cycles").
+var axlDefaultVersions = []string{"12.0", "12.5", "14.0"}
+
+// Tomcat's error pages: HTTP 503 while AXL throttles, 599 for a schema
+// version the node does not take, 401 for a bad login, 404 for another
+// path.
+//
+// Source: for 503, Cisco's AXL developer guide, "Data Throttling and
+// Performance" ("AXL may reject new write requests with a '503: Service
+// Unavailable' error message"); for 599, third-party AXL clients' tests,
+// which record the page "HTTP Status 599 - Incorrect axl version.
+// Supported axl versions are 12.x, 14.0 and 15.0" (no Cisco document
+// shows it).
+//
+// No public source: for the HTML around them, the 401 and 404 pages and
+// the 401's realm; the simulator prints Tomcat's plain form, and kaudit
+// reads only the status and, for 599, the list of versions.
+const (
+	axlErrorPageFormat   = "<html><head><title>Apache Tomcat - Error report</title></head><body><h1>HTTP Status %d - %s</h1></body></html>"
+	axlThrottledText     = "Service Unavailable"
+	axlBadVersionFormat  = "Incorrect axl version. Supported axl versions are %s"
+	axlUnauthorizedText  = "Unauthorized"
+	axlNotFoundText      = "Not Found"
+	axlBasicRealm        = `Basic realm="Cisco AXL"`
+	axlVersionListFormat = "%s and %s"
+)
