@@ -348,7 +348,9 @@ type removal struct {
 }
 
 // fits reports whether a line with words w, entered later in the same
-// patch, goes where r removed a line: the same "no" would remove it. A
+// patch, goes where r removed a line: the same "no" would remove it, as a
+// section (a header with no commands under it is a line, and a line a
+// header) or as a line. A
 // patch that removes a line and enters its new form ("no nat ...", then
 // the rule with no-proxy-arp) then puts it back in its place, and gives
 // the same text when it is applied again (the second pass removes the new
@@ -357,11 +359,11 @@ type removal struct {
 // (Cisco ASA 5500 Series Configuration Guide using the CLI, Configuring
 // Twice NAT, Default Settings), so pasting such a patch twice on the device
 // can reorder rules; the patcher keeps the rule where it was.
-func (r *removal) fits(w []string, section bool) bool {
-	if section {
-		return r.key != "" && headerKey(w) == r.key
+func (r *removal) fits(w []string) bool {
+	if r.key != "" {
+		return headerKey(w) == r.key
 	}
-	return r.key == "" && removes(newCmd(r.ctx, w), r.no)
+	return removes(newCmd(r.ctx, w), r.no)
 }
 
 // drop replaces child c of b with a placeholder that remembers r.
@@ -376,10 +378,10 @@ func (b *node) drop(c *node, r *removal) {
 
 // refill puts n, a line not yet in the tree, in the place of the first
 // placeholder of the blocks bs it fits, and reports whether there was one.
-func refill(bs []*node, n *node, section bool) bool {
+func refill(bs []*node, n *node) bool {
 	for _, b := range bs {
 		for i, c := range b.children {
-			if c.gone != nil && c.gone.fits(n.words, section) {
+			if c.gone != nil && c.gone.fits(n.words) {
 				if n.indent != c.indent {
 					n.raw = []string{strings.Repeat(" ", c.indent) + strings.TrimSpace(n.raw[0])}
 					n.indent = c.indent

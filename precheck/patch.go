@@ -552,7 +552,7 @@ func (a *applier) resolve(path [][]string) []*node {
 				indent = childIndent(parent)
 			}
 			n := newLine(indent, text)
-			if !refill(bs, n, true) {
+			if !refill(bs, n) {
 				parent.appendChild(n)
 			}
 			found = []*node{n}
@@ -655,7 +655,7 @@ func (a *applier) add(bs []*node, text string) {
 		indent = childIndent(last)
 	}
 	n := newLine(indent, text)
-	if !refill(bs, n, false) {
+	if !refill(bs, n) {
 		last.appendChild(n)
 	}
 }
@@ -669,9 +669,9 @@ func (a *applier) no(bs []*node, ctx []string, o op) {
 			removed++
 		}
 	})
-	if removed > 0 {
-		return
-	}
+	// The lines the words start go too, section or not: with no commands
+	// under it the header is such a line, and a second pass of a patch
+	// that gave it commands must remove the same lines as the first.
 	// A timer no line prints is looked for as a line: "timeout 0" is not
 	// a timer line, but "no timeout 0" removes it like any other.
 	if a.noTimer(bs, ctx, o) {

@@ -526,6 +526,23 @@ func TestApplyPatchText(t *testing.T) {
 			want:  "hostname asa\nbanner motd -Authorised use only\nbanner motd -Second line\n!\nsysopt noproxyarp outside\nsysopt noproxyarp voice\n",
 		},
 		{
+			// "no crypto map VPN" removes the section and the entries it
+			// starts, whether the header has commands under it (second
+			// pass) or not (first pass).
+			name:  "no of a header removes the section and the lines it starts",
+			cfg:   "crypto map VPN\n",
+			patch: "crypto map VPN 10 match address A\nno crypto map VPN\ncrypto map VPN\n set peer 192.0.2.1\n",
+			want:  "crypto map VPN\n set peer 192.0.2.1\n",
+		},
+		{
+			// The header entered after "no" of its section takes the
+			// section's place, with commands (second pass) or without.
+			name:  "a header without commands takes its removed section's place",
+			cfg:   "crypto map VPN\ncrypto map OTHER\n",
+			patch: "crypto map VPN\n set peer 192.0.2.1\nno crypto map VPN\ncrypto map VPN\n",
+			want:  "crypto map VPN\ncrypto map OTHER\n",
+		},
+		{
 			// A section indented unevenly (a hand-edited file) gets a new
 			// command at the depth of its last one: deeper, it would be
 			// read back as that command's child.
