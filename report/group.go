@@ -397,3 +397,40 @@ func SummarizeDevices(r *Result) []DeviceSummary {
 	}
 	return out
 }
+
+// byDeviceRow is a line of a summary by device: the devices that have
+// the same findings counts and phones at risk.
+type byDeviceRow struct {
+	devices []string
+	counts  string // "7 critical, 1 warning"
+	phones  int
+}
+
+// byDeviceRows is SummarizeDevices with identical devices on one row,
+// devices without findings left out: fifty identical access switches take
+// one row.
+func byDeviceRows(r *Result) []byDeviceRow {
+	var out []byDeviceRow
+	idx := map[string]int{}
+	for _, d := range SummarizeDevices(r) {
+		var parts []string
+		for _, sev := range severities {
+			if c := d.BySeverity[sev]; c > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", c, sev))
+			}
+		}
+		if len(parts) == 0 {
+			continue
+		}
+		counts := strings.Join(parts, ", ")
+		k := fmt.Sprintf("%s\x00%d", counts, d.Phones)
+		i, ok := idx[k]
+		if !ok {
+			i = len(out)
+			idx[k] = i
+			out = append(out, byDeviceRow{counts: counts, phones: d.Phones})
+		}
+		out[i].devices = append(out[i].devices, d.Device)
+	}
+	return out
+}

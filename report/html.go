@@ -60,6 +60,7 @@ type htmlPage struct {
 	Index                                          []htmlFinding
 	Groups                                         []htmlGroup
 	Keepalives                                     []htmlKeepalive
+	ByDevice                                       []htmlByDevice
 	Ladders                                        []htmlLadder
 	LaddersOmitted                                 int
 	Diff                                           *htmlDiff
@@ -106,6 +107,13 @@ type htmlFinding struct {
 	// shown alone); Keepalive the ID of its shared keepalive derivation.
 	Members   int
 	Keepalive string
+}
+
+// htmlByDevice is a row of the summary by device: the devices with the
+// same counts share it.
+type htmlByDevice struct {
+	Devices, Counts string
+	Phones          int
 }
 
 // htmlKeepalive is a keepalive derivation shared by groups.
@@ -210,6 +218,9 @@ func htmlPageOf(r *Result) htmlPage {
 		g.Findings = append(g.Findings, hf)
 	}
 
+	for _, row := range byDeviceRows(r) {
+		p.ByDevice = append(p.ByDevice, htmlByDevice{Devices: oneLine(strings.Join(row.devices, ", ")), Counts: row.counts, Phones: row.phones})
+	}
 	for _, k := range grouped.Keepalives {
 		hk := htmlKeepalive{ID: k.ID}
 		for _, e := range k.Evidence {

@@ -49,29 +49,12 @@ func (MarkdownWriter) Write(w io.Writer, r *Result) error {
 	} else {
 		// By device first, identical devices on one row.
 		b.WriteString("| Devices | Findings | Phones at risk |\n|---|---|---:|\n")
-		var order []string
-		rows := map[string][]string{}
-		phones := map[string]int{}
-		for _, d := range SummarizeDevices(r) {
-			var parts []string
-			for _, sev := range severities {
-				if c := d.BySeverity[sev]; c > 0 {
-					parts = append(parts, fmt.Sprintf("%d %s", c, sev))
-				}
+		for _, row := range byDeviceRows(r) {
+			names := make([]string, len(row.devices))
+			for i, d := range row.devices {
+				names[i] = mdText(d)
 			}
-			if len(parts) == 0 {
-				continue
-			}
-			k := strings.Join(parts, ", ") + fmt.Sprintf("\x00%d", d.Phones)
-			if rows[k] == nil {
-				order = append(order, k)
-				phones[k] = d.Phones
-			}
-			rows[k] = append(rows[k], mdText(d.Device))
-		}
-		for _, k := range order {
-			counts, _, _ := strings.Cut(k, "\x00")
-			mdRow(&b, strings.Join(rows[k], ", "), counts, fmt.Sprint(phones[k]))
+			mdRow(&b, strings.Join(names, ", "), row.counts, fmt.Sprint(row.phones))
 		}
 		b.WriteString("\n| # | Severity | Rule | Device | Objects | Phones |\n|---:|---|---|---|---|---:|\n")
 		for i, g := range grouped.Groups {

@@ -150,31 +150,13 @@ func (t *TableWriter) Write(w io.Writer, r *Result) error {
 // that fifty identical access switches take one.
 func (t *TableWriter) writeDeviceSummary(b *strings.Builder, r *Result) {
 	fmt.Fprintf(b, "\n%s\n", t.paint(ansiBold, "by device:"))
-	var order []string
-	names := map[string][]string{}
-	for _, d := range SummarizeDevices(r) {
-		parts := make([]string, 0, len(severities))
-		for _, sev := range severities {
-			if c := d.BySeverity[sev]; c > 0 {
-				parts = append(parts, fmt.Sprintf("%d %s", c, sev))
-			}
-		}
-		if len(parts) == 0 {
+	for _, row := range byDeviceRows(r) {
+		k := fmt.Sprintf("%s, %d phones at risk", row.counts, row.phones)
+		if len(row.devices) == 1 {
+			fmt.Fprintf(b, "  %-20s %s\n", oneLine(row.devices[0]), k)
 			continue
 		}
-		k := fmt.Sprintf("%s, %d phones at risk", strings.Join(parts, ", "), d.Phones)
-		if names[k] == nil {
-			order = append(order, k)
-		}
-		names[k] = append(names[k], oneLine(d.Device))
-	}
-	for _, k := range order {
-		ns := names[k]
-		if len(ns) == 1 {
-			fmt.Fprintf(b, "  %-20s %s\n", ns[0], k)
-			continue
-		}
-		fmt.Fprintf(b, "  %d devices, each %s: %s\n", len(ns), k, strings.Join(ns, ", "))
+		fmt.Fprintf(b, "  %d devices, each %s: %s\n", len(row.devices), k, oneLine(strings.Join(row.devices, ", ")))
 	}
 }
 
