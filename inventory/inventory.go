@@ -30,6 +30,14 @@ const (
 	PlatformCUCM = "cucm"
 )
 
+// How a CUCM node is read (Host.Transport): the admin CLI over SSH, AXL
+// over HTTPS, or AXL with the CLI when AXL cannot be used.
+const (
+	TransportCLI  = "cli"
+	TransportAXL  = "axl"
+	TransportAuto = "auto"
+)
+
 // Built-in settings for what neither defaults, groups nor the host set.
 const (
 	DefaultPort           = 22
@@ -78,6 +86,19 @@ type Host struct {
 
 	Timeout        time.Duration // connect and login
 	CommandTimeout time.Duration // one command's output
+
+	// Transport is how a CUCM node is read: TransportCLI (also when
+	// ""), TransportAXL or TransportAuto; other platforms use the CLI.
+	Transport string
+	// AXL's HTTPS port (0: the client's default, 8443), schema version
+	// ("": read from the node) and how its certificate is verified: a
+	// pinned SHA-256 fingerprint, a CA file, or a known-certificates file
+	// (trust on first use); none of them: the system's roots.
+	AXLPort        int
+	AXLVersion     string
+	AXLCAFile      string
+	AXLFingerprint string
+	AXLKnownHosts  string
 
 	Tags  []string // union over defaults, groups and host; sorted
 	Roles []string // union over defaults, groups and host; sorted
@@ -169,6 +190,8 @@ func Load(path string) (*Inventory, error) {
 		h := &inv.Hosts[i]
 		h.PrivateKey = rebase(dir, h.PrivateKey)
 		h.KnownHosts = rebase(dir, h.KnownHosts)
+		h.AXLCAFile = rebase(dir, h.AXLCAFile)
+		h.AXLKnownHosts = rebase(dir, h.AXLKnownHosts)
 		for _, s := range []*SecretRef{&h.Password, &h.Enable, &h.Passphrase} {
 			if s.Kind == SecretFile {
 				s.Ref = rebase(dir, s.Ref)
@@ -279,6 +302,12 @@ type outHost struct {
 	LegacyAlgorithms bool              `yaml:"legacy_algorithms,omitempty" json:"legacy_algorithms,omitempty"`
 	Timeout          string            `yaml:"timeout,omitempty" json:"timeout,omitempty"`
 	CommandTimeout   string            `yaml:"command_timeout,omitempty" json:"command_timeout,omitempty"`
+	Transport        string            `yaml:"transport,omitempty" json:"transport,omitempty"`
+	AXLPort          int               `yaml:"axl_port,omitempty" json:"axl_port,omitempty"`
+	AXLVersion       string            `yaml:"axl_version,omitempty" json:"axl_version,omitempty"`
+	AXLCAFile        string            `yaml:"axl_ca_file,omitempty" json:"axl_ca_file,omitempty"`
+	AXLFingerprint   string            `yaml:"axl_fingerprint,omitempty" json:"axl_fingerprint,omitempty"`
+	AXLKnownHosts    string            `yaml:"axl_known_hosts,omitempty" json:"axl_known_hosts,omitempty"`
 	Groups           []string          `yaml:"groups,omitempty,flow" json:"groups,omitempty"`
 	Roles            []string          `yaml:"roles,omitempty,flow" json:"roles,omitempty"`
 	Tags             []string          `yaml:"tags,omitempty,flow" json:"tags,omitempty"`
@@ -309,6 +338,12 @@ func toOut(h Host) outHost {
 		KnownHosts:       h.KnownHosts,
 		Jump:             h.Jump,
 		LegacyAlgorithms: h.LegacyAlgorithms,
+		Transport:        h.Transport,
+		AXLPort:          h.AXLPort,
+		AXLVersion:       h.AXLVersion,
+		AXLCAFile:        h.AXLCAFile,
+		AXLFingerprint:   h.AXLFingerprint,
+		AXLKnownHosts:    h.AXLKnownHosts,
 		Groups:           h.Groups,
 		Roles:            h.Roles,
 		Tags:             h.Tags,

@@ -51,6 +51,11 @@ type settings struct {
 	tags, roles                                               []string
 	data                                                      map[string]string
 	groups                                                    []groupRef
+
+	// The CUCM transport and its AXL connection.
+	transport, axlVersion, axlCAFile, axlFingerprint, axlKnownHosts opt[string]
+	axlPort                                                         opt[int]
+
 	// bad is set when this level (or one merged in) had an error, so that
 	// a consequence such as "no platform" is not reported on top of it.
 	bad bool
@@ -73,6 +78,12 @@ func (s *settings) merge(src *settings) {
 	s.legacy.over(src.legacy)
 	s.timeout.over(src.timeout)
 	s.commandTimeout.over(src.commandTimeout)
+	s.transport.over(src.transport)
+	s.axlPort.over(src.axlPort)
+	s.axlVersion.over(src.axlVersion)
+	s.axlCAFile.over(src.axlCAFile)
+	s.axlFingerprint.over(src.axlFingerprint)
+	s.axlKnownHosts.over(src.axlKnownHosts)
 	s.bad = s.bad || src.bad
 	s.tags = append(s.tags, src.tags...)
 	s.roles = append(s.roles, src.roles...)
@@ -112,7 +123,8 @@ var fieldNames = []string{
 	"platform", "address", "port", "username", "password", "enable",
 	"private_key", "passphrase", "ssh_agent", "known_hosts", "jump",
 	"legacy_algorithms", "timeout", "command_timeout", "tags", "roles",
-	"groups", "data",
+	"groups", "data", "transport", "axl_port", "axl_version", "axl_ca_file",
+	"axl_fingerprint", "axl_known_hosts",
 }
 
 func init() {
@@ -190,6 +202,17 @@ func init() {
 				}
 			}
 		},
+	}
+	// The CUCM transport and its AXL connection.
+	fields["transport"] = str(func(s *settings) *opt[string] { return &s.transport }, checkTransport)
+	fields["axl_version"] = str(func(s *settings) *opt[string] { return &s.axlVersion }, checkAXLVersion)
+	fields["axl_ca_file"] = str(func(s *settings) *opt[string] { return &s.axlCAFile }, nonEmpty)
+	fields["axl_fingerprint"] = str(func(s *settings) *opt[string] { return &s.axlFingerprint }, checkFingerprint)
+	fields["axl_known_hosts"] = str(func(s *settings) *opt[string] { return &s.axlKnownHosts }, nonEmpty)
+	fields["axl_port"] = func(p *parser, s *settings, n *yaml.Node, at level) {
+		if v, ok := p.port(n, at); ok {
+			s.axlPort = opt[int]{v: v, set: true, line: n.Line}
+		}
 	}
 }
 

@@ -49,6 +49,12 @@ func (p *parser) resolve(defaults *settings, groups, hosts []section) *Inventory
 			LegacyAlgorithms: r.legacy.v,
 			Timeout:          r.timeout.v,
 			CommandTimeout:   r.commandTimeout.v,
+			Transport:        r.transport.v,
+			AXLPort:          r.axlPort.v,
+			AXLVersion:       r.axlVersion.v,
+			AXLCAFile:        r.axlCAFile.v,
+			AXLFingerprint:   r.axlFingerprint.v,
+			AXLKnownHosts:    r.axlKnownHosts.v,
 			Tags:             uniqSorted(r.tags),
 			Roles:            uniqSorted(r.roles),
 			Groups:           order,
@@ -57,6 +63,9 @@ func (p *parser) resolve(defaults *settings, groups, hosts []section) *Inventory
 		}
 		if !r.platform.set && !r.bad {
 			p.errAt(sec.line, sec.col, "host %s has no platform: set platform (ios, asa or cucm) in the host, one of its groups or defaults", sec.name)
+		}
+		if h.Transport == TransportAXL && r.platform.set && h.Platform != PlatformCUCM {
+			p.errAt(r.transport.line, 0, "host %s: transport axl reads a CUCM node, not a %s device (set it on the call managers, or use auto, which reads others over the CLI)", sec.name, h.Platform)
 		}
 		if h.Address == "" {
 			h.Address = h.Name

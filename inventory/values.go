@@ -173,13 +173,13 @@ func jumpSyntax(v string) string {
 }
 
 func (p *parser) port(n *yaml.Node, at level) (int, bool) {
-	v, ok := p.scalar(n, "port", at)
+	v, ok := p.scalar(n, p.cur, at)
 	if !ok {
 		return 0, false
 	}
 	i, err := strconv.Atoi(strings.TrimSpace(v))
 	if err != nil || i < 1 || i > 65535 {
-		p.errf(n, "bad port %q in %s: want a number 1-65535", v, at)
+		p.errf(n, "bad %s %q in %s: want a number 1-65535", p.cur, v, at)
 		return 0, false
 	}
 	return i, true
@@ -328,4 +328,40 @@ func (p *parser) secret(n *yaml.Node, key string, at level) (SecretRef, bool) {
 	}
 	p.errf(n, "%s in %s must be {env: NAME} or {file: PATH}, not %s", key, at, kindName(d))
 	return SecretRef{}, false
+}
+
+// checkTransport accepts how a CUCM node is read: cli, axl or auto.
+func checkTransport(p *parser, n *yaml.Node, key, v string, at level) bool {
+	switch v {
+	case TransportCLI, TransportAXL, TransportAuto:
+		return true
+	}
+	p.errf(n, "bad transport %q in %s: want cli, axl or auto", v, at)
+	return false
+}
+
+var axlVersionRE = regexp.MustCompile(`^[0-9]{1,2}\.[0-9]$`)
+
+// checkAXLVersion accepts an AXL schema version: major.minor, as 14.0.
+func checkAXLVersion(p *parser, n *yaml.Node, key, v string, at level) bool {
+	if axlVersionRE.MatchString(v) {
+		return true
+	}
+	p.errf(n, "bad axl_version %q in %s: want the schema's major.minor, such as 14.0 or 12.5", v, at)
+	return false
+}
+
+// checkFingerprint accepts a SHA-256 certificate fingerprint: 64 hex
+// digits, colons and a "sha256:" prefix allowed.
+func checkFingerprint(p *parser, n *yaml.Node, key, v string, at level) bool {
+	h := strings.TrimSpace(v)
+	if len(h) > 7 && strings.EqualFold(h[:7], "sha256:") {
+		h = h[7:]
+	}
+	h = strings.ReplaceAll(h, ":", "")
+	if len(h) == 64 && strings.Trim(strings.ToLower(h), "0123456789abcdef") == "" {
+		return true
+	}
+	p.errf(n, "bad axl_fingerprint in %s: want the certificate's SHA-256, 64 hex digits (colons allowed)", at)
+	return false
 }

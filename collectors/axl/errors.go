@@ -27,7 +27,7 @@ type AuthError struct {
 }
 
 func (e *AuthError) Error() string {
-	return fmt.Sprintf("%s: AXL refused the login of %q (HTTP %d): check the password and that the application user has the Standard AXL Read Only API Access role", e.Addr, e.User, e.Status)
+	return fmt.Sprintf("%s: AXL refused the login of %q (HTTP %d): check the password and that the application user has the Standard AXL API Users and Standard AXL Read Only API Access roles", e.Addr, e.User, e.Status)
 }
 
 // ThrottledError is a request CUCM kept throttling (HTTP 503).
