@@ -98,6 +98,12 @@ func parseLine(line []byte) (Alarm, error) {
 		return a, fmt.Errorf("%s: %w", name, err)
 	}
 	if a.Device == "" {
+		if kind == Transient {
+			// CUCM often cannot name a device whose connection dropped
+			// before it registered (DeviceName= empty): nothing to
+			// count it against.
+			return Alarm{}, errNotAlarm
+		}
 		return a, fmt.Errorf("%s without a DeviceName", name)
 	}
 	if !isDeviceName(a.Device) {

@@ -72,6 +72,9 @@ func TestParseLineOthersSkipped(t *testing.T) {
 		"<187>41680: uc-ucm-01: Jul 02 2015 06:22:31 UTC: %UC_RTMT-2-RTMT_ALERT: %[AlertName=CallProcessingNodeCpuPegging]: x",
 		"%UC_CALLMANAGER-",
 		"%UC_CALLMANAGER-x-EndPointUnregistered: %[DeviceName=SEP1]",
+		// A transient connection CUCM could not name (a puck.nether.net
+		// cisco-voip post, 2005: "Device name (Optional):" empty).
+		"<187>9: u: Jul 02 2015 06:22:31 UTC: %UC_CALLMANAGER-4-DeviceTransientConnection: %[ConnectingPort=2000][DeviceName=][IPAddress=192.168.88.52][DeviceType=255][Reason=6][AppID=Cisco CallManager]: Transient connection attempted",
 	} {
 		if a, ok, err := ParseLine([]byte(line)); ok || err != nil {
 			t.Errorf("%q: ok %v %+v, %v; want skipped", line, ok, a, err)

@@ -32,6 +32,8 @@ type jsonReport struct {
 	Devices    []jsonDevice  `json:"devices"`
 	Findings   []jsonFinding `json:"findings"`
 	Phones     []facts.Phone `json:"phones"`
+	// Events is present only when syslog was read (audit --events).
+	Events *jsonEvents `json:"events,omitempty"`
 }
 
 type jsonSummary struct {
@@ -142,6 +144,7 @@ func (JSONWriter) Write(w io.Writer, r *Result) error {
 	if !r.Started.IsZero() {
 		out.Started = r.Started.Format(time.RFC3339)
 	}
+	out.Events = jsonEventsOf(r)
 	// Every known severity is present, zero or not, so that
 	// .summary.findings.critical is always a number.
 	for _, sev := range severities {

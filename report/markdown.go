@@ -75,6 +75,8 @@ func (MarkdownWriter) Write(w io.Writer, r *Result) error {
 		}
 	}
 
+	writeMDSymptoms(&b, r)
+
 	b.WriteString("\n## Devices\n\n")
 	ds := sortedDevices(r)
 	if len(ds) == 0 {

@@ -87,6 +87,9 @@ type Result struct {
 	// series for each so that a rule that stops firing reads 0, not
 	// "no data". Nil means every registered rule.
 	Rules []string
+	// Symptoms is the unregistration history read from CUCM's syslog
+	// (audit --events), nil when none was read.
+	Symptoms *Symptoms
 }
 
 // DiffSummary is what changed between two runs of the history store.
@@ -237,10 +240,14 @@ func summarize(r *Result) summary {
 var severities = []rules.Severity{rules.Critical, rules.Warning, rules.Info}
 
 // sortedFindings returns a sorted copy so that writers never reorder the
-// caller's slice.
+// caller's slice. With Symptoms, the findings whose phones dropped come
+// first.
 func sortedFindings(r *Result) []rules.Finding {
 	fs := slices.Clone(r.Findings)
 	SortFindings(fs)
+	if r.Symptoms != nil {
+		r.Symptoms.rank(fs)
+	}
 	return fs
 }
 

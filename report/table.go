@@ -71,6 +71,9 @@ func (t *TableWriter) Write(w io.Writer, r *Result) error {
 	for _, pr := range r.Problems {
 		fmt.Fprintf(&b, "problem:  %s\n", t.paint(ansiRed, oneLine(pr)))
 	}
+	if r.Symptoms != nil {
+		fmt.Fprintf(&b, "syslog:   %s\n", oneLine(r.Symptoms.ReadText()))
+	}
 
 	fs := sortedFindings(r)
 	if len(fs) == 0 {
@@ -89,7 +92,7 @@ func (t *TableWriter) Write(w io.Writer, r *Result) error {
 		b.WriteByte('\n')
 	}
 	for i, g := range grouped.Groups {
-		t.writeGroup(&b, i+1, g, max, desc)
+		t.writeGroup(&b, i+1, g, max, desc, r.Symptoms)
 	}
 	if len(grouped.Keepalives) > 0 {
 		fmt.Fprintf(&b, "\n%s\n", t.paint(ansiBold, "keepalives the findings were judged against:"))
@@ -107,6 +110,8 @@ func (t *TableWriter) Write(w io.Writer, r *Result) error {
 			}
 		}
 	}
+
+	t.writeUnexplained(&b, r)
 
 	var troubled []DeviceResult
 	for _, d := range sortedDevices(r) {
@@ -174,10 +179,10 @@ func splitUnseen(phones []string) (seen []string, unseen int) {
 }
 
 // writeGroup writes one group in five or six lines: what and where, why,
-// the phones, the evidence (settings read on several lines listed once
-// with their line numbers; the shared keepalive by reference), the fix
-// and the notes.
-func (t *TableWriter) writeGroup(b *strings.Builder, n int, g Group, maxPhones int, desc map[string]string) {
+// its phones' drops (with Symptoms), the phones, the evidence (settings
+// read on several lines listed once with their line numbers; the shared
+// keepalive by reference), the fix and the notes.
+func (t *TableWriter) writeGroup(b *strings.Builder, n int, g Group, maxPhones int, desc map[string]string, sym *Symptoms) {
 	sev := strings.ToUpper(g.Severity.String())
 	where := oneLine(g.Device)
 	if objs := strings.Join(g.Ranges, ", "); objs != "" {
@@ -186,6 +191,15 @@ func (t *TableWriter) writeGroup(b *strings.Builder, n int, g Group, maxPhones i
 	fmt.Fprintf(b, "[%d] %s %s  %s\n", n, t.paint(severityColor(g.Severity), sev), t.paint(ansiBold, oneLine(g.Rule)), where)
 	if m := g.ShortMessage(); m != "" {
 		fmt.Fprintf(b, "    %s\n", oneLine(m))
+	}
+	if sym != nil {
+		// The symptom next to the cause: does it happen?
+		d := sym.DropsOf(g.Phones)
+		line := "drops: " + d.Text()
+		if d.Dropping > 0 {
+			line = t.paint(ansiRed, line)
+		}
+		fmt.Fprintf(b, "    %s\n", oneLine(line))
 	}
 	// Ports where no phone was seen are said in the notes.
 	if seen, _ := splitUnseen(g.Phones); len(seen) > 0 {

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kaudit/kaudit/collectors/live"
+	"github.com/kaudit/kaudit/events"
 	"github.com/kaudit/kaudit/facts"
 	"github.com/kaudit/kaudit/internal/app"
 	"github.com/kaudit/kaudit/inventory"
@@ -98,6 +99,7 @@ type auditOpts struct {
 	offline   string
 	inventory string
 	limit     string
+	events    []string
 }
 
 // liveOpts are the flags of live collection over SSH.
@@ -174,6 +176,7 @@ the run could not be recorded in the history).`,
 	o.storeOpts.register(cmd)
 	cmd.Flags().StringVarP(&o.inventory, "inventory", "i", "", "inventory.yaml of the devices to audit live over SSH")
 	cmd.Flags().StringVar(&o.offline, "offline", "", "audit saved outputs in DIR instead of connecting to devices")
+	cmd.Flags().StringArrayVar(&o.events, "events", nil, "CUCM syslog FILE or DIR (repeatable; gzip read as is) whose EndPointUnregistered alarms are joined to the findings; --offline DIR also reads DIR/events")
 	cmd.Flags().StringVar(&o.limit, "limit", "", "only audit hosts matching a filter, Ansible style: name glob, platform=ios, group=G, tag=T or role=R; a,b = a or b, &t = and t, !t = not t; a switch or ASA keeps the call managers")
 	return cmd
 }
@@ -196,12 +199,16 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, o *auditOpts) error
 	started := time.Now()
 	var snap *facts.Snapshot
 	var source, digest string
+	var hist *events.History
 	if o.offline != "" {
 		if o.saveRaw != "" {
 			return usageErr("--save-raw goes with a live audit (-i)")
 		}
 		var inv *inventory.Inventory
 		if snap, inv, err = loadOffline(ctx, o.offline, o.limit); err != nil {
+			return err
+		}
+		if hist, err = readEvents(ctx, append(o.events, app.OfflineEvents(o.offline, inv)...)); err != nil {
 			return err
 		}
 		digest = inv.Digest()
@@ -216,6 +223,11 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, o *auditOpts) error
 			return usageErr("%v", err)
 		}
 		if inv, err = limit(inv, o.limit); err != nil {
+			return err
+		}
+		// Before any device is dialled: a syslog path that does not read
+		// is a usage error.
+		if hist, err = readEvents(ctx, o.events); err != nil {
 			return err
 		}
 		source = limitSource(stderr, "live "+o.inventory, o.limit, inv)
@@ -241,6 +253,9 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, o *auditOpts) error
 		}
 	}
 	res := app.Evaluate(snap, pol, source, started, failOn)
+	if hist != nil {
+		app.JoinEvents(res, snap, hist)
+	}
 	res.Ladders = report.LaddersFrom(snap, res.Findings)
 	o.storeOpts.record(ctx, stderr, res, snap, digest)
 	if res.Diff != nil && (o.format == "table" || o.format == "markdown") && o.out == "" {
@@ -255,6 +270,19 @@ func runAudit(ctx context.Context, stdout, stderr io.Writer, o *auditOpts) error
 		}
 	}
 	return o.write(stdout, res)
+}
+
+// readEvents reads the CUCM syslog of paths; nil without paths. A path
+// that cannot be read is a usage error (exit 2) naming it.
+func readEvents(ctx context.Context, paths []string) (*events.History, error) {
+	if len(paths) == 0 {
+		return nil, nil
+	}
+	h, err := app.ReadEvents(ctx, paths)
+	if err != nil {
+		return nil, usageErr("--events: %v", err)
+	}
+	return h, nil
 }
 
 // parseSize reads a size as GOMEMLIMIT writes it: bytes, or a number with

@@ -33,7 +33,9 @@ answering ARP for the call manager), case 2 (port-security inactivity aging
 shorter than the SIP keepalive) and a clean site — as simulated switches, ASAs
 and CUCM nodes on 127.0.0.1, audits each one live over SSH exactly as a real
 network would be audited (host keys checked, read-only commands only), and
-prints the reports. Nothing leaves the machine.`,
+prints the reports. A lab with CUCM syslog (its events/ directory; case 2:
+Reason=13 every 16 min for its phones) shows the symptom side too, as
+audit --events does. Nothing leaves the machine.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runDemo(cmd.Context(), cmd.OutOrStdout(), &o, labs)
@@ -87,6 +89,13 @@ func runDemo(ctx context.Context, stdout io.Writer, o *outputOpts, labs []string
 			return &exitError{code: report.ExitIncomplete, err: fmt.Errorf("lab %s: %w", name, err)}
 		}
 		res := app.Evaluate(snap, pol, "live (simulated on 127.0.0.1) lab "+name, started, failOn)
+		if ev := app.OfflineEvents(dir, lab.Inventory); len(ev) > 0 {
+			h, err := app.ReadEvents(ctx, ev)
+			if err != nil {
+				return fmt.Errorf("lab %s: %w", name, err)
+			}
+			app.JoinEvents(res, snap, h)
+		}
 		if i > 0 && (o.format == "table" || o.format == "markdown") {
 			fmt.Fprintln(out)
 		}
