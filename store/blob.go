@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"compress/flate"
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
@@ -14,14 +15,18 @@ type hash [32]byte
 
 func (h hash) String() string { return hex.EncodeToString(h[:]) }
 
-// encoder turns values into canonical JSON, its hash and its gzip. One
-// per goroutine: it reuses its buffers, which matters for devices whose
-// JSON runs to megabytes.
+// encoder turns values into their stored form: device facts and findings
+// into the binary encoding (codec.go), other values into canonical JSON,
+// with their hash and compression. One per goroutine: it reuses its
+// buffers, which matters for a call manager whose phone list runs to
+// megabytes.
 type encoder struct {
 	zw  *gzip.Writer
 	buf bytes.Buffer
 	js  bytes.Buffer
 	je  *json.Encoder
+	bin binEncoder    // device facts and findings (codec.go)
+	fw  *flate.Writer // their compression, made at first use
 }
 
 func newEncoder() *encoder {

@@ -135,8 +135,8 @@ func parseManifest(b []byte) ([]manifestEntry, error) {
 		if !ok || !validKey(key) || len(hx) != 2*len(h) || !strings.HasSuffix(line, "\n") {
 			return nil, fmt.Errorf("outputs manifest line %d is malformed", n+1)
 		}
-		if _, err := hex.Decode(h[:], []byte(hx)); err != nil {
-			return nil, fmt.Errorf("outputs manifest line %d: %v", n+1, err)
+		if _, err := hex.Decode(h[:], []byte(hx)); err != nil || hx != strings.ToLower(hx) {
+			return nil, fmt.Errorf("outputs manifest line %d: bad hash %q", n+1, hx)
 		}
 		if len(out) > 0 && out[len(out)-1].key >= key {
 			return nil, fmt.Errorf("outputs manifest line %d: key %s out of order", n+1, key)

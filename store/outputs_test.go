@@ -290,6 +290,7 @@ func TestParseManifest(t *testing.T) {
 		{"show_arp " + h, false},                                // no newline
 		{"show_arp " + h[:10] + "\n", false},
 		{"show_arp " + strings.Repeat("zz", 32) + "\n", false},
+		{"show_arp " + strings.ToUpper(h) + "\n", false}, // manifest writes lower case
 		{"../x " + h + "\n", false},
 		{"\n", false},
 	} {

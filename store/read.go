@@ -263,7 +263,7 @@ func (s *Store) blobByID(ctx context.Context, tx *sql.Tx, id int64, v any) error
 	}
 	var h hash
 	copy(h[:], b)
-	return decodeBlob(data, h, v)
+	return s.decodeStored(ctx, data, h, v)
 }
 
 type rawBlob struct {
@@ -288,7 +288,7 @@ func (s *Store) readFindings(ctx context.Context, tx *sql.Tx, id int64, groups [
 		}
 		copy(raws[i].h[:], b)
 	}
-	lists, err := decodeAll[[]rules.Finding](raws)
+	lists, err := decodeAll[[]rules.Finding](ctx, s, raws)
 	if err != nil {
 		return nil, s.damaged(id, "%v", err)
 	}
@@ -301,7 +301,7 @@ func (s *Store) readFindings(ctx context.Context, tx *sql.Tx, id int64, groups [
 
 // decodeAll decodes blobs on all cores: a 10,000-device snapshot is
 // hundreds of megabytes of JSON.
-func decodeAll[T any](raws []rawBlob) ([]T, error) {
+func decodeAll[T any](ctx context.Context, s *Store, raws []rawBlob) ([]T, error) {
 	out := make([]T, len(raws))
 	var (
 		next    atomic.Int64
@@ -319,7 +319,7 @@ func decodeAll[T any](raws []rawBlob) ([]T, error) {
 				if i >= len(raws) {
 					return
 				}
-				if err := decodeBlob(raws[i].data, raws[i].h, &out[i]); err != nil {
+				if err := s.decodeStored(ctx, raws[i].data, raws[i].h, &out[i]); err != nil {
 					mu.Lock()
 					if i < errAt { // report the first bad blob, whatever the scheduling
 						errAt, firstEr = i, err
@@ -370,7 +370,7 @@ func (s *Store) Snapshot(ctx context.Context, id int64) (*facts.Snapshot, error)
 	if len(raws) != h.snapDevs {
 		return nil, s.damaged(id, "%d snapshot devices stored, %d recorded", len(raws), h.snapDevs)
 	}
-	devs, err := decodeAll[*facts.Device](raws)
+	devs, err := decodeAll[*facts.Device](ctx, s, raws)
 	if err != nil {
 		return nil, s.damaged(id, "%v", err)
 	}

@@ -312,6 +312,8 @@ type ref struct {
 	h  hash
 	id int64
 	gz []byte
+	// schema is set for a binary blob: stored with it (codec.go).
+	schema *schema
 }
 
 // findingMeta is a findings row: what finds a finding across runs
@@ -500,16 +502,16 @@ func (s *Store) storeBlobs(ctx context.Context, tx *sql.Tx, w *writer, rec *RunR
 func encodeJob(ctx context.Context, enc *encoder, k *known, j job, all []rules.Finding) (encoded, error) {
 	e := encoded{row: j.row}
 	if j.dev != nil {
-		js, h, err := enc.canonical(j.dev)
+		body, c, h, err := enc.binary(j.dev)
 		if err != nil {
 			return e, fmt.Errorf("device %s: encode facts: %w", j.dev.Name, err)
 		}
-		r := ref{h: h}
+		r := ref{h: h, schema: c.schema}
 		if r.id, err = k.find(ctx, h); err != nil {
 			return e, fmt.Errorf("device %s: look up facts: %w", j.dev.Name, err)
 		}
 		if r.id == 0 {
-			r.gz = enc.compress(js)
+			r.gz = enc.packBinary(c, body)
 		}
 		e.facts = &r
 	}
@@ -528,11 +530,11 @@ func encodeJob(ctx context.Context, enc *encoder, k *known, j job, all []rules.F
 	for n, fi := range j.fs {
 		group[n] = all[fi]
 	}
-	js, h, err := enc.canonical(group)
+	body, c, h, err := enc.binary(group)
 	if err != nil {
 		return e, fmt.Errorf("findings on %s: encode: %w", group[0].Device, err)
 	}
-	r := ref{h: h}
+	r := ref{h: h, schema: c.schema}
 	if r.id, err = k.find(ctx, h); err != nil {
 		return e, fmt.Errorf("findings on %s: look up: %w", group[0].Device, err)
 	}
@@ -540,7 +542,7 @@ func encodeJob(ctx context.Context, enc *encoder, k *known, j job, all []rules.F
 	if r.id != 0 {
 		return e, nil
 	}
-	r.gz = enc.compress(js)
+	r.gz = enc.packBinary(c, body)
 	e.metas = make([]findingMeta, len(group))
 	for n := range group {
 		f := &group[n]
@@ -595,7 +597,11 @@ const metaBatch = 500
 func (s *Store) newWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
 	w := &writer{tx: tx, added: map[hash]int64{}, enc: newEncoder()}
 	var err error
-	if w.ins, err = tx.PrepareContext(ctx, "INSERT INTO blobs(hash, data) VALUES(?, ?) ON CONFLICT(hash) DO NOTHING RETURNING id"); err != nil {
+	// A plain INSERT: with ON CONFLICT or RETURNING, SQLite copies every
+	// page the insert touches into a statement journal first, a quarter
+	// of a first run's writing. A blob is inserted only when the store
+	// did not have it (put), so a conflict is the rare race put handles.
+	if w.ins, err = tx.PrepareContext(ctx, "INSERT INTO blobs(hash, data) VALUES(?, ?)"); err != nil {
 		return nil, s.wrap("prepare", err)
 	}
 	if w.sel, err = tx.PrepareContext(ctx, "SELECT id FROM blobs WHERE hash = ?"); err != nil {
@@ -622,10 +628,20 @@ func (w *writer) put(ctx context.Context, r *ref) (int64, bool, error) {
 	if id, ok := w.added[r.h]; ok {
 		return id, false, nil
 	}
+	if r.schema != nil {
+		// A binary blob's schema first, as a manifest's outputs.
+		if _, ok := w.added[r.schema.hash]; !ok {
+			if _, err := w.putText(ctx, r.schema.text); err != nil {
+				return 0, false, fmt.Errorf("store schema: %w", err)
+			}
+		}
+	}
 	var id int64
 	inserted := true
-	err := w.ins.QueryRowContext(ctx, r.h[:], r.gz).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) { // already there
+	res, err := w.ins.ExecContext(ctx, r.h[:], r.gz)
+	if err == nil {
+		id, err = res.LastInsertId()
+	} else if sqliteCode(err) == sqliteConstraint { // already there
 		inserted = false
 		err = w.sel.QueryRowContext(ctx, r.h[:]).Scan(&id)
 	}
@@ -661,6 +677,9 @@ func (w *writer) putContent(ctx context.Context, b []byte, h hash) (int64, error
 		return 0, err
 	}
 	id, _, err := w.put(ctx, &r)
+	if err == nil {
+		w.added[h] = id // asked once a run (a schema: for every new blob)
+	}
 	return id, err
 }
 

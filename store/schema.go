@@ -23,7 +23,9 @@ var migrations = []string{
 	//
 	// blobs is content-addressed: hash is the sha256 of the canonical JSON
 	// (a device's facts, a device's findings, a findings order), data its
-	// gzip. Rows refer to blobs by id rather than by the 32-byte hash: a
+	// gzip. (Since kaudit stores facts and findings in a binary encoding,
+	// their blobs are binary: codec.go, codec_blob.go; JSON blobs still
+	// read.) Rows refer to blobs by id rather than by the 32-byte hash: a
 	// 10,000-device run is 10,000 run_devices rows with two references
 	// each, and hashes there would make an unchanged run cost over 1 MB
 	// instead of about 0.4 MB.

@@ -199,9 +199,10 @@ func (s *Store) Close() error {
 
 // SQLite primary result codes the error messages tell apart.
 const (
-	sqliteBusy    = 5
-	sqliteCorrupt = 11
-	sqliteNotADB  = 26
+	sqliteBusy       = 5
+	sqliteCorrupt    = 11
+	sqliteConstraint = 19
+	sqliteNotADB     = 26
 )
 
 func sqliteCode(err error) int {

@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"compress/flate"
 	"compress/gzip"
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"encoding/json"
 	"io"
 	"os"
@@ -12,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kaudit/kaudit/collectors/offline"
 	"github.com/kaudit/kaudit/internal/devsim"
 	"github.com/kaudit/kaudit/internal/labsim"
 	"github.com/kaudit/kaudit/inventory"
@@ -74,20 +77,17 @@ func TestShowSaveRaw(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "run #1 written to "+out) {
 		t.Fatalf("show --save-raw: exit %d %s", code, errOut)
 	}
-	hosts, err := os.ReadDir(lab)
+	inv, err := offline.Load(lab)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, h := range hosts {
-		if !h.IsDir() {
-			continue
-		}
-		files, _ := os.ReadDir(filepath.Join(lab, h.Name()))
+	for _, h := range inv.Hosts {
+		files, _ := os.ReadDir(filepath.Join(lab, h.Name))
 		for _, f := range files {
-			want, _ := os.ReadFile(filepath.Join(lab, h.Name(), f.Name()))
-			got, err := os.ReadFile(filepath.Join(out, h.Name(), f.Name()))
+			want, _ := os.ReadFile(filepath.Join(lab, h.Name, f.Name()))
+			got, err := os.ReadFile(filepath.Join(out, h.Name, f.Name()))
 			if err != nil || !bytes.Equal(got, want) {
-				t.Errorf("%s/%s: written back differs (%v)", h.Name(), f.Name(), err)
+				t.Errorf("%s/%s: written back differs (%v)", h.Name, f.Name(), err)
 			}
 		}
 	}
@@ -199,7 +199,9 @@ func TestStoreKeepsNoSecret(t *testing.T) {
 	}
 }
 
-// storeBlobs returns every blob of the store at path, decompressed.
+// storeBlobs returns every blob of the store at path, decompressed: gzip,
+// or a binary blob (store/codec_blob.go: "kb\x01", the schema's sha256,
+// two uvarints, flate), whose strings are written as they are.
 func storeBlobs(t *testing.T, path string) [][]byte {
 	t.Helper()
 	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
@@ -218,9 +220,17 @@ func storeBlobs(t *testing.T, path string) [][]byte {
 		if err := rows.Scan(&data); err != nil {
 			t.Fatal(err)
 		}
-		zr, err := gzip.NewReader(bytes.NewReader(data))
-		if err != nil {
-			t.Fatalf("blob %d is not gzip: %v", len(out), err)
+		var zr io.Reader
+		if rest, ok := bytes.CutPrefix(data, []byte("kb\x01")); ok && len(rest) > 32 {
+			r := bytes.NewReader(rest[32:])
+			for range 2 {
+				if _, err := binary.ReadUvarint(r); err != nil {
+					t.Fatalf("blob %d: %v", len(out), err)
+				}
+			}
+			zr = flate.NewReader(r)
+		} else if zr, err = gzip.NewReader(bytes.NewReader(data)); err != nil {
+			t.Fatalf("blob %d is neither gzip nor binary: %v", len(out), err)
 		}
 		b, err := io.ReadAll(zr)
 		if err != nil {
