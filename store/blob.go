@@ -23,29 +23,13 @@ func (h hash) String() string { return hex.EncodeToString(h[:]) }
 type encoder struct {
 	zw  *gzip.Writer
 	buf bytes.Buffer
-	js  bytes.Buffer
-	je  *json.Encoder
 	bin binEncoder    // device facts and findings (codec.go)
 	fw  *flate.Writer // their compression, made at first use
 }
 
 func newEncoder() *encoder {
 	zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed) // level is valid
-	e := &encoder{zw: zw}
-	e.je = json.NewEncoder(&e.js)
-	return e
-}
-
-// canonical is the package's canonical for big values, into a reused
-// buffer: the result is valid until the next call. json.Encoder writes
-// what json.Marshal returns plus a newline.
-func (e *encoder) canonical(v any) ([]byte, hash, error) {
-	e.js.Reset()
-	if err := e.je.Encode(v); err != nil {
-		return nil, hash{}, err
-	}
-	js := bytes.TrimSuffix(e.js.Bytes(), []byte("\n"))
-	return js, sha256.Sum256(js), nil
+	return &encoder{zw: zw}
 }
 
 // canonical is encoding/json's output: struct fields in declaration order
