@@ -120,7 +120,7 @@ func (o *liveOpts) register(cmd *cobra.Command) {
 	cmd.Flags().IntVar(&o.workers, "workers", 16, "devices collected at once")
 	cmd.Flags().IntVar(&o.connectRate, "connect-rate", live.DefaultConnectRate, "new SSH connections per second at most (-1: no bound); spares the AAA server and keeps workers from dialling in step")
 	cmd.Flags().IntVar(&o.logins, "logins", 0, "SSH logins in progress at once (default: twice the CPUs, at least 4; -1: no bound); a login gives its place up when done or after 20 ms, so logins over a WAN are not held up")
-	cmd.Flags().BoolVar(&o.acceptNewKeys, "accept-new-host-keys", false, "record the host key of a device not in known_hosts (trust on first use); a changed key is always refused")
+	cmd.Flags().BoolVar(&o.acceptNewKeys, "accept-new-host-keys", false, "record the host key of a device not in known_hosts, and the HTTPS certificate of a call manager read over AXL not in its axl_known_hosts (trust on first use); a changed key or certificate is always refused")
 	cmd.Flags().StringVar(&o.knownHosts, "known-hosts", "", "known_hosts file (default: the host's known_hosts setting, else ~/.ssh/known_hosts)")
 	cmd.Flags().StringVar(&o.saveRaw, "save-raw", "", "write every output to DIR in the offline layout (replay with --offline DIR)")
 	cmd.Flags().DurationVar(&o.deviceTimeout, "device-timeout", 0, "give up on a device after this long (default: from its command timeouts)")

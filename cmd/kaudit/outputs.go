@@ -48,7 +48,7 @@ func offlineOutputs(ctx context.Context, dir string, inv *inventory.Inventory) *
 // hostOutputs is what the offline collector reads of host h, nil when
 // it reads nothing (the device failed).
 func hostOutputs(dir string, h *inventory.Host) map[string][]byte {
-	cmds, err := platform.Commands(h.Platform)
+	cmds, err := platform.AllCommands(h.Platform)
 	if err != nil {
 		return nil
 	}

@@ -34,8 +34,9 @@ const DefaultConnectRate = 1000
 type Options struct {
 	// Workers bounds the devices collected at once (default 16).
 	Workers int
-	// AcceptNewHostKeys records unknown host keys in known_hosts (trust
-	// on first use). A changed key is refused regardless.
+	// AcceptNewHostKeys records unknown host keys in known_hosts, and
+	// unknown AXL certificates in a host's axl_known_hosts (trust on
+	// first use). A changed key or certificate is refused regardless.
 	AcceptNewHostKeys bool
 	// KnownHostsFile is used for hosts whose inventory entry sets no
 	// known_hosts; "" means ~/.ssh/known_hosts.
@@ -65,7 +66,8 @@ type Options struct {
 	// host key problem, or anything after a command was sent.
 	Retries int
 	// Backoff is the wait before the second attempt, doubled after each
-	// further one (default 1s).
+	// further one (default 1s); AXL waits as long after a 503 (throttle)
+	// before it resends.
 	Backoff time.Duration
 	// DeviceTimeout bounds one device from first dial to last output.
 	// 0 derives it from the host's timeouts and command count.
@@ -303,6 +305,24 @@ func (c *collector) host(ctx context.Context, i int) *facts.Device {
 		return fail(fmt.Errorf("not collected: %w", err))
 	}
 	log.Debug("admitted", "elapsed", time.Since(start))
+	var axlWarning *facts.ParseError // why auto read the node over the CLI
+	if transport := transportOf(h); transport != inventory.TransportCLI {
+		outs, err := c.viaAXL(dctx, h, d, leave, log)
+		if err == nil {
+			return c.finish(i, h, d, outs, nil, start, log)
+		}
+		var unusable *axlUnusableError
+		if transport == inventory.TransportAXL || !errors.As(err, &unusable) {
+			return fail(err)
+		}
+		log.Debug("axl unusable, reading over the CLI", "err", err.Error())
+		axlWarning = facts.Errorf("axl", 0, "read over the CLI: AXL could not be used: %v", unusable.err)
+		leave = func() {}
+		failCLI := fail
+		fail = func(err error) *facts.Device {
+			return failCLI(fmt.Errorf("%w (over the CLI, after AXL could not be used: %v)", err, unusable.err))
+		}
+	}
 	conn, err := sshx.Connect(dctx, c.inv, h, sshx.Config{
 		KnownHostsFile:    c.opt.KnownHostsFile,
 		AcceptNewHostKeys: c.opt.AcceptNewHostKeys,
@@ -370,8 +390,17 @@ func (c *collector) host(ctx context.Context, i int) *facts.Device {
 	// The device's line is free before the raw outputs are written.
 	sess.Close()
 	conn.Close()
+	if axlWarning != nil {
+		redacted = append(redacted, axlWarning)
+	}
+	return c.finish(i, h, d, outs, redacted, start, log)
+}
+
+// finish completes a collected device: its status, the warnings about
+// its outputs, and the outputs handed to Options.Outputs and SaveRaw.
+func (c *collector) finish(i int, h *inventory.Host, d *facts.Device, outs map[string][]byte, warnings []*facts.ParseError, start time.Time, log *slog.Logger) *facts.Device {
 	collectors.Finish(d)
-	for _, w := range redacted {
+	for _, w := range warnings {
 		w.Host = d.Name
 		d.Warnings = append(d.Warnings, w)
 	}

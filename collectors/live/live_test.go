@@ -141,17 +141,7 @@ func TestCollectLabsAndRoundTrip(t *testing.T) {
 				}
 			}
 
-			inv2, err := offline.Load(save)
-			if err != nil {
-				t.Fatal(err)
-			}
-			replay, err := offline.Collect(context.Background(), save, inv2)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if g, w := mustJSON(t, snap), mustJSON(t, replay); g != w {
-				t.Errorf("replay of the saved outputs differs from the live snapshot:\n%s", firstDiff(g, w))
-			}
+			checkReplay(t, save, snap)
 			// Saved outputs are what was received, without framing.
 			for _, h := range hosts {
 				ents, _ := os.ReadDir(filepath.Join(save, h.Name))
@@ -701,17 +691,7 @@ func TestBinaryOutputIsParseError(t *testing.T) {
 		!strings.Contains(d.Errors[0].Msg, "binary data") || !d.Has("show_running-config") {
 		t.Errorf("%s %q errors %v keys %v", d.Status, d.Error, d.Errors, d.Keys)
 	}
-	inv2, err := offline.Load(opt.SaveRaw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	replay, err := offline.Collect(context.Background(), opt.SaveRaw, inv2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if g, w := mustJSON(t, snap), mustJSON(t, replay); g != w {
-		t.Errorf("replay differs:\n%s", firstDiff(g, w))
-	}
+	checkReplay(t, opt.SaveRaw, snap)
 }
 
 // TestJumpHostCollect audits a switch through a jump host that is itself

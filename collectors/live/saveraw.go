@@ -206,12 +206,12 @@ func notOurs(path string, st fs.FileInfo, want string) error {
 }
 
 // outputFiles is the set of file names kaudit saves, <key>.txt for every
-// command of every platform: a host's platform may have changed since the
-// directory was written.
+// command of every platform and transport: a host's platform or
+// transport may have changed since the directory was written.
 var outputFiles = sync.OnceValue(func() map[string]bool {
 	m := map[string]bool{}
 	for _, p := range platform.Names() {
-		cmds, _ := platform.Commands(p)
+		cmds, _ := platform.AllCommands(p)
 		for _, c := range cmds {
 			m[c.Key+".txt"] = true
 		}

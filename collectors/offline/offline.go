@@ -70,6 +70,15 @@ func CollectHost(dir string, h *inventory.Host) *facts.Device {
 		d.Status, d.Error = facts.StatusFailed, "no saved outputs: "+err.Error()
 		return d
 	}
+	// CUCM outputs saved over AXL are read with AXL's parsers.
+	cmds, err = platform.SavedCommands(h.Platform, func(key string) bool {
+		_, err := statInDir(dir, filepath.Join(h.Name, key+".txt"))
+		return err == nil
+	})
+	if err != nil {
+		d.Status, d.Error = facts.StatusFailed, err.Error()
+		return d
+	}
 	collectors.Apply(d, cmds, DirReader(hostDir))
 	// Files that no command of the platform reads are reported, so a typo
 	// in a file name does not silently leave a fact unknown.

@@ -28,9 +28,43 @@ func Commands(name string) ([]collectors.Command, error) {
 	return nil, fmt.Errorf("unknown platform %q (want ios, asa or cucm)", name)
 }
 
+// AllCommands is every command of platform name over every transport:
+// for CUCM, the CLI's run sql queries and the same queries over AXL. A
+// saved host directory holds the outputs of one of them.
+func AllCommands(name string) ([]collectors.Command, error) {
+	cmds, err := Commands(name)
+	if err != nil || name != facts.PlatformCUCM {
+		return cmds, err
+	}
+	return append(cmds, cucm.AXLCommands()...), nil
+}
+
+// SavedCommands is the command list that reads a host's saved outputs,
+// has telling which keys have one: for CUCM, the AXL queries' when the
+// outputs were collected over AXL (an AXL key and no CLI key saved),
+// else the platform's Commands.
+func SavedCommands(name string, has func(key string) bool) ([]collectors.Command, error) {
+	cmds, err := Commands(name)
+	if err != nil || name != facts.PlatformCUCM {
+		return cmds, err
+	}
+	for _, c := range cmds {
+		if has(c.Key) {
+			return cmds, nil
+		}
+	}
+	axl := cucm.AXLCommands()
+	for _, c := range axl {
+		if has(c.Key) {
+			return axl, nil
+		}
+	}
+	return cmds, nil
+}
+
 // Command returns the command of platform name whose key is key.
 func Command(name, key string) (collectors.Command, error) {
-	cmds, err := Commands(name)
+	cmds, err := AllCommands(name)
 	if err != nil {
 		return collectors.Command{}, err
 	}

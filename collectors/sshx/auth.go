@@ -94,6 +94,11 @@ type cachedSecret struct {
 	err error
 }
 
+// Resolve reads a secret through the cache: a file once per audit.
+// Collectors other than SSH's (AXL) use it so that a password file is
+// read once for every transport.
+func (c *SecretCache) Resolve(ref inventory.SecretRef) (string, error) { return c.resolve(ref) }
+
 func (c *SecretCache) resolve(ref inventory.SecretRef) (string, error) {
 	if c == nil || ref.Kind != inventory.SecretFile {
 		return ref.Resolve()

@@ -32,6 +32,12 @@ func (c *Conn) RedactOutput(b []byte) ([]byte, int) {
 	return redactOutput(b, c.sec.list())
 }
 
+// RedactSecrets is RedactOutput with the secrets given, for outputs read
+// over another transport than SSH (AXL).
+func RedactSecrets(b []byte, secrets ...string) ([]byte, int) {
+	return redactOutput(b, secrets)
+}
+
 func redactOutput(b []byte, secret []string) ([]byte, int) {
 	var out []byte // made at the first replacement
 	n := 0

@@ -1,0 +1,281 @@
+package live
+
+import (
+	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kaudit/kaudit/collectors/axl"
+	"github.com/kaudit/kaudit/collectors/offline"
+	"github.com/kaudit/kaudit/collectors/sshx"
+	"github.com/kaudit/kaudit/facts"
+	"github.com/kaudit/kaudit/internal/devsim"
+	"github.com/kaudit/kaudit/inventory"
+)
+
+// axlLab serves the hosts of lab's inventory (and only those), each CUCM
+// node over SSH and AXL; tune may change a simulated host.
+func axlLab(t *testing.T, lab string, tune func(h *devsim.Host)) *sim {
+	t.Helper()
+	labInv, err := offline.Load(lab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hosts []devsim.Host
+	for _, lh := range labInv.Hosts {
+		h := simHost(lh.Name, lh.Platform, filepath.Join(lab, lh.Name), defaultCreds)
+		if h.Platform == devsim.PlatformCUCM {
+			h.AXL = &devsim.AXL{}
+		}
+		if tune != nil {
+			tune(&h)
+		}
+		hosts = append(hosts, h)
+	}
+	return startSim(t, hosts, devsim.Options{}, defaultCreds, labInv)
+}
+
+// useAXL returns a copy of s's inventory in which every call manager is
+// read with transport, at its AXL port, its certificate pinned.
+func (s *sim) useAXL(t *testing.T, transport string) *inventory.Inventory {
+	t.Helper()
+	inv := &inventory.Inventory{Hosts: slices.Clone(s.inv.Hosts)}
+	for i := range inv.Hosts {
+		h := &inv.Hosts[i]
+		if h.Platform != facts.PlatformCUCM {
+			continue
+		}
+		_, port, err := net.SplitHostPort(s.srv.AXLAddr(h.Name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Transport = transport
+		h.AXLPort, _ = strconv.Atoi(port)
+		h.AXLFingerprint = axl.FingerprintOf(s.srv.AXLCertificate(h.Name).Raw)
+	}
+	return inv
+}
+
+// sqlKeys names AXL's output keys as the CLI's (axl_x is sql_x).
+func sqlKeys(keys []string) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = strings.Replace(k, "axl_", "sql_", 1)
+	}
+	return out
+}
+
+// TestAXLSameSnapshotAsCLI collects labs twice, the call managers over
+// the CLI and then over AXL: the facts are the same (apart from where
+// their evidence was read), so are the findings, and the AXL requests
+// that reached the nodes are the guard's reads and nothing over SSH.
+// Replaying the AXL run's saved outputs gives its snapshot byte for byte.
+func TestAXLSameSnapshotAsCLI(t *testing.T) {
+	for _, name := range []string{"case1-proxy-arp", "case2-port-security-aging", "clean"} {
+		t.Run(name, func(t *testing.T) {
+			s := axlLab(t, repoLab(t, name), nil)
+			viaCLI, err := Collect(context.Background(), s.inv, quick(nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			cucmCLI := map[string][]string{}
+			for _, h := range s.inv.Hosts {
+				if h.Platform == facts.PlatformCUCM {
+					cucmCLI[h.Name] = s.srv.Commands(h.Name)
+				}
+			}
+			save := filepath.Join(t.TempDir(), "raw")
+			opt := quick(nil)
+			opt.SaveRaw = save
+			viaAXL, err := Collect(context.Background(), s.useAXL(t, inventory.TransportAXL), opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for i, d := range viaAXL.Devices {
+				w := viaCLI.Devices[i]
+				if d.Status != facts.StatusOK || w.Status != facts.StatusOK {
+					t.Fatalf("%s: status AXL %s (%s), CLI %s (%s)", d.Name, d.Status, d.Error, w.Status, w.Error)
+				}
+				type view struct {
+					Keys, Missing  []string
+					NErrors        int
+					Switch, ASA, C any
+				}
+				gv := view{sqlKeys(d.Keys), d.Missing, len(d.Errors), d.Switch, d.ASA, d.CUCM}
+				wv := view{w.Keys, w.Missing, len(w.Errors), w.Switch, w.ASA, w.CUCM}
+				if g, w := withoutSourcePlaces(t, gv), withoutSourcePlaces(t, wv); g != w {
+					t.Errorf("%s: AXL facts differ from the CLI's:\n%s", d.Name, firstDiff(g, w))
+				}
+				if d.Platform != facts.PlatformCUCM {
+					continue
+				}
+				n++
+				if got := s.srv.Commands(d.Name); !slices.Equal(got, cucmCLI[d.Name]) {
+					t.Errorf("%s: the AXL run typed over SSH: %q", d.Name, got[len(cucmCLI[d.Name]):])
+				}
+				reqs := s.srv.AXLRequests(d.Name)
+				if len(reqs) != 4 {
+					t.Errorf("%s: AXL requests %q, want getCCMVersion and three queries", d.Name, reqs)
+				}
+				for _, r := range reqs {
+					if sql, ok := strings.CutPrefix(r, "executeSQLQuery "); ok {
+						if err := sshx.Allowed("run sql " + sql); err != nil {
+							t.Errorf("%s: a query the guard refuses reached the node: %v", d.Name, err)
+						}
+					} else if r != "getCCMVersion" {
+						t.Errorf("%s: AXL request %q", d.Name, r)
+					}
+				}
+				src := d.CUCM.Phones[0].Source
+				if src.Key != "axl_phones" || src.Line != 1 || !strings.HasPrefix(src.Text, "name=") {
+					t.Errorf("%s: phone evidence %+v", d.Name, src)
+				}
+			}
+			if n == 0 {
+				t.Fatal("the lab has no call manager")
+			}
+			checkReplay(t, save, viaAXL)
+			// Last: labFingerprints joins the snapshots it is given.
+			if g, w := labFingerprints(viaAXL), labFingerprints(viaCLI); !slices.Equal(g, w) || len(w) == 0 && name != "clean" {
+				t.Errorf("findings over AXL %v, over the CLI %v", g, w)
+			}
+		})
+	}
+}
+
+// withoutSourcePlaces is withoutLines without the sources' keys too: the
+// CLI's table and AXL's rows are read from outputs of other names.
+func withoutSourcePlaces(t *testing.T, v any) string {
+	t.Helper()
+	return strings.NewReplacer(`"key": "axl_`, `"key": "sql_`).Replace(withoutLines(t, v))
+}
+
+// TestAXLFaultsPerDevice: each AXL fault of one call manager fails that
+// device alone, with an error that says what went wrong; the other call
+// manager and the switch are collected.
+func TestAXLFaultsPerDevice(t *testing.T) {
+	lab := repoLab(t, "case2-port-security-aging")
+	tests := []struct {
+		name   string
+		faults devsim.AXLFaults
+		host   func(h *inventory.Host)
+		ok     bool
+		want   string
+	}{
+		{name: "throttled a while", faults: devsim.AXLFaults{Throttle: 2}, ok: true},
+		{name: "throttled throughout", faults: devsim.AXLFaults{Throttle: 1000}, want: "AXL throttled the request 4 times in a row (HTTP 503"},
+		{name: "bad credentials", faults: devsim.AXLFaults{AuthFail: true}, want: `AXL refused the login of "netops" (HTTP 401)`},
+		{name: "not AXL", faults: devsim.AXLFaults{NotAXL: true}, want: "not an AXL service (HTTP 404)"},
+		{name: "wrong version", host: func(h *inventory.Host) { h.AXLVersion = "15.0" }, want: "does not support AXL schema 15.0 (it supports 12.0, 12.5, 14.0): set axl_version"},
+		{name: "slow", faults: devsim.AXLFaults{Slow: time.Hour}, host: func(h *inventory.Host) { h.CommandTimeout = 300 * time.Millisecond }, want: "no answer to executeSQLQuery within 300ms"},
+		{name: "truncated", faults: devsim.AXLFaults{Truncate: true}, want: "the answer was cut short"},
+		{name: "untrusted certificate", host: func(h *inventory.Host) { h.AXLFingerprint = "" }, want: "not trusted: no trusted authority signed it"},
+		{name: "jump host", host: func(h *inventory.Host) { h.Jump = "sw-floor1" }, want: "AXL does not go through one"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := axlLab(t, lab, func(h *devsim.Host) {
+				if h.Name == "cucm-pub" {
+					h.AXL.Faults = tc.faults
+				}
+			})
+			inv := s.useAXL(t, inventory.TransportAXL)
+			if tc.host != nil {
+				tc.host(inv.Host("cucm-pub"))
+			}
+			snap, err := Collect(context.Background(), inv, quick(nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range snap.Devices {
+				if d.Name == "cucm-pub" && !tc.ok {
+					if d.Status != facts.StatusFailed || !strings.HasPrefix(d.Error, "cucm-pub: ") || !strings.Contains(d.Error, tc.want) {
+						t.Errorf("cucm-pub: %s %q, want failed with %q", d.Status, d.Error, tc.want)
+					}
+					if strings.Contains(d.Error, defaultCreds.password) {
+						t.Errorf("the error shows the password: %s", d.Error)
+					}
+					continue
+				}
+				if d.Status != facts.StatusOK {
+					t.Errorf("%s: %s %s", d.Name, d.Status, d.Error)
+				}
+			}
+		})
+	}
+}
+
+// TestAXLAuto: auto reads a call manager over AXL when it can, and over
+// the CLI, saying why, when AXL cannot be used.
+func TestAXLAuto(t *testing.T) {
+	lab := repoLab(t, "case2-port-security-aging")
+	s := axlLab(t, lab, func(h *devsim.Host) {
+		if h.Name == "cucm-pub" {
+			h.AXL.Faults.AuthFail = true
+		}
+	})
+	snap, err := Collect(context.Background(), s.useAXL(t, inventory.TransportAuto), quick(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, sub := device(t, snap, "cucm-pub"), device(t, snap, "cucm-sub")
+	if pub.Status != facts.StatusOK || !slices.Contains(pub.Keys, "sql_phones") || len(s.srv.Commands("cucm-pub")) == 0 {
+		t.Errorf("cucm-pub: %s %s, keys %v: want read over the CLI", pub.Status, pub.Error, pub.Keys)
+	}
+	if len(pub.Warnings) != 1 || !strings.Contains(pub.Warnings[0].Error(), "read over the CLI: AXL could not be used") || !strings.Contains(pub.Warnings[0].Error(), "refused the login") {
+		t.Errorf("cucm-pub warnings %v", pub.Warnings)
+	}
+	if sub.Status != facts.StatusOK || !slices.Contains(sub.Keys, "axl_phones") || len(s.srv.Commands("cucm-sub")) != 0 || len(sub.Warnings) != 0 {
+		t.Errorf("cucm-sub: %s, keys %v, ssh %q: want read over AXL", sub.Status, sub.Keys, s.srv.Commands("cucm-sub"))
+	}
+}
+
+// TestAXLTrustOnFirstUse: with axl_known_hosts, a node is refused until
+// --accept-new-host-keys records its certificate, then accepted.
+func TestAXLTrustOnFirstUse(t *testing.T) {
+	lab := repoLab(t, "case2-port-security-aging")
+	s := axlLab(t, lab, nil)
+	inv := s.useAXL(t, inventory.TransportAXL)
+	kh := filepath.Join(t.TempDir(), "axl_known_hosts")
+	for i := range inv.Hosts {
+		inv.Hosts[i].AXLFingerprint, inv.Hosts[i].AXLKnownHosts = "", kh
+	}
+	status := func(accept bool) string {
+		opt := quick(nil)
+		opt.AcceptNewHostKeys = accept
+		snap, err := Collect(context.Background(), inv, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, d := range snap.Devices {
+			if d.Platform == facts.PlatformCUCM {
+				out = append(out, d.Name+" "+d.Status)
+				if d.Status == facts.StatusFailed && !strings.Contains(d.Error, "it is not in "+kh) {
+					t.Errorf("%s: %s", d.Name, d.Error)
+				}
+			}
+		}
+		return strings.Join(out, ", ")
+	}
+	if got := status(false); got != "cucm-pub failed, cucm-sub failed" {
+		t.Fatalf("first run: %s", got)
+	}
+	if got := status(true); got != "cucm-pub ok, cucm-sub ok" {
+		t.Fatalf("accepting run: %s", got)
+	}
+	data, err := os.ReadFile(kh)
+	if err != nil || strings.Count(string(data), "\n") != 2 {
+		t.Fatalf("known certificates %q (%v)", data, err)
+	}
+	if got := status(false); got != "cucm-pub ok, cucm-sub ok" {
+		t.Fatalf("after recording: %s", got)
+	}
+}
