@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"os"
 	"path/filepath"
@@ -20,10 +21,29 @@ var update = flag.Bool("update", false, "rewrite the golden reports of the labs"
 
 const labsDir = "../../testdata/labs"
 
-// AuditLab runs an offline audit of one bundled lab with the default policy.
+// AuditLab runs an offline audit of one bundled lab with the default
+// policy, joining its CUCM syslog (LAB/events) as audit --offline does.
 func auditLab(t testing.TB, lab string) *report.Result {
 	t.Helper()
-	return Evaluate(loadDir(t, filepath.Join(labsDir, lab)), policy.Default(), "offline testdata/labs/"+lab, time.Time{}, rules.Warning)
+	dir := filepath.Join(labsDir, lab)
+	snap := loadDir(t, dir)
+	res := Evaluate(snap, policy.Default(), "offline testdata/labs/"+lab, time.Time{}, rules.Warning)
+	if paths := OfflineEvents(dir, nil); len(paths) > 0 {
+		h, err := ReadEvents(context.Background(), paths)
+		if err != nil {
+			t.Fatalf("%s: %v", lab, err)
+		}
+		// The reports name files as kaudit run from the repository
+		// root does.
+		for i, f := range h.Stats.Files {
+			h.Stats.Files[i] = strings.TrimPrefix(f, "../../")
+		}
+		for i := range h.Stats.Problems {
+			h.Stats.Problems[i].File = strings.TrimPrefix(h.Stats.Problems[i].File, "../../")
+		}
+		JoinEvents(res, snap, h)
+	}
+	return res
 }
 
 // TestLabGoldens renders every lab in every format and compares with the
@@ -152,6 +172,10 @@ func TestLabExpectations(t *testing.T) {
 			{"info", macAge, "sw-plant5", "vlan 200"},
 		},
 		"edge-sticky": {{"critical", psMax, "sw-floor7", gi(14)}},
+		// Issue 17.3/17.4: the clean site with CUCM syslog. Drops no
+		// finding explains are no finding (TestLabEvents checks them).
+		"events-unexplained": nil,
+		"events-malformed":   nil,
 	}
 	labs, err := os.ReadDir(filepath.Join(testutil.RepoRoot(t), "testdata", "labs"))
 	if err != nil {
@@ -207,5 +231,71 @@ func TestLabExpectations(t *testing.T) {
 	}
 	if status["sw-missing"].Status != "failed" || status["sw-good"].Status != "ok" {
 		t.Errorf("statuses: %+v", status)
+	}
+}
+
+// TestLabEvents checks the symptom side of the labs with CUCM syslog
+// (LAB/events): case2's phones drop every 16 min 5 s and their finding
+// says so; events-unexplained lists the phones no finding explains with
+// their path; events-malformed names each bad line and reads the rest.
+func TestLabEvents(t *testing.T) {
+	res := auditLab(t, "case2-port-security-aging")
+	s := res.Symptoms
+	if s == nil {
+		t.Fatal("case2: the lab's events/ was not read")
+	}
+	d := s.DropsOf(res.Findings[0].Phones)
+	if res.Findings[0].Object != "GigabitEthernet1/0/1" || d.Dropping != 1 || d.KeepAliveTimeouts < 25 {
+		t.Errorf("case2 first finding %s: %+v", res.Findings[0].Object, d)
+	}
+	for _, p := range s.Phones {
+		// 16 min 5 s, each drop up to 3 s early or late.
+		if off := p.Period.Median - (16*time.Minute + 5*time.Second); !p.Period.Regular || off > 3*time.Second || off < -3*time.Second || p.Reasons[0].Name() != "KeepAliveTimeout" {
+			t.Errorf("case2 %s: period %q, reasons %v", p.Name, p.Period, p.Reasons)
+		}
+	}
+	if len(s.Phones) != 6 || len(s.Unexplained) != 0 || s.Read.Malformed != 0 {
+		t.Errorf("case2: %d phones, unexplained %v, malformed %d", len(s.Phones), s.Unexplained, s.Read.Malformed)
+	}
+
+	res = auditLab(t, "events-unexplained")
+	s = res.Symptoms
+	if len(s.Unexplained) != 2 {
+		t.Fatalf("unexplained %+v", s.Unexplained)
+	}
+	wolf, warehouse := s.Unexplained[0], s.Unexplained[1]
+	if wolf.Phone.Name != "SEPA4B439562F04" || wolf.Switch != "sw-floor2" || wolf.Port != "GigabitEthernet1/0/4" ||
+		wolf.CallManager != "cucm-pub" || strings.Join(wolf.Firewalls, ",") != "asa-core" || len(wolf.Checked) != 3 ||
+		!strings.Contains(wolf.Checked[0], "port-security without aging, no 802.1X/MAB, MAC aging 300 s in voice VLAN 200; no finding") {
+		t.Errorf("SEPA4B439562F04: %+v", wolf)
+	}
+	if warehouse.Phone.Name != "SEP0C1167FFFF01" || warehouse.Switch != "" || warehouse.CallManager != "" ||
+		strings.Join(warehouse.Phone.Nodes, ",") != "cucm-branch" || warehouse.Phone.Period.String() != "every 1 h" {
+		t.Errorf("SEP0C1167FFFF01: %+v", warehouse)
+	}
+	// K. Lang reset the phone (DeviceInitiatedReset): a drop, not one a
+	// timer explains.
+	if p, ok := s.Phone("SEPA4B439561C20"); !ok || p.Drops != 1 || p.KeepAliveTimeouts != 0 {
+		t.Errorf("SEPA4B439561C20: %+v", p)
+	}
+
+	res = auditLab(t, "events-malformed")
+	s = res.Symptoms
+	var got []string
+	for _, p := range s.Read.Problems {
+		got = append(got, p.String())
+	}
+	const file = "testdata/labs/events-malformed/events/cucm-pub.log:"
+	want := []string{file + "3: EndPointUnregistered: tag Reason: no closing ]", file + `7: EndPointUnregistered: Reason="1 3" is not a reason code`, file + "9: EndPointUnregistered of SEPA4B439563A77: no time with a year"}
+	if len(got) != len(want) {
+		t.Fatalf("problems %q", got)
+	}
+	for i := range want {
+		if !strings.HasPrefix(got[i], want[i]) {
+			t.Errorf("problem %d: %q, want %q...", i, got[i], want[i])
+		}
+	}
+	if p, _ := s.Phone("SEPA4B439563A77"); p.Drops != 3 || s.Read.Lines != 12 || res.ExitCode() != report.ExitClean {
+		t.Errorf("the rest is read: drops %d, lines %d, exit %d", p.Drops, s.Read.Lines, res.ExitCode())
 	}
 }

@@ -8,10 +8,15 @@ import (
 	"strings"
 )
 
+// labEventsDir is a lab's CUCM syslog (testdata/labs/README.md), not a
+// host, unless the caller names a host so.
+const labEventsDir = "events"
+
 // LoadHostsFromDir lists the host directories of a lab (DIR/<host>/)
 // with the platform the caller knows for each; credentials, faults and
 // latency are left for the caller to fill in. Files at the top level
-// (inventory.yaml) and hidden entries are skipped. A host directory with
+// (inventory.yaml), hidden entries and the lab's syslog directory
+// (events/, when no host has that name) are skipped. A host directory with
 // no platform in the map is an error, so a typo cannot silently drop a
 // device from a test.
 func LoadHostsFromDir(dir string, platforms map[string]string) ([]Host, error) {
@@ -27,6 +32,9 @@ func LoadHostsFromDir(dir string, platforms map[string]string) ([]Host, error) {
 			continue
 		}
 		p, ok := platforms[name]
+		if !ok && name == labEventsDir {
+			continue
+		}
 		if !ok {
 			missing = append(missing, name)
 			continue
