@@ -83,8 +83,11 @@ func AnalyzeReader(ctx context.Context, name string, r io.Reader, opts Options) 
 }
 
 // AnalyzePair reads a phone-side and a call-manager-side capture of the
-// same traffic and matches the keepalives of one against the other.
+// same traffic and matches the keepalives of one against the other. It
+// lists every keepalive of both (Options.OnlyNotable is ignored):
+// matching needs them all.
 func AnalyzePair(ctx context.Context, phonePath, cmPath string, opts Options) (*Analysis, error) {
+	opts.OnlyNotable = false
 	p, perr := AnalyzeFile(ctx, phonePath, opts)
 	if p == nil {
 		return nil, perr
@@ -115,8 +118,13 @@ type appConn struct {
 	// kas are keepalives sent in each direction that no TCP ACK has
 	// covered yet: retransmissions attach to them.
 	kas [2][]kaRef
+	// tls are the timelines of the keepalives sent in each direction,
+	// once known: a map lookup less per message.
+	tls [2]*Timeline
 }
 
+// kaRef points at keepalive i (number - 1) of a timeline while it is
+// open (Timeline.at).
 type kaRef struct {
 	tl       *Timeline
 	i        int
@@ -129,14 +137,19 @@ type analyzer struct {
 	opts    Options
 	asaMACs map[[6]byte]bool
 	cms     map[netip.Addr]bool
-	fa      *FileAnalysis
-	dec     *decoder
-	f       frame
-	flows   *flowTable
-	tls     map[tlKey]*Timeline
-	arp     arpState
-	udpMsg  sipMsg
-	listed  int
+	phones  map[netip.Addr]bool // Options.Phones; nil for every phone
+	full    *Timeline           // the timeline listed in full (Options.FirstInFull)
+	// open counts the keepalives held open in all timelines; openPeak is
+	// its maximum, reported to tests in FileAnalysis.openPeak.
+	open, openPeak int
+	fa             *FileAnalysis
+	dec            *decoder
+	f              frame
+	flows          *flowTable
+	tls            map[tlKey]*Timeline
+	arp            arpState
+	udpMsg         sipMsg
+	listed         int
 
 	// The stream callback's context, set before every feed.
 	cur     *appConn
@@ -161,7 +174,7 @@ func newAnalyzer(name string, opts Options) (*analyzer, error) {
 		cms[ip.Unmap()] = true
 	}
 	a := &analyzer{
-		opts: opts, asaMACs: asa, cms: cms, dec: newDecoder(),
+		opts: opts, asaMACs: asa, cms: cms, dec: newDecoder(), phones: phoneSet(opts.Phones),
 		flows: newFlowTable(opts.MaxFlows), tls: map[tlKey]*Timeline{},
 		fa: &FileAnalysis{File: name, Counts: Counts{SIPByMethod: map[string]int{}, SIPByStatus: map[string]int{}},
 			Timelines: []*Timeline{}, Retransmitted: []*RetransmittedSegment{}, Verdicts: []Verdict{}},
@@ -169,6 +182,21 @@ func newAnalyzer(name string, opts Options) (*analyzer, error) {
 	}
 	a.emitFn = a.onStreamMsg
 	return a, nil
+}
+
+// phoneSet is the addresses among phones (names are left out: a timeline
+// is known by address), or nil when there are none to select.
+func phoneSet(phones []string) map[netip.Addr]bool {
+	if len(phones) == 0 {
+		return nil
+	}
+	set := map[netip.Addr]bool{}
+	for _, p := range phones {
+		if ip, err := netip.ParseAddr(strings.TrimSpace(p)); err == nil {
+			set[ip.Unmap()] = true
+		}
+	}
+	return set
 }
 
 func (a *analyzer) packet(n int, data []byte, ci gopacket.CaptureInfo, lt uint32) {
@@ -323,6 +351,10 @@ func (a *analyzer) closeConn(cn *conn) {
 	for d := 0; d < 2; d++ {
 		a.curDir = d
 		app.st[d].flushGap(a.emitFn)
+		for _, r := range app.kas[d] {
+			r.tl.unref(r.i)
+		}
+		app.kas[d] = nil
 	}
 }
 
@@ -440,12 +472,43 @@ func (a *analyzer) onSIP(x *sipCtx, m *sipMsg) {
 	}
 }
 
+// timeline returns the timeline of phone towards cm, or nil for a phone
+// Options.Phones leaves out.
 func (a *analyzer) timeline(phone, cm netip.Addr, proto string) *Timeline {
 	k := tlKey{phone, cm, proto}
 	tl := a.tls[k]
 	if tl == nil {
+		if a.phones != nil && !a.phones[phone.Unmap()] {
+			return nil
+		}
 		tl = &Timeline{Phone: phone.String(), CallManager: cm.String(), Protocol: proto, Role: "primary", key: k, Keepalives: []Keepalive{}}
 		a.tls[k] = tl
+		if a.opts.OnlyNotable && a.opts.FirstInFull && (a.full == nil || k.less(a.full.key)) {
+			// Timelines start at their first keepalive, so the new first
+			// one is listed in full from its start.
+			if a.full != nil {
+				prune(a.full)
+			}
+			a.full = tl
+		}
+	}
+	return tl
+}
+
+// connTimeline is the timeline of the keepalives src sends to dst in
+// direction d of app (nil for UDP), created when create is set.
+func (a *analyzer) connTimeline(app *appConn, d int, src, dst netip.Addr, proto string, create bool) *Timeline {
+	if app != nil && app.tls[d] != nil {
+		return app.tls[d]
+	}
+	var tl *Timeline
+	if create {
+		tl = a.timeline(src, dst, proto)
+	} else {
+		tl = a.tls[tlKey{src, dst, proto}]
+	}
+	if app != nil {
+		app.tls[d] = tl
 	}
 	return tl
 }
@@ -458,7 +521,10 @@ func sipProto(tcp bool) string {
 }
 
 func (a *analyzer) register(x *sipCtx, m *sipMsg) {
-	tl := a.timeline(x.src, x.dst, sipProto(x.tcp))
+	tl := a.connTimeline(x.app, x.d, x.src, x.dst, sipProto(x.tcp), true)
+	if tl == nil {
+		return
+	}
 	if m.device != nil && tl.Device == "" {
 		tl.Device = string(m.device)
 	}
@@ -467,10 +533,9 @@ func (a *analyzer) register(x *sipCtx, m *sipMsg) {
 	}
 	callID := fnv64(m.callID)
 	ts := x.start.ts
-	if !x.tcp && len(tl.Keepalives) > 0 {
+	if last := tl.last(); !x.tcp && last != nil {
 		// Over UDP the phone resends an unanswered REGISTER itself (SIP
 		// timer E): the same transaction, not a new keepalive.
-		last := &tl.Keepalives[len(tl.Keepalives)-1]
 		if last.CSeq == m.cseq && last.callID == callID && last.PhonePort == x.sport {
 			last.Retransmissions = append(last.Retransmissions, Retransmission{
 				Time: ts, Frame: x.start.frame, SinceFirst: Duration(ts - last.Sent), RTO: Duration(ts - last.lastCpy), Kind: "sip-resend"})
@@ -489,36 +554,36 @@ func (a *analyzer) addKeepalive(tl *Timeline, tcp bool, app *appConn, d int, ka 
 		ka.Seq, ka.Len = start.seq, start.len
 		ka.ackSeq = seq + uint32(n)
 	}
-	tl.Keepalives = append(tl.Keepalives, ka)
-	i := len(tl.Keepalives) - 1
-	if len(tl.pending) >= maxPendingKeepalives {
-		tl.pending = tl.pending[1:]
-	}
-	tl.pending = append(tl.pending, i)
+	i := tl.push(ka)
+	a.open++
+	a.openPeak = max(a.openPeak, a.open)
+	tl.await(i)
 	if tcp {
 		refs := &app.kas[d]
 		if len(*refs) >= maxPendingKeepalives {
+			r := (*refs)[0]
+			r.tl.unref(r.i)
 			*refs = (*refs)[1:]
 		}
 		*refs = append(*refs, kaRef{tl: tl, i: i, seq: seq, end: ka.ackSeq})
+		tl.at(i).refs++
 	}
+	a.settle(tl, a.fa.Last)
 }
 
 func (a *analyzer) registerResponse(x *sipCtx, m *sipMsg) {
-	tl := a.tls[tlKey{x.dst, x.src, sipProto(x.tcp)}]
+	tl := a.connTimeline(x.app, 1-x.d, x.dst, x.src, sipProto(x.tcp), false)
 	if tl == nil || m.status < 200 {
 		return
 	}
 	callID := fnv64(m.callID)
 	for j := len(tl.pending) - 1; j >= 0; j-- {
-		ka := &tl.Keepalives[tl.pending[j]]
-		if ka.CSeq != m.cseq || ka.callID != callID {
+		ka := tl.at(tl.pending[j])
+		if ka == nil || ka.CSeq != m.cseq || ka.callID != callID {
 			continue
 		}
-		if ka.Answered == 0 || x.start.ts < ka.Answered {
-			ka.Answered = x.start.ts
-		}
-		tl.pending = append(tl.pending[:j], tl.pending[j+1:]...)
+		tl.answer(ka, x.start.ts)
+		tl.unpend(j)
 		break
 	}
 	if m.status >= 300 {
@@ -547,7 +612,10 @@ func (a *analyzer) onSCCP(app *appConn, d int, src, dst netip.Addr, sport, dport
 		if sport == 2000 {
 			return // only phones send KeepAlive to the call manager's port
 		}
-		tl := a.timeline(src, dst, "SCCP")
+		tl := a.connTimeline(app, d, src, dst, "SCCP", true)
+		if tl == nil {
+			return
+		}
 		ka := Keepalive{Sent: m.start.ts, Delivered: m.start.ts, lastCpy: m.start.ts, Frame: m.start.frame, PhonePort: sport, CMPort: dport}
 		n := len(m.data)
 		if m.truncated {
@@ -556,15 +624,14 @@ func (a *analyzer) onSCCP(app *appConn, d int, src, dst netip.Addr, sport, dport
 		a.addKeepalive(tl, true, app, d, ka, m.start, m.seq, n)
 	case sccpKeepAliveAck:
 		c.SCCPKeepaliveAcks++
-		tl := a.tls[tlKey{dst, src, "SCCP"}]
+		tl := a.connTimeline(app, 1-d, dst, src, "SCCP", false)
 		if tl == nil || len(tl.pending) == 0 {
 			return
 		}
-		ka := &tl.Keepalives[tl.pending[0]]
-		if ka.Answered == 0 || m.start.ts < ka.Answered {
-			ka.Answered = m.start.ts
+		if ka := tl.at(tl.pending[0]); ka != nil {
+			tl.answer(ka, m.start.ts)
 		}
-		tl.pending = tl.pending[1:]
+		tl.unpend(0)
 	}
 }
 
@@ -575,9 +642,9 @@ func (a *analyzer) ackKeepalives(app *appConn, kd int, f *frame) {
 	j := 0
 	for _, r := range refs {
 		if !ltSeq(f.ack, r.end) {
-			ka := &r.tl.Keepalives[r.i]
-			if ka.Answered == 0 || f.ts < ka.Answered {
-				ka.Answered = f.ts
+			if ka := r.tl.at(r.i); ka != nil {
+				r.tl.answer(ka, f.ts)
+				r.tl.unref(r.i)
 			}
 			continue
 		}
@@ -592,7 +659,10 @@ func (a *analyzer) retransmittedKeepalive(app *appConn, d int, f *frame, ev *ret
 		if f.seq != r.seq && (ltSeq(f.seq, r.seq) || !ltSeq(f.seq, r.end)) {
 			continue
 		}
-		ka := &r.tl.Keepalives[r.i]
+		ka := r.tl.at(r.i)
+		if ka == nil {
+			return
+		}
 		ka.Retransmissions = append(ka.Retransmissions, Retransmission{
 			Time: f.ts, Frame: f.num, SinceFirst: Duration(f.ts - ka.Sent), RTO: Duration(f.ts - ka.lastCpy), Kind: ev.kind})
 		ka.lastCpy, ka.Delivered = f.ts, f.ts
@@ -609,19 +679,11 @@ func (a *analyzer) finish() {
 		a.fa.Notes = append(a.fa.Notes, note)
 	}
 	a.fa.state = a.flows.state()
+	a.fa.openPeak = a.openPeak
 	for _, tl := range a.tls {
 		a.fa.Timelines = append(a.fa.Timelines, tl)
 	}
-	sort.Slice(a.fa.Timelines, func(i, j int) bool {
-		x, y := a.fa.Timelines[i].key, a.fa.Timelines[j].key
-		if x.phone != y.phone {
-			return x.phone.Less(y.phone)
-		}
-		if x.cm != y.cm {
-			return x.cm.Less(y.cm)
-		}
-		return x.proto < y.proto
-	})
+	sort.Slice(a.fa.Timelines, func(i, j int) bool { return a.fa.Timelines[i].key.less(a.fa.Timelines[j].key) })
 	for _, tl := range a.fa.Timelines {
 		tl.End = a.fa.Last
 		a.finishTimeline(tl)

@@ -12,11 +12,13 @@
 // Link types: Ethernet (802.1Q/QinQ tags), Linux cooked v1 and v2, raw
 // IP (LINKTYPE_RAW, IPV4, IPV6), BSD loopback. Payload lengths come from
 // the IP header, so packets cut by a snaplen are still analysed. Packets
-// are streamed and not kept: memory grows with conversations, keepalives
-// and ARP answers. A TCP flow costs its sequence state (about 250 bytes)
-// until it carries SIP or SCCP, and at most Options.MaxFlows flows are
-// tracked, plus as many that carry signalling; later flows are ignored
-// and FileAnalysis.Notes says how many. A broken file yields the analysis
+// are streamed and not kept: memory grows with conversations, timelines
+// and ARP answers, and with keepalives only as far as they are listed
+// (Options.OnlyNotable lists the ones with something to show; a
+// timeline's summary takes fixed memory). A TCP flow costs its sequence
+// state (about 250 bytes) until it carries SIP or SCCP, and at most
+// Options.MaxFlows flows are tracked, plus as many that carry signalling;
+// later flows are ignored and FileAnalysis.Notes says how many. A broken file yields the analysis
 // of the packets before the problem plus a *ReadError naming the file,
 // the packet number and its byte offset.
 //
@@ -49,7 +51,11 @@
 // is measured from the previous refresh the call manager acknowledged;
 // delivered after the expected interval plus the grace (15 s for SIP,
 // seed case 2) it is lost: the call manager had already unregistered the
-// phone.
+// phone. A keepalive is judged once nothing later in the capture can
+// change it (its answer, ACK and retransmissions are in), with the
+// interval the 200 OKs had given so far; a timeline whose first
+// keepalives all went unanswered is judged as a capture without answers
+// for those past the first 16.
 //
 // # Pairs
 //

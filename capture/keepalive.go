@@ -3,7 +3,6 @@ package capture
 import (
 	"fmt"
 	"math"
-	"sort"
 	"strings"
 	"time"
 )
@@ -15,96 +14,114 @@ func secondsDur(n int) time.Duration { return time.Duration(n) * time.Second }
 // unanswered.
 const answerWait = 5 * time.Second
 
-// finishTimeline computes intervals, statuses, the summary and the
-// verdicts of one timeline.
+// judgeState is what judging a timeline's keepalives in order carries
+// from one to the next.
+type judgeState struct {
+	anchor    Timestamp
+	intervals medianSketch
+}
+
+// expectation is the interval a timeline's keepalives should keep and the
+// grace the call manager allows past it.
+func (a *analyzer) expectation(tl *Timeline) (expected, grace time.Duration) {
+	o := a.opts
+	switch {
+	case tl.Protocol == "SCCP":
+		return o.SCCPInterval, o.SCCPGrace
+	case o.SIPInterval > 0:
+		return o.SIPInterval, o.Grace
+	case tl.learned > 0:
+		return tl.learned, o.Grace
+	}
+	return DefaultSIPInterval, o.Grace
+}
+
+// expectedFrom says where expectation's interval comes from.
+func (a *analyzer) expectedFrom(tl *Timeline) string {
+	switch {
+	case tl.Protocol == "SCCP":
+		return "SCCP station keepalive interval"
+	case a.opts.SIPInterval > 0:
+		return "option"
+	case tl.learned > 0:
+		return fmt.Sprintf("200 OK Expires %s minus register delta %s", fmtSeconds(tl.learned+a.opts.SIPRegisterDelta), fmtSeconds(a.opts.SIPRegisterDelta))
+	}
+	return "default (Expires 120 s minus register delta 5 s)"
+}
+
+// judgeKeepalive sets the interval and status of the timeline's next
+// keepalive k, once nothing in the capture can change it any more (see
+// settle), and adds it to the summary; end is the capture time by which
+// an unanswered keepalive is judged.
 //
 // Each keepalive is measured from the previous refresh the call manager
 // saw: the previous keepalive's first answer (TCP ACK, 200 OK or
-// KeepAliveAck), or, in a capture without answers, its delivery. Its
+// KeepAliveAck), or, in a timeline without answers, its delivery. Its
 // delivery is its last copy. Lateness is how far delivery is past the
 // keepalive's slot (the refresh plus n intervals, n = 1 unless the phone
 // skipped keepalives). A keepalive delivered more than interval + grace
 // after the previous refresh arrives after the call manager has given up
-// on the phone: seed case 2.
-func (a *analyzer) finishTimeline(tl *Timeline) {
-	o := a.opts
-	expected, grace := DefaultSIPInterval, o.Grace
-	switch {
-	case tl.Protocol == "SCCP":
-		expected, grace = o.SCCPInterval, o.SCCPGrace
-		tl.ExpectedFrom = "SCCP station keepalive interval"
-	case o.SIPInterval > 0:
-		expected = o.SIPInterval
-		tl.ExpectedFrom = "option"
-	case tl.learned > 0:
-		expected = tl.learned
-		tl.ExpectedFrom = fmt.Sprintf("200 OK Expires %s minus register delta %s", fmtSeconds(tl.learned+o.SIPRegisterDelta), fmtSeconds(o.SIPRegisterDelta))
-	default:
-		tl.ExpectedFrom = "default (Expires 120 s minus register delta 5 s)"
-	}
-	tl.Expected, tl.Grace = Duration(expected), Duration(grace)
-
-	kas := tl.Keepalives
-	hasAnswers := false
-	for i := range kas {
-		if kas[i].Answered != 0 {
-			hasAnswers = true
-			break
-		}
-	}
-	s := &tl.Summary
-	s.Keepalives = len(kas)
-	var anchor Timestamp
-	var intervals []time.Duration
-	for i := range kas {
-		k := &kas[i]
-		k.Status = StatusOK
-		if anchor != 0 {
-			since := k.Delivered.Sub(anchor)
-			n := int(math.Round(float64(k.Sent.Sub(anchor)) / float64(expected)))
-			n = max(n, 1)
-			k.MissingBefore = n - 1
-			k.Interval = Duration(since)
-			k.Lateness = Duration(since - time.Duration(n)*expected)
-			switch {
-			case since > expected+grace:
-				k.Status = StatusLost
-			case time.Duration(k.Lateness) > o.LateTolerance:
-				k.Status = StatusLate
-			}
-			intervals = append(intervals, since)
-			s.Missing += k.MissingBefore
-		}
-		if hasAnswers && k.Answered == 0 && k.Status != StatusLost && tl.End.Sub(k.Delivered) > answerWait {
-			k.Status = StatusUnanswered
-		}
+// on the phone: seed case 2. The interval is the one learnt from the
+// call manager's 200 OKs so far.
+func (a *analyzer) judgeKeepalive(tl *Timeline, k *Keepalive, end Timestamp) {
+	expected, grace := a.expectation(tl)
+	j, s := &tl.judge, &tl.Summary
+	s.Keepalives++
+	k.Status = StatusOK
+	if j.anchor != 0 {
+		since := k.Delivered.Sub(j.anchor)
+		n := int(math.Round(float64(k.Sent.Sub(j.anchor)) / float64(expected)))
+		n = max(n, 1)
+		k.MissingBefore = n - 1
+		k.Interval = Duration(since)
+		k.Lateness = Duration(since - time.Duration(n)*expected)
 		switch {
-		case !hasAnswers:
-			anchor = k.Delivered
-		case k.Answered != 0:
-			anchor = k.Answered
-		case anchor == 0:
-			anchor = k.Delivered
+		case since > expected+grace:
+			k.Status = StatusLost
+		case time.Duration(k.Lateness) > a.opts.LateTolerance:
+			k.Status = StatusLate
 		}
-		if len(k.Retransmissions) > 0 {
-			s.Retransmitted++
+		if j.intervals.n == 0 {
+			s.MinInterval, s.MaxInterval = Duration(since), Duration(since)
 		}
-		switch k.Status {
-		case StatusLate:
-			s.Late++
-		case StatusLost:
-			s.Lost++
-		case StatusUnanswered:
-			s.Unanswered++
-		}
+		s.MinInterval, s.MaxInterval = min(s.MinInterval, Duration(since)), max(s.MaxInterval, Duration(since))
+		j.intervals.add(since)
+		s.Missing += k.MissingBefore
 	}
-	if len(intervals) > 0 {
-		sorted := append([]time.Duration(nil), intervals...)
-		sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
-		s.MinInterval, s.MaxInterval = Duration(sorted[0]), Duration(sorted[len(sorted)-1])
-		s.MedianInterval = Duration(sorted[len(sorted)/2])
+	if tl.answered && k.Answered == 0 && k.Status != StatusLost && end.Sub(k.Delivered) > answerWait {
+		k.Status = StatusUnanswered
 	}
-	if anchor != 0 {
+	switch {
+	case !tl.answered:
+		j.anchor = k.Delivered
+	case k.Answered != 0:
+		j.anchor = k.Answered
+	case j.anchor == 0:
+		j.anchor = k.Delivered
+	}
+	if len(k.Retransmissions) > 0 {
+		s.Retransmitted++
+	}
+	switch k.Status {
+	case StatusLate:
+		s.Late++
+	case StatusLost:
+		s.Lost++
+	case StatusUnanswered:
+		s.Unanswered++
+	}
+	a.keep(tl, k)
+}
+
+// finishTimeline judges the keepalives still open at the end of the
+// capture and completes the summary and the verdicts of one timeline.
+func (a *analyzer) finishTimeline(tl *Timeline) {
+	a.settleAll(tl)
+	expected, grace := a.expectation(tl)
+	tl.Expected, tl.Grace, tl.ExpectedFrom = Duration(expected), Duration(grace), a.expectedFrom(tl)
+	s := &tl.Summary
+	s.MedianInterval = Duration(tl.judge.intervals.median())
+	if anchor := tl.judge.anchor; anchor != 0 {
 		if gap := tl.End.Sub(anchor); gap > expected+grace {
 			s.TrailingGap = Duration(gap)
 			s.Missing += int(gap / expected)

@@ -216,10 +216,18 @@ func renderTimeline(p func(string), st style, tl *Timeline) {
 	p(st.item(fmt.Sprintf("%d keepalives: %d retransmitted, %d late, %d lost, %d unanswered, %d missing; interval min %s, median %s, max %s",
 		s.Keepalives, s.Retransmitted, s.Late, s.Lost, s.Unanswered, s.Missing,
 		fmtSeconds(time.Duration(s.MinInterval)), fmtSeconds(time.Duration(s.MedianInterval)), fmtSeconds(time.Duration(s.MaxInterval)))))
+	if tl.KeepalivesOmitted > 0 {
+		n := tl.KeepalivesOmitted
+		p(st.item(fmt.Sprintf("%d keepalive%s on time and without retransmission not listed", n, plural(n, "", "s"))))
+	}
+	if len(tl.Keepalives) == 0 {
+		p("\n")
+		return
+	}
 	var rows [][]string
-	for i, k := range tl.Keepalives {
+	for _, k := range tl.Keepalives {
 		interval, late := "-", "-"
-		if i > 0 {
+		if k.Number > 1 {
 			interval, late = fmtSeconds(time.Duration(k.Interval)), fmtSeconds(time.Duration(k.Lateness))
 		}
 		id := "-"
@@ -230,7 +238,7 @@ func renderTimeline(p func(string), st style, tl *Timeline) {
 		if k.MissingBefore > 0 {
 			status += fmt.Sprintf(" (%d missing before)", k.MissingBefore)
 		}
-		rows = append(rows, []string{fmt.Sprint(i + 1), clock(k.Sent), id, fmt.Sprint(len(k.Retransmissions)), rtoList(k.Retransmissions), clock(k.Delivered), clock(k.Answered), interval, late, status})
+		rows = append(rows, []string{fmt.Sprint(k.Number), clock(k.Sent), id, fmt.Sprint(len(k.Retransmissions)), rtoList(k.Retransmissions), clock(k.Delivered), clock(k.Answered), interval, late, status})
 	}
 	p(st.table([]string{"#", "sent", "cseq", "retx", "RTO", "delivered", "answered", "interval", "lateness", "status"}, rows))
 	p("\n")

@@ -61,8 +61,11 @@ func WriteSVG(w io.Writer, tl *Timeline) error {
 
 	// Windows after each refresh: until interval (white), grace (amber),
 	// then expired (red) until the next keepalive got through.
-	for i := 1; i < len(kas); i++ {
+	for i := range kas {
 		k := &kas[i]
+		if k.Number < 2 {
+			continue // nothing before it to measure from
+		}
 		anchor := k.Delivered - Timestamp(k.Interval)
 		g0, g1 := anchor+Timestamp(expected), anchor+Timestamp(expected+grace)
 		p(`<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="#ffd27f" fill-opacity="0.5"><title>%s</title></rect>`+"\n",
@@ -95,8 +98,8 @@ func WriteSVG(w io.Writer, tl *Timeline) error {
 	for i := range kas {
 		k := &kas[i]
 		c := colors[k.Status]
-		label := fmt.Sprintf("#%d %s sent %s, delivered %s, %s", i+1, k.name(tl.Protocol), clock(k.Sent), clock(k.Delivered), k.Status)
-		if i > 0 {
+		label := fmt.Sprintf("#%d %s sent %s, delivered %s, %s", k.Number, k.name(tl.Protocol), clock(k.Sent), clock(k.Delivered), k.Status)
+		if k.Number > 1 {
 			label += fmt.Sprintf(", interval %s", fmtSeconds(time.Duration(k.Interval)))
 		}
 		p(`<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="%s" stroke-width="2"><title>%s</title></line>`+"\n",

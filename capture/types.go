@@ -38,6 +38,19 @@ type Options struct {
 	// MaxListed bounds the retransmissions listed per file (the counts
 	// are always complete). Default 1000; negative lists none.
 	MaxListed int
+	// OnlyNotable lists in Timeline.Keepalives only the keepalives with
+	// something to show (late, lost, unanswered, retransmitted, or after
+	// missing ones); the others are counted in the timeline's summary and
+	// KeepalivesOmitted. Memory then grows with timelines, not with
+	// keepalives. AnalyzePair ignores it: matching needs every keepalive.
+	OnlyNotable bool
+	// FirstInFull, with OnlyNotable, still lists every keepalive of the
+	// timeline that sorts first (the one WriteSVG is given by kaudit
+	// pcap analyze --svg).
+	FirstInFull bool
+	// Phones, when set, limits the timelines (and their verdicts) to
+	// these phone addresses; the counts cover every packet.
+	Phones []string
 	// MaxFlows bounds the TCP flows analysed, so that memory stays
 	// bounded whatever the capture: at most MaxFlows flows that carry
 	// signalling (on a SIP or SCCP port, 5060, 5061, 2000 or 2443, or with
@@ -191,6 +204,7 @@ type FileAnalysis struct {
 
 	arpAsked map[netip.Addr]int // requests per target, see ARPRequestsFor
 	state    flowState          // what the flow table held, for tests
+	openPeak int                // most keepalives held open at once, for tests
 }
 
 // Counts are per-file totals. TCP retransmissions follow Wireshark's
@@ -279,14 +293,23 @@ type Timeline struct {
 	ExpectedFrom string   `json:"expected_from"`
 	Grace        Duration `json:"grace_s"`
 	// End is the last packet of the capture, for trailing gaps.
-	End        Timestamp   `json:"capture_end"`
-	Keepalives []Keepalive `json:"keepalives"`
-	Summary    Summary     `json:"summary"`
+	End Timestamp `json:"capture_end"`
+	// Keepalives lists every keepalive, or with Options.OnlyNotable the
+	// ones with something to show; KeepalivesOmitted counts the others.
+	Keepalives        []Keepalive `json:"keepalives"`
+	KeepalivesOmitted int         `json:"keepalives_omitted,omitempty"`
+	Summary           Summary     `json:"summary"`
 
 	key     tlKey
 	learned time.Duration
-	pending []int // keepalives awaiting a response
-
+	pending []int // keepalives awaiting a response, by number - 1
+	// open holds the latest keepalives, from number base+1 on: answers
+	// and retransmissions may still change them. They are judged, kept
+	// or counted, in order once they can no longer change (see settle).
+	open     []Keepalive
+	base     int
+	answered bool // a keepalive of the timeline got an answer
+	judge    judgeState
 }
 
 // Summary condenses a timeline.
@@ -314,6 +337,8 @@ type Keepalive struct {
 	// Answered is the first TCP ACK, SIP final response or KeepAliveAck.
 	Answered Timestamp `json:"answered"`
 	Frame    int       `json:"frame"`
+	// Number is the keepalive's place in its timeline, from 1.
+	Number int `json:"number"`
 	// PhonePort/CMPort identify the connection; Seq and Len the TCP
 	// segment that carries the keepalive's first byte.
 	PhonePort uint16 `json:"phone_port"`
@@ -332,9 +357,11 @@ type Keepalive struct {
 	MissingBefore int    `json:"missing_before,omitempty"`
 	Status        Status `json:"status"`
 
-	ackSeq  uint32 // TCP sequence number that acknowledges the keepalive
-	callID  uint64 // hash of the SIP Call-ID, to match responses
-	lastCpy Timestamp
+	ackSeq   uint32 // TCP sequence number that acknowledges the keepalive
+	callID   uint64 // hash of the SIP Call-ID, to match responses
+	lastCpy  Timestamp
+	awaiting bool  // in the timeline's pending list
+	refs     uint8 // appConn.kas entries pointing at it
 }
 
 // Retransmission is one later copy of a TCP segment.
