@@ -104,7 +104,24 @@ func looksLikeSIP(b []byte) bool {
 		return false
 	}
 	var m sipMsg
-	return sipStartLine(bytes.TrimRight(b[:eol], "\r"), &m)
+	return sipStartLine(trimCR(b[:eol]), &m)
+}
+
+// trimCR is bytes.TrimRight(b, "\r") without its generic cutset
+// handling: it runs on every line of every SIP message.
+func trimCR(b []byte) []byte {
+	for len(b) > 0 && b[len(b)-1] == '\r' {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// trimBlank is bytes.TrimRight(b, " \t").
+func trimBlank(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
+		b = b[:len(b)-1]
+	}
+	return b
 }
 
 // parseSIP parses the start line and headers of the message at the
@@ -114,7 +131,7 @@ func looksLikeSIP(b []byte) bool {
 func parseSIP(b []byte, m *sipMsg) bool {
 	*m = sipMsg{expires: -1, contactExpires: -1, contentLength: -1}
 	eol := bytes.IndexByte(b, '\n')
-	if eol < 0 || !sipStartLine(bytes.TrimRight(b[:eol], "\r"), m) {
+	if eol < 0 || !sipStartLine(trimCR(b[:eol]), m) {
 		return false
 	}
 	pos := eol + 1
@@ -123,7 +140,7 @@ func parseSIP(b []byte, m *sipMsg) bool {
 		if eol < 0 {
 			return true // headers cut off
 		}
-		line := bytes.TrimRight(b[pos:pos+eol], "\r")
+		line := trimCR(b[pos : pos+eol])
 		pos += eol + 1
 		if len(line) == 0 {
 			m.hdrEnd = pos
@@ -136,16 +153,18 @@ func parseSIP(b []byte, m *sipMsg) bool {
 		if colon <= 0 {
 			continue
 		}
-		name := bytes.TrimRight(line[:colon], " \t")
+		name := trimBlank(line[:colon])
 		val := bytes.TrimSpace(line[colon+1:])
 		m.header(name, val)
 	}
 	return true
 }
 
+// header takes the headers the analysis reads. The switch on length
+// passes over the others (Via, From, To, ...) without comparing them.
 func (m *sipMsg) header(name, val []byte) {
-	switch {
-	case len(name) == 1:
+	switch len(name) {
+	case 1:
 		switch name[0] | 0x20 {
 		case 'i':
 			m.callID = val
@@ -154,22 +173,29 @@ func (m *sipMsg) header(name, val []byte) {
 		case 'l':
 			m.contentLength = atoi(val)
 		}
-	case bytes.EqualFold(name, []byte("Call-ID")):
-		m.callID = val
-	case bytes.EqualFold(name, []byte("CSeq")):
-		sp := bytes.IndexByte(val, ' ')
-		if sp > 0 {
-			if n := atoi(val[:sp]); n >= 0 {
-				m.cseq = uint32(n)
+	case 4:
+		if bytes.EqualFold(name, []byte("CSeq")) {
+			sp := bytes.IndexByte(val, ' ')
+			if sp > 0 {
+				if n := atoi(val[:sp]); n >= 0 {
+					m.cseq = uint32(n)
+				}
+				m.cseqMethod = internMethod(bytes.TrimSpace(val[sp+1:]))
 			}
-			m.cseqMethod = internMethod(bytes.TrimSpace(val[sp+1:]))
 		}
-	case bytes.EqualFold(name, []byte("Expires")):
-		m.expires = atoi(val)
-	case bytes.EqualFold(name, []byte("Contact")):
-		m.contact(val)
-	case bytes.EqualFold(name, []byte("Content-Length")):
-		m.contentLength = atoi(val)
+	case 7:
+		switch {
+		case bytes.EqualFold(name, []byte("Call-ID")):
+			m.callID = val
+		case bytes.EqualFold(name, []byte("Expires")):
+			m.expires = atoi(val)
+		case bytes.EqualFold(name, []byte("Contact")):
+			m.contact(val)
+		}
+	case 14:
+		if bytes.EqualFold(name, []byte("Content-Length")) {
+			m.contentLength = atoi(val)
+		}
 	}
 }
 
@@ -204,28 +230,51 @@ func (m *sipMsg) contact(val []byte) {
 }
 
 // indexFold is a case-insensitive bytes.Index for an ASCII lower-case
-// needle.
+// needle. When the needle holds a byte that is not a letter, candidates
+// are found by looking for that byte with bytes.IndexByte (vectorised)
+// instead of trying every position.
 func indexFold(s, needle []byte) int {
 	n := len(needle)
-	for i := 0; i+n <= len(s); i++ {
-		if s[i]|0x20 != needle[0]|0x20 {
-			continue
-		}
-		j := 1
-		for ; j < n; j++ {
-			c := s[i+j]
-			if c >= 'A' && c <= 'Z' {
-				c |= 0x20
-			}
-			if c != needle[j] {
-				break
-			}
-		}
-		if j == n {
-			return i
+	anchor := -1
+	for j, c := range needle {
+		if c < 'a' || c > 'z' {
+			anchor = j
+			break
 		}
 	}
+	if anchor < 0 {
+		for i := 0; i+n <= len(s); i++ {
+			if matchFold(s[i:i+n], needle) {
+				return i
+			}
+		}
+		return -1
+	}
+	for i := anchor; i+n-anchor <= len(s); {
+		k := bytes.IndexByte(s[i:len(s)-(n-anchor)+1], needle[anchor])
+		if k < 0 {
+			return -1
+		}
+		if at := i + k - anchor; matchFold(s[at:at+n], needle) {
+			return at
+		}
+		i += k + 1
+	}
 	return -1
+}
+
+// matchFold says whether s equals the lower-case needle, ignoring the
+// case of ASCII letters in s.
+func matchFold(s, needle []byte) bool {
+	for j, c := range s {
+		if c >= 'A' && c <= 'Z' {
+			c |= 0x20
+		}
+		if c != needle[j] {
+			return false
+		}
+	}
+	return true
 }
 
 // atoi parses a non-negative decimal; -1 when b is not one.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -183,5 +184,42 @@ func TestCancel(t *testing.T) {
 	fa, err := AnalyzeReader(ctx, "big", &buf, Options{})
 	if !errors.Is(err, context.Canceled) || fa == nil || fa.Counts.Packets == 0 || fa.Counts.Packets >= 10_000 {
 		t.Fatalf("err %v, packets %d", err, fa.Counts.Packets)
+	}
+}
+
+// TestIndexFold checks the vectorised search against the plain one: every
+// position, letters in either case, needles with and without a byte that
+// is not a letter.
+func TestIndexFold(t *testing.T) {
+	plain := func(s, needle []byte) int {
+		low := bytes.Map(func(r rune) rune {
+			if r >= 'A' && r <= 'Z' {
+				return r + 'a' - 'A'
+			}
+			return r
+		}, s)
+		return bytes.Index(low, needle)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	alphabet := []byte("cisoCISO-kKeEpPaAlLvV;xXr=1 ")
+	for _, needle := range []string{"cisco-keep-alive", ";expires=", "cisco", "-", "e"} {
+		for n := 0; n < 3000; n++ {
+			s := make([]byte, rng.IntN(40))
+			for i := range s {
+				s[i] = alphabet[rng.IntN(len(alphabet))]
+			}
+			if rng.IntN(3) == 0 && len(s) >= len(needle) {
+				at := rng.IntN(len(s) - len(needle) + 1)
+				for i, c := range []byte(needle) {
+					if rng.IntN(2) == 0 && c >= 'a' && c <= 'z' {
+						c -= 'a' - 'A'
+					}
+					s[at+i] = c
+				}
+			}
+			if got, want := indexFold(s, []byte(needle)), plain(s, []byte(needle)); got != want {
+				t.Fatalf("indexFold(%q, %q) = %d, want %d", s, needle, got, want)
+			}
+		}
 	}
 }
