@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"os"
 	"time"
@@ -40,6 +39,7 @@ type pcapOpts struct {
 	grace        time.Duration
 	failOn       string
 	maxFlows     int
+	all          bool
 }
 
 func newPcapAnalyzeCmd() *cobra.Command {
@@ -48,16 +48,20 @@ func newPcapAnalyzeCmd() *cobra.Command {
 		Use:   "analyze FILE",
 		Short: "Analyse a pcap/pcapng: per-phone keepalive timeline, TCP retransmissions, ARP",
 		Long: `analyze reads a pcap or pcapng capture (Ethernet, 802.1Q, Linux cooked, raw
-IPv4; streamed, so memory grows with flows, not packets, up to --max-flows TCP
-flows: later ones are ignored and the report says how many) and reports, per
-phone and call manager, the keepalive timeline (SIP REGISTER refreshes, SCCP
-KeepAlive/Ack), late or missing keepalives, TCP retransmissions with their RTO
-ladder, and whether a keepalive landed past the call manager's expiry window
-(the registration is lost). With --peer, a second capture taken at the call
-manager is matched segment by segment: keepalives sent but never received, and
-how late the others arrived. ARP: every MAC that answered for an address;
-several MACs, or an ASA interface MAC (from --offline DIR), answering for the
-call manager is proxy ARP confirmed.
+IPv4; streamed, so memory grows with flows and phones, not packets, up to
+--max-flows TCP flows: later ones are ignored and the report says how many) and
+reports, per phone and call manager, the keepalive timeline (SIP REGISTER
+refreshes, SCCP KeepAlive/Ack), late or missing keepalives, TCP retransmissions
+with their RTO ladder, and whether a keepalive landed past the call manager's
+expiry window (the registration is lost). A timeline lists the keepalives with
+something to show (late, lost, unanswered, retransmitted, or after missing
+ones) and counts the others in its summary; --all-keepalives lists every one
+(memory then grows with the capture's length), as do --peer and, for the
+timeline it draws, --svg. JSON is written one timeline at a time. With --peer,
+a second capture taken at the call manager is matched segment by segment:
+keepalives sent but never received, and how late the others arrived. ARP:
+every MAC that answered for an address; several MACs, or an ASA interface MAC
+(from --offline DIR), answering for the call manager is proxy ARP confirmed.
 
 Exit codes: 0 nothing at or above --fail-on, 1 a verdict at or above it, 2
 usage or unreadable capture.`,
@@ -77,6 +81,7 @@ usage or unreadable capture.`,
 	f.DurationVar(&o.interval, "interval", 0, "expected SIP keepalive interval (default: learnt from the 200 OK, else from --offline, else 115s)")
 	f.DurationVar(&o.grace, "grace", 0, "how long past the interval the call manager waits before unregistering (default 15s)")
 	f.StringVar(&o.failOn, "fail-on", "critical", "exit 1 when a verdict is at or above: info, warning, critical")
+	f.BoolVar(&o.all, "all-keepalives", false, "list every keepalive of every timeline, not only the late, lost, unanswered or retransmitted ones (memory grows with the capture)")
 	f.IntVar(&o.maxFlows, "max-flows", capture.DefaultMaxFlows, "TCP flows analysed, and as many again that carry SIP or SCCP; later ones are ignored with a note (memory stays bounded)")
 	return cmd
 }
@@ -92,7 +97,8 @@ func runPcapAnalyze(ctx context.Context, stdout io.Writer, file string, o *pcapO
 	if o.maxFlows < 1 {
 		return usageErr("--max-flows: %d is not a positive number of flows", o.maxFlows)
 	}
-	opts := capture.Options{SIPInterval: o.interval, Grace: o.grace, CallManagers: o.callManagers, MaxFlows: o.maxFlows}
+	opts := capture.Options{SIPInterval: o.interval, Grace: o.grace, CallManagers: o.callManagers, MaxFlows: o.maxFlows,
+		OnlyNotable: !o.all, FirstInFull: o.svg != ""}
 	phones := map[string]bool{}
 	for _, p := range o.phones {
 		phones[p] = true
@@ -105,6 +111,9 @@ func runPcapAnalyze(ctx context.Context, stdout io.Writer, file string, o *pcapO
 		snap.Join(app.RulesConfig(policy.Default()).Defaults)
 		fromSnapshot(snap, &opts, phones)
 	}
+	for p := range phones {
+		opts.Phones = append(opts.Phones, p)
+	}
 	var an *capture.Analysis
 	if o.peer != "" {
 		an, err = capture.AnalyzePair(ctx, file, o.peer, opts)
@@ -115,9 +124,6 @@ func runPcapAnalyze(ctx context.Context, stdout io.Writer, file string, o *pcapO
 		return usageErr("%v", err)
 	}
 	partial := err
-	if len(phones) > 0 {
-		keepPhones(an, phones)
-	}
 	w, closeOut, err := openOut(stdout, o.out)
 	if err != nil {
 		return err
@@ -129,9 +135,7 @@ func runPcapAnalyze(ctx context.Context, stdout io.Writer, file string, o *pcapO
 	case "markdown":
 		err = an.WriteMarkdown(w)
 	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		err = enc.Encode(an)
+		err = an.WriteJSON(w)
 	default:
 		return usageErr("--format: unknown format %q (want table, markdown or json)", o.format)
 	}
@@ -199,26 +203,6 @@ func fromSnapshot(snap *facts.Snapshot, opts *capture.Options, phones map[string
 			}
 		}
 	}
-}
-
-// keepPhones drops timelines and verdicts of other phones.
-func keepPhones(an *capture.Analysis, phones map[string]bool) {
-	for _, fa := range an.Files {
-		var tls []*capture.Timeline
-		for _, tl := range fa.Timelines {
-			if phones[tl.Phone] {
-				tls = append(tls, tl)
-			}
-		}
-		fa.Timelines = tls
-	}
-	var vs []capture.Verdict
-	for _, v := range an.Verdicts {
-		if v.Phone == "" || phones[v.Phone] {
-			vs = append(vs, v)
-		}
-	}
-	an.Verdicts = vs
 }
 
 func writeFirstTimeline(path string, an *capture.Analysis) error {

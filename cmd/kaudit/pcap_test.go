@@ -108,3 +108,52 @@ func TestPcapAnalyzeMaxFlows(t *testing.T) {
 		t.Errorf("--max-flows 0: exit %d %q", code, errOut)
 	}
 }
+
+// TestPcapAnalyzeKeepalives: by default a timeline lists the keepalives
+// with something to show and counts the others; --all-keepalives lists
+// them all; --svg still draws every keepalive of the timeline it draws.
+func TestPcapAnalyzeKeepalives(t *testing.T) {
+	type timeline struct {
+		Keepalives        []struct{ Number int }
+		KeepalivesOmitted int `json:"keepalives_omitted"`
+		Summary           struct{ Keepalives int }
+	}
+	decode := func(args ...string) timeline {
+		t.Helper()
+		var an struct {
+			Files []struct{ Timelines []timeline }
+		}
+		_, out, errOut := kaudit(t, "", append([]string{"pcap", "analyze", pcaps + "/seed_case2.pcap", "--format", "json"}, args...)...)
+		if err := json.Unmarshal([]byte(out), &an); err != nil || len(an.Files) != 1 || len(an.Files[0].Timelines) != 1 {
+			t.Fatalf("%v: %v %s\n%.500s", args, err, errOut, out)
+		}
+		return an.Files[0].Timelines[0]
+	}
+	// Seed case 2: the first of 10 REGISTERs is on time, the other 9 were
+	// retransmitted.
+	tl := decode()
+	if tl.Summary.Keepalives != 10 || len(tl.Keepalives) != 9 || tl.KeepalivesOmitted != 1 || tl.Keepalives[0].Number != 2 {
+		t.Errorf("default: %d keepalives, %d listed (first #%d), %d omitted", tl.Summary.Keepalives, len(tl.Keepalives), tl.Keepalives[0].Number, tl.KeepalivesOmitted)
+	}
+	if tl := decode("--all-keepalives"); len(tl.Keepalives) != 10 || tl.KeepalivesOmitted != 0 {
+		t.Errorf("--all-keepalives: %d listed, %d omitted", len(tl.Keepalives), tl.KeepalivesOmitted)
+	}
+	_, out, _ := kaudit(t, "", "pcap", "analyze", pcaps+"/seed_case2.pcap")
+	if !strings.Contains(out, "1 keepalive on time and without retransmission not listed") {
+		t.Errorf("table does not say what it left out:\n%s", out)
+	}
+	dir := t.TempDir()
+	var svgs []string
+	for _, args := range [][]string{{}, {"--all-keepalives"}} {
+		svg := filepath.Join(dir, "tl.svg")
+		kaudit(t, "", append([]string{"pcap", "analyze", pcaps + "/seed_case2.pcap", "--svg", svg}, args...)...)
+		b, err := os.ReadFile(svg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		svgs = append(svgs, string(b))
+	}
+	if svgs[0] != svgs[1] || !strings.Contains(svgs[0], "#1 REGISTER") {
+		t.Errorf("--svg without --all-keepalives draws another timeline:\n%s", svgs[0])
+	}
+}
