@@ -140,7 +140,7 @@ func (a *Alarm) set(key, val []byte) error {
 			return nil
 		}
 		n, err := strconv.Atoi(string(val))
-		if err != nil || n < 0 || n > 1<<16 {
+		if err != nil || n < 0 || n >= 1<<16-1 {
 			return fmt.Errorf("Reason=%q is not a reason code", truncate(val))
 		}
 		a.Reason = n

@@ -55,8 +55,9 @@
 // and skipped, an alarm line that does not parse is reported with its
 // file and line and the rest is read. Memory grows with phones, not with
 // the files: at most Options.MaxDevices devices are tracked (later ones
-// are counted), and the period is worked out from each phone's latest
-// MaxKeptDrops drops; counts, first and last are exact. The old RTMT
+// are counted), and the period is worked out, to the second, from each
+// phone's latest MaxKeptDrops drops (4 KiB a phone); counts, first and
+// last are exact. The old RTMT
 // export ("CCM|DeviceUnregistered - Device unregistered. Device
 // name.:SEP...") and the pre-8.0 "%CCM_CALLMANAGER-CALLMANAGER-3-..." text
 // form are not read.

@@ -2,6 +2,7 @@ package events
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"time"
 )
@@ -13,9 +14,10 @@ const (
 	// come from a broken or hostile file, and memory stays bounded.
 	DefaultMaxDevices = 100_000
 	// MaxKeptDrops is how many of a phone's latest drops are kept to work
-	// out the period between drops (8 bytes each plus the reason and
-	// node); counts, first and last use every drop.
-	MaxKeptDrops = 2048
+	// out the period between drops, 8 bytes each: 4 KiB a phone at most
+	// (a phone dropping every 16 minutes fills it in five and a half
+	// days); counts, first and last use every drop.
+	MaxKeptDrops = 512
 )
 
 // History is the registration alarms read, per device.
@@ -54,10 +56,18 @@ type track struct {
 	kept []drop
 }
 
+// drop is one kept unregistration in 8 bytes: the period is worked out
+// to the second, and two drops of one phone in the same second by the
+// same node for the same reason are one.
 type drop struct {
-	at     int64 // Unix nanoseconds
-	reason int32
+	at     uint32 // Unix seconds (1970 to 2106)
+	reason uint16
 	node   uint16
+}
+
+// unixSeconds is t as a drop keeps it, clamped to what fits.
+func unixSeconds(t time.Time) uint32 {
+	return uint32(min(max(t.Unix(), 0), math.MaxUint32))
 }
 
 // Add records one alarm. An unregistration that repeats one already kept
@@ -75,7 +85,7 @@ func (h *History) Add(a Alarm) {
 	}
 	switch a.Kind {
 	case Unregistered:
-		d := drop{at: a.Time.UnixNano(), reason: int32(a.Reason), node: h.node(a.Node)}
+		d := drop{at: unixSeconds(a.Time), reason: uint16(a.Reason), node: h.node(a.Node)}
 		if !t.keep(d) {
 			h.Stats.Duplicates++
 			return
@@ -138,7 +148,7 @@ func (h *History) node(n string) uint16 {
 // keep inserts d among the kept drops in time order, dropping the oldest
 // beyond MaxKeptDrops; false when d is already there.
 func (t *track) keep(d drop) bool {
-	i, _ := slices.BinarySearchFunc(t.kept, d.at, func(x drop, at int64) int { return cmp.Compare(x.at, at) })
+	i, _ := slices.BinarySearchFunc(t.kept, d.at, func(x drop, at uint32) int { return cmp.Compare(x.at, at) })
 	for j := i; j < len(t.kept) && t.kept[j].at == d.at; j++ {
 		if t.kept[j] == d {
 			return false

@@ -31,19 +31,18 @@ func periodOf(kept []drop, reasons []ReasonCount) Period {
 	}
 	p := Period{Reason: reasons[0].Code}
 	var gaps []time.Duration
-	prev := int64(0)
+	var prev uint32
 	for _, d := range kept {
-		if int(d.reason) != p.Reason {
+		// NoReason is kept as 0xffff, which no reason code reaches.
+		if d.reason != uint16(p.Reason) {
 			continue
 		}
 		// Drops of one phone logged in the same second by two nodes are
 		// one drop for the period.
-		if prev != 0 && d.at-prev >= int64(time.Second) {
-			gaps = append(gaps, time.Duration(d.at-prev))
+		if prev != 0 && d.at > prev {
+			gaps = append(gaps, time.Duration(d.at-prev)*time.Second)
 		}
-		if prev == 0 || d.at-prev >= int64(time.Second) {
-			prev = d.at
-		}
+		prev = d.at
 	}
 	if len(gaps) == 0 {
 		return p

@@ -208,3 +208,35 @@ func TestRegisteredAgain(t *testing.T) {
 		t.Errorf("%+v", p)
 	}
 }
+
+// A phone whose alarms carry no Reason still gets its period.
+func TestPeriodWithoutReason(t *testing.T) {
+	h := NewHistory(0)
+	for i := range 4 {
+		h.Add(Alarm{Kind: Unregistered, Device: "SEP1", Time: t0.Add(time.Duration(i) * time.Hour), Reason: NoReason})
+	}
+	if p, _ := h.Phone("SEP1"); p.Period.String() != "every 1 h" || p.Reasons[0].Name() != "no reason" {
+		t.Errorf("%+v", p)
+	}
+}
+
+// BenchmarkReadFrom reads a syslog of 2,000 phones' drops between other
+// lines, as gensyslog writes it (go test -bench ReadFrom -benchmem ./events/).
+func BenchmarkReadFrom(b *testing.B) {
+	var buf bytes.Buffer
+	at := t0
+	for i := 0; buf.Len() < 16<<20; i++ {
+		buf.WriteString(alarmLine(i, at, fmt.Sprintf("SEP%012X", i%2000), 13, "cucm-pub"))
+		buf.WriteString("Mar  2 08:00:01 cucm-pub sshd[42]: pam_unix(sshd:session): session opened for user admin\n")
+		at = at.Add(500 * time.Millisecond)
+	}
+	data := buf.Bytes()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		h := NewHistory(0)
+		if err := h.ReadFrom(context.Background(), "bench.log", bytes.NewReader(data)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
