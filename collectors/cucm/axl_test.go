@@ -1,7 +1,6 @@
 package cucm
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +8,7 @@ import (
 
 	"github.com/kaudit/kaudit/collectors"
 	"github.com/kaudit/kaudit/facts"
+	"github.com/kaudit/kaudit/internal/testutil"
 )
 
 // TestAXLCommands checks that AXL sends exactly the CLI's queries, in the
@@ -41,49 +41,13 @@ func applyTestdata(t *testing.T, cmds []collectors.Command) *facts.Device {
 	return d
 }
 
-// withoutSourcePlaces is the JSON of v with every source's key, line and
-// text removed: what must not differ between the CLI's table and AXL's
-// rows of the same data.
-func withoutSourcePlaces(t *testing.T, v any) string {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var x any
-	if err := json.Unmarshal(b, &x); err != nil {
-		t.Fatal(err)
-	}
-	var strip func(v any)
-	strip = func(v any) {
-		switch v := v.(type) {
-		case map[string]any:
-			if _, ok := v["key"]; ok {
-				delete(v, "key")
-				delete(v, "line")
-				delete(v, "text")
-			}
-			for _, e := range v {
-				strip(e)
-			}
-		case []any:
-			for _, e := range v {
-				strip(e)
-			}
-		}
-	}
-	strip(x)
-	b, _ = json.MarshalIndent(x, "", " ")
-	return string(b)
-}
-
 // TestAXLSameFactsAsCLI reads the same data as the CLI's tables and as
 // AXL's rows (testdata/axl_*.txt hold the rows of testdata/sql_*.txt):
 // the facts are the same, and AXL's evidence names the row and its values.
 func TestAXLSameFactsAsCLI(t *testing.T) {
 	cli := applyTestdata(t, Commands())
 	axl := applyTestdata(t, AXLCommands())
-	if g, w := withoutSourcePlaces(t, axl.CUCM), withoutSourcePlaces(t, cli.CUCM); g != w {
+	if g, w := testutil.FactsJSON(t, axl.CUCM, "key", "line", "text"), testutil.FactsJSON(t, cli.CUCM, "key", "line", "text"); g != w {
 		t.Fatalf("AXL facts differ from the CLI's:\n%s\nCLI:\n%s", g, w)
 	}
 	p := axl.CUCM.SIPProfiles[2]

@@ -16,6 +16,8 @@ import (
 	"github.com/kaudit/kaudit/collectors/sshx"
 	"github.com/kaudit/kaudit/facts"
 	"github.com/kaudit/kaudit/internal/devsim"
+	"github.com/kaudit/kaudit/internal/labsim"
+	"github.com/kaudit/kaudit/internal/testutil"
 	"github.com/kaudit/kaudit/inventory"
 )
 
@@ -110,7 +112,7 @@ func TestAXLSameSnapshotAsCLI(t *testing.T) {
 				}
 				gv := view{sqlKeys(d.Keys), d.Missing, len(d.Errors), d.Switch, d.ASA, d.CUCM}
 				wv := view{w.Keys, w.Missing, len(w.Errors), w.Switch, w.ASA, w.CUCM}
-				if g, w := withoutSourcePlaces(t, gv), withoutSourcePlaces(t, wv); g != w {
+				if g, w := testutil.FactsJSON(t, gv, "key", "line", "text"), testutil.FactsJSON(t, wv, "key", "line", "text"); g != w {
 					t.Errorf("%s: AXL facts differ from the CLI's:\n%s", d.Name, firstDiff(g, w))
 				}
 				if d.Platform != facts.PlatformCUCM {
@@ -148,13 +150,6 @@ func TestAXLSameSnapshotAsCLI(t *testing.T) {
 			}
 		})
 	}
-}
-
-// withoutSourcePlaces is withoutLines without the sources' keys too: the
-// CLI's table and AXL's rows are read from outputs of other names.
-func withoutSourcePlaces(t *testing.T, v any) string {
-	t.Helper()
-	return strings.NewReplacer(`"key": "axl_`, `"key": "sql_`).Replace(withoutLines(t, v))
 }
 
 // TestAXLFaultsPerDevice: each AXL fault of one call manager fails that
@@ -277,5 +272,66 @@ func TestAXLTrustOnFirstUse(t *testing.T) {
 	}
 	if got := status(false); got != "cucm-pub ok, cucm-sub ok" {
 		t.Fatalf("after recording: %s", got)
+	}
+}
+
+// TestAXLLab: the case2-axl lab (case2 with cucm-pub's outputs saved over
+// AXL) reads to case2's facts and findings offline, and served live by
+// labsim (the publisher over AXL, its certificate pinned, the rest over
+// SSH) to its own offline snapshot: cucm-pub's sources included, since
+// the simulator answers with the lab's saved bytes.
+func TestAXLLab(t *testing.T) {
+	dir := repoLab(t, "case2-axl")
+	axlLab, cliLab := offlineSnap(t, dir), offlineSnap(t, repoLab(t, "case2-port-security-aging"))
+	cucmFacts := func(s *facts.Snapshot, names []string, drop ...string) string {
+		var ds []any
+		for _, n := range names {
+			d := device(t, s, n)
+			ds = append(ds, []any{d.Name, d.Status, d.Missing, d.CUCM})
+		}
+		return testutil.FactsJSON(t, ds, drop...)
+	}
+	cucms := []string{"cucm-pub", "cucm-sub"}
+	if g, w := cucmFacts(axlLab, cucms, "key", "line", "text"), cucmFacts(cliLab, cucms, "key", "line", "text"); g != w {
+		t.Errorf("case2-axl's call managers differ from case2's:\n%s", firstDiff(g, w))
+	}
+	src := device(t, axlLab, "cucm-pub").CUCM.ServiceParams[5].Source
+	if src.Key != "axl_processconfig" || src.Line != 6 || src.Text != "paramname=SIPStationKeepaliveInterval paramvalue=120" {
+		t.Errorf("cucm-pub evidence %+v", src)
+	}
+
+	l, err := labsim.Serve(context.Background(), dir, labsim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	pub := l.Inventory.Host("cucm-pub")
+	if pub.Transport != inventory.TransportAXL || pub.AXLPort == 0 || pub.AXLFingerprint == "" || l.Server.AXLAddr("cucm-sub") != "" {
+		t.Fatalf("served inventory: %+v", pub)
+	}
+	snap, err := Collect(context.Background(), l.Inventory, quick(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range snap.Devices {
+		if d.Status != facts.StatusOK {
+			t.Fatalf("%s: %s %s", d.Name, d.Status, d.Error)
+		}
+	}
+	if n := len(l.Server.Commands("cucm-pub")); n != 0 {
+		t.Errorf("cucm-pub was read over SSH too (%d lines)", n)
+	}
+	if reqs := l.Server.AXLRequests("cucm-pub"); len(reqs) != 4 {
+		t.Errorf("AXL requests %q", reqs)
+	}
+	if g, w := cucmFacts(snap, []string{"cucm-pub"}), cucmFacts(axlLab, []string{"cucm-pub"}); g != w {
+		t.Errorf("cucm-pub read live over AXL differs from its saved answers:\n%s", firstDiff(g, w))
+	}
+	// A live SSH output lacks the lab file's echoed command line.
+	if g, w := cucmFacts(snap, []string{"cucm-sub"}, "line", "text"), cucmFacts(axlLab, []string{"cucm-sub"}, "line", "text"); g != w {
+		t.Errorf("cucm-sub read live over the CLI differs from its lab files:\n%s", firstDiff(g, w))
+	}
+	if g, w, c := labFingerprints(snap), labFingerprints(axlLab), labFingerprints(cliLab); !slices.Equal(g, w) || !slices.Equal(w, c) || len(c) == 0 {
+		t.Errorf("findings live %v, offline %v, case2 %v", g, w, c)
 	}
 }

@@ -290,19 +290,25 @@ func liveLab(t *testing.T, dir string) string {
 	return out
 }
 
-// checkReplay fails t unless replaying the offline layout in dir (as
-// SaveRaw wrote it) gives snap byte for byte.
-func checkReplay(t *testing.T, dir string, snap *facts.Snapshot) {
+// offlineSnap is what an offline audit of dir reads.
+func offlineSnap(t *testing.T, dir string) *facts.Snapshot {
 	t.Helper()
 	inv, err := offline.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	replay, err := offline.Collect(context.Background(), dir, inv)
+	snap, err := offline.Collect(context.Background(), dir, inv)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g, w := mustJSON(t, snap), mustJSON(t, replay); g != w {
+	return snap
+}
+
+// checkReplay fails t unless replaying the offline layout in dir (as
+// SaveRaw wrote it) gives snap byte for byte.
+func checkReplay(t *testing.T, dir string, snap *facts.Snapshot) {
+	t.Helper()
+	if g, w := mustJSON(t, snap), mustJSON(t, offlineSnap(t, dir)); g != w {
 		t.Errorf("replay of the saved outputs differs from the live snapshot:\n%s", firstDiff(g, w))
 	}
 }

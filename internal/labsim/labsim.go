@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/kaudit/kaudit/collectors/axl"
 	"github.com/kaudit/kaudit/collectors/offline"
 	"github.com/kaudit/kaudit/collectors/platform"
 	"github.com/kaudit/kaudit/internal/devsim"
@@ -84,6 +85,9 @@ func Serve(ctx context.Context, dir string, o Options) (*Lab, error) {
 			Name: h.Name, Platform: h.Platform, Dir: filepath.Join(dir, h.Name),
 			Username: h.Username, Password: pw, Keys: keys,
 		}
+		if overAXL(&h) {
+			sh.AXL = &devsim.AXL{}
+		}
 		if o.Tune != nil {
 			o.Tune(&sh)
 		}
@@ -123,9 +127,26 @@ func Serve(ctx context.Context, dir string, o Options) (*Lab, error) {
 		h.Enable = inventory.SecretRef{}
 		h.KnownHosts = l.KnownHosts
 		h.Jump = ""
+		if overAXL(h) {
+			// The simulator's AXL port, its certificate pinned.
+			_, port, err := net.SplitHostPort(srv.AXLAddr(h.Name))
+			if err != nil {
+				l.Close()
+				return nil, fmt.Errorf("lab %s: host %s: simulator AXL address: %w", dir, h.Name, err)
+			}
+			h.AXLPort, _ = strconv.Atoi(port)
+			h.AXLFingerprint = axl.FingerprintOf(srv.AXLCertificate(h.Name).Raw)
+			h.AXLCAFile, h.AXLKnownHosts = "", ""
+		}
 	}
 	l.Inventory = inv
 	return l, nil
+}
+
+// overAXL reports whether the lab reads host h over AXL (transport axl
+// or auto): the simulator then serves its AXL too.
+func overAXL(h *inventory.Host) bool {
+	return h.Platform == inventory.PlatformCUCM && (h.Transport == inventory.TransportAXL || h.Transport == inventory.TransportAuto)
 }
 
 // Close stops the simulator and removes the files Serve wrote.
