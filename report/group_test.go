@@ -1,6 +1,8 @@
 package report
 
 import (
+	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -57,5 +59,37 @@ func TestGroupFindings(t *testing.T) {
 	}
 	if len(c.Phones) != 3 {
 		t.Errorf("phones %v", c.Phones)
+	}
+}
+
+// The JSON report keeps every finding and lists each exactly once under
+// its group.
+func TestJSONGroups(t *testing.T) {
+	r := auditResult()
+	var buf bytes.Buffer
+	if err := (JSONWriter{}).Write(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Findings []json.RawMessage `json:"findings"`
+		Groups   []struct {
+			Rule     string `json:"rule"`
+			Findings []int  `json:"findings"`
+		} `json:"groups"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[int]bool{}
+	for _, g := range doc.Groups {
+		for _, i := range g.Findings {
+			if i < 0 || i >= len(doc.Findings) || seen[i] {
+				t.Fatalf("group %s lists finding %d (of %d) out of range or twice", g.Rule, i, len(doc.Findings))
+			}
+			seen[i] = true
+		}
+	}
+	if len(seen) != len(r.Findings) || len(doc.Groups) == 0 {
+		t.Errorf("%d findings in %d groups, want all %d", len(seen), len(doc.Groups), len(r.Findings))
 	}
 }

@@ -31,7 +31,11 @@ type jsonReport struct {
 	Summary    jsonSummary   `json:"summary"`
 	Devices    []jsonDevice  `json:"devices"`
 	Findings   []jsonFinding `json:"findings"`
-	Phones     []facts.Phone `json:"phones"`
+	// Groups are the findings as the other formats show them: one per
+	// rule, device and cause; each lists its findings by their index in
+	// Findings, so that every affected object keeps its own record.
+	Groups []jsonGroup   `json:"groups"`
+	Phones []facts.Phone `json:"phones"`
 	// Events is present only when syslog was read (audit --events).
 	Events *jsonEvents `json:"events,omitempty"`
 }
@@ -168,6 +172,7 @@ func (JSONWriter) Write(w io.Writer, r *Result) error {
 		})
 	}
 	out.Findings = jsonFindings(sortedFindings(r))
+	out.Groups = jsonGroups(r)
 	if r.Diff != nil {
 		// What the run could not check stays visible, marked so that
 		// nothing takes it for a finding of this run or a fix.
@@ -178,6 +183,36 @@ func (JSONWriter) Write(w io.Writer, r *Result) error {
 	}
 
 	return encodeJSON(w, out, "report")
+}
+
+// jsonGroup is a Group for scripts.
+type jsonGroup struct {
+	ID        string   `json:"id"`
+	Rule      string   `json:"rule"`
+	Severity  string   `json:"severity"`
+	Device    string   `json:"device"`
+	Objects   []string `json:"objects"`
+	Ranges    []string `json:"ranges"`
+	Phones    []string `json:"phones"`
+	Message   string   `json:"message"`
+	Fix       []string `json:"fix"`
+	Keepalive string   `json:"keepalive,omitempty"`
+	Notes     []string `json:"notes"`
+	// Findings are indexes into the report's findings.
+	Findings []int `json:"findings"`
+}
+
+func jsonGroups(r *Result) []jsonGroup {
+	out := []jsonGroup{}
+	for _, g := range GroupFindings(r).Groups {
+		out = append(out, jsonGroup{
+			ID: g.ID, Rule: g.Rule, Severity: g.Severity.String(), Device: g.Device,
+			Objects: nonNil(g.Objects), Ranges: nonNil(g.Ranges), Phones: nonNil(g.Phones),
+			Message: g.Message, Fix: nonNil(g.Fix), Keepalive: g.Keepalive, Notes: nonNil(g.Notes),
+			Findings: g.Indexes,
+		})
+	}
+	return out
 }
 
 // encodeJSON writes v indented. The document is read by tools, not

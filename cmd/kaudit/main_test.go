@@ -263,8 +263,20 @@ func TestHistory(t *testing.T) {
 		t.Errorf("diff: exit %d\n%s", code, out)
 	}
 	code, out, _ = kaudit(t, "", "show", "1", "--store", db, "--format", "json")
-	if code != 1 || strings.Count(out, `"rule": "port-security-aging-shorter-than-keepalive"`) != 8 {
-		t.Errorf("show 1: exit %d", code)
+	var shown struct {
+		Findings []struct{ Rule string } `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(out), &shown); err != nil {
+		t.Fatalf("show 1 --format json: %v", err)
+	}
+	n := 0
+	for _, f := range shown.Findings {
+		if f.Rule == "port-security-aging-shorter-than-keepalive" {
+			n++
+		}
+	}
+	if code != 1 || n != 8 {
+		t.Errorf("show 1: exit %d, %d port-security findings, want 1 and 8", code, n)
 	}
 	prom, err := os.ReadFile(metrics)
 	if err != nil || !strings.Contains(string(prom), `kaudit_findings{rule="port-security-aging-shorter-than-keepalive",severity="critical"} 6`) {
