@@ -45,7 +45,7 @@ func axlLab(t *testing.T, lab string, tune func(h *devsim.Host)) *sim {
 
 // useAXL returns a copy of s's inventory in which every call manager is
 // read with transport, at its AXL port, its certificate pinned.
-func (s *sim) useAXL(t *testing.T, transport string) *inventory.Inventory {
+func (s *sim) useAXL(t testing.TB, transport string) *inventory.Inventory {
 	t.Helper()
 	inv := &inventory.Inventory{Hosts: slices.Clone(s.inv.Hosts)}
 	for i := range inv.Hosts {
