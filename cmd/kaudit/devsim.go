@@ -2,9 +2,11 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -51,6 +53,9 @@ It listens on 127.0.0.1 only and never connects anywhere. Ctrl-C stops it.`,
 			w := cmd.OutOrStdout()
 			for _, h := range l.Inventory.Hosts {
 				fmt.Fprintf(w, "%-20s %-5s ssh -p %d %s@%s\n", h.Name, h.Platform, h.Port, h.Username, h.Address)
+				if h.AXLPort != 0 {
+					fmt.Fprintf(w, "%-20s %-5s https://%s/axl/ (certificate SHA-256 %s)\n", "", "axl", net.JoinHostPort(h.Address, strconv.Itoa(h.AXLPort)), h.AXLFingerprint)
+				}
 			}
 			fmt.Fprintf(w, "inventory:   %s\nknown_hosts: %s\npassword:    %s\n", invPath, l.KnownHosts, filepath.Join(dir, "password"))
 			stop := make(chan os.Signal, 1)
