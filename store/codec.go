@@ -78,6 +78,9 @@ type schema struct {
 	types []wireType
 	text  []byte
 	hash  hash
+	// minSize is the fewest bytes a value of each type takes (see
+	// checkSizes): a count a body states is checked against it.
+	minSize []int
 }
 
 // schemaMagic starts every schema text, so that a text of another
@@ -190,10 +193,10 @@ func parseSchema(text []byte) (*schema, error) {
 	return sc, nil
 }
 
-// checkSizes refuses a schema a damaged or hostile store could hold that
-// would make skipping a value loop without reading: a struct that holds
-// itself without a pointer, slice or map between (each of those reads a
-// byte), or an array of values that take no bytes.
+// checkSizes sets minSize and refuses a schema a damaged or hostile store
+// could hold that would make skipping a value loop without reading: a
+// struct that holds itself without a pointer, slice or map between (each
+// of those reads a byte), or an array of values that take no bytes.
 func (sc *schema) checkSizes() error {
 	const (
 		unseen = iota
@@ -241,8 +244,13 @@ func (sc *schema) checkSizes() error {
 			return err
 		}
 	}
+	sc.minSize = size
 	return nil
 }
+
+// sourceMinSize is the fewest bytes a facts.Sources entry takes: five
+// strings and a number.
+const sourceMinSize = 6
 
 // goKind is how a Go type is encoded: its wire kind, and for a struct
 // the fields written.
@@ -366,8 +374,10 @@ func codecFor(t reflect.Type) (*typeCodec, error) {
 	if err == nil {
 		sc := &schema{types: b.types}
 		sc.render()
+		err = sc.checkSizes()
 		c = &typeCodec{schema: sc, enc: fn}
-	} else {
+	}
+	if err != nil {
 		c = fmt.Errorf("store: binary encoding of %s: %w", t, err)
 	}
 	c, _ = codecs.LoadOrStore(t, c)

@@ -97,7 +97,9 @@ func (s *Store) decodeStored(ctx context.Context, data []byte, want hash, v any)
 	// The body is read into a string once: every string decoded from it
 	// is a piece of it, and it is hashed on the way.
 	var body strings.Builder
-	body.Grow(int(n))
+	// The length comes from the header: grown no further than flate can
+	// expand what is stored.
+	body.Grow(int(min(n, uint64(len(rest))*1032+64)))
 	h := sha256.New()
 	h.Write(sh[:])
 	// A flate reader holds a 32 KB window: one per blob made reading a
@@ -119,7 +121,9 @@ func (s *Store) decodeStored(ctx context.Context, data []byte, want hash, v any)
 	if err != nil {
 		return fmt.Errorf("blob %s: %w", want, err)
 	}
-	if err := decodeBody(p, body.String(), int(min(nstr, n)), v); err != nil {
+	// Each string takes two bytes at least: a damaged count is no cause
+	// to allocate.
+	if err := decodeBody(p, body.String(), int(min(nstr, n/2)), v); err != nil {
 		return fmt.Errorf("blob %s: %w", want, err)
 	}
 	return nil

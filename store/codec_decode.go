@@ -149,8 +149,9 @@ func (b *planBuilder) build(id int, t reflect.Type) (decFn, bool) {
 		if !ok {
 			return nil, false
 		}
+		m := b.sc.minSize[wt.elem]
 		fn = func(d *binDecoder, v reflect.Value) {
-			n := d.count()
+			n := d.count(m)
 			if n < 0 {
 				v.SetZero()
 				return
@@ -177,8 +178,9 @@ func (b *planBuilder) build(id int, t reflect.Type) (decFn, bool) {
 		if !ok1 || !ok2 {
 			return nil, false
 		}
+		size := b.sc.minSize[wt.key] + b.sc.minSize[wt.elem]
 		fn = func(d *binDecoder, v reflect.Value) {
-			n := d.count()
+			n := d.count(size)
 			if n < 0 {
 				v.SetZero()
 				return
@@ -261,7 +263,7 @@ func bytesDecoder(t reflect.Type) decFn {
 func decodeSources(d *binDecoder, v reflect.Value) {
 	s := v.Addr().Interface().(*facts.Sources)
 	*s = facts.Sources{}
-	n := d.count()
+	n := d.count(sourceMinSize)
 	if n <= 0 {
 		return
 	}
@@ -373,13 +375,14 @@ func (d *binDecoder) float() float64 {
 }
 
 // count reads a slice or map length written as n+1; -1 is nil. A length
-// beyond the bytes left is damage (every element takes at least one).
-func (d *binDecoder) count() int {
+// of more elements of min bytes each than there are bytes left is damage:
+// it is refused before anything is allocated for it.
+func (d *binDecoder) count(min int) int {
 	n := d.uvarint()
 	if n == 0 {
 		return -1
 	}
-	if n-1 > uint64(len(d.s)-d.i) {
+	if n-1 > uint64((len(d.s)-d.i)/max(min, 1)) {
 		d.fail("length %d beyond the end", n-1)
 	}
 	return int(n - 1)
@@ -397,7 +400,7 @@ func (d *binDecoder) take(n int) string {
 
 // bytes reads what binEncoder.bytes wrote: nil, or a copy.
 func (d *binDecoder) bytes() []byte {
-	n := d.count()
+	n := d.count(1)
 	if n < 0 {
 		return nil
 	}
@@ -462,11 +465,11 @@ func (d *binDecoder) skip(sc *schema, id int) {
 	case wString:
 		d.str()
 	case wBytes, wText, wJSON:
-		if n := d.count(); n > 0 {
+		if n := d.count(1); n > 0 {
 			d.take(n)
 		}
 	case wSlice:
-		for range d.count() {
+		for range d.count(sc.minSize[wt.elem]) {
 			d.skip(sc, wt.elem)
 		}
 	case wArray:
@@ -474,7 +477,7 @@ func (d *binDecoder) skip(sc *schema, id int) {
 			d.skip(sc, wt.elem)
 		}
 	case wMap:
-		for range d.count() {
+		for range d.count(sc.minSize[wt.key] + sc.minSize[wt.elem]) {
 			d.skip(sc, wt.key)
 			d.skip(sc, wt.elem)
 		}
@@ -483,7 +486,7 @@ func (d *binDecoder) skip(sc *schema, id int) {
 			d.skip(sc, f.typ)
 		}
 	case wSources:
-		for range d.count() {
+		for range d.count(sourceMinSize) {
 			d.str()
 			d.str()
 			d.str()

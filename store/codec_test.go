@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/binary"
 	"net/netip"
 	"reflect"
 	"strings"
@@ -283,6 +284,29 @@ func TestPutExisting(t *testing.T) {
 	got, inserted, err := w.put(ctx, &r)
 	if err != nil || got != id || inserted {
 		t.Errorf("put of a stored blob = %d, %v, %v; want %d, false", got, inserted, err, id)
+	}
+}
+
+// TestBinaryHugeCount: a count no body of that size could hold is
+// refused before anything is allocated for it.
+func TestBinaryHugeCount(t *testing.T) {
+	c, err := codecFor(reflect.TypeFor[[]rules.Finding]())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields := len(c.schema.types[c.schema.types[0].elem].fields)
+	for _, n := range []uint64{1 << 40, 50} { // 50 findings in 100 bytes
+		body := binary.AppendUvarint(nil, n+1)
+		body = append(body, make([]byte, 100)...)
+		if _, err := decodeWith[[]rules.Finding](t, c, body); err == nil || !strings.Contains(err.Error(), "beyond the end") {
+			t.Errorf("count %d: %v", n, err)
+		}
+	}
+	// As many findings as the bytes allow is a count, not damage.
+	body := binary.AppendUvarint(nil, 2+1)
+	body = append(body, make([]byte, 2*fields)...)
+	if fs, err := decodeWith[[]rules.Finding](t, c, body); err != nil || len(fs) != 2 {
+		t.Errorf("two empty findings: %d, %v", len(fs), err)
 	}
 }
 
