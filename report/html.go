@@ -68,6 +68,8 @@ type htmlPage struct {
 	Devices                                        []htmlDevice
 	Phones                                         []htmlPhone
 	PhonesOpen                                     bool
+	// Symptoms is the Unregistrations section (audit --events).
+	Symptoms *htmlSymptoms
 }
 
 type htmlSevCount struct {
@@ -107,6 +109,10 @@ type htmlFinding struct {
 	// shown alone); Keepalive the ID of its shared keepalive derivation.
 	Members   int
 	Keepalive string
+	// Drops says what the syslog shows of its phones (audit --events);
+	// Dropping when some of them dropped.
+	Drops    string
+	Dropping bool
 }
 
 // htmlByDevice is a row of the summary by device: the devices with the
@@ -210,6 +216,10 @@ func htmlPageOf(r *Result) htmlPage {
 	desc := phoneDescriptions(r)
 	for i, g := range grouped.Groups {
 		hf := htmlFindingOfGroup(i+1, g, r, desc)
+		if r.Symptoms != nil {
+			d := r.Symptoms.DropsOf(g.Phones)
+			hf.Drops, hf.Dropping = oneLine(d.Text()), d.Dropping > 0
+		}
 		p.Index = append(p.Index, hf)
 		if n := len(p.Groups); n == 0 || p.Groups[n-1].Class != hf.SevClass || p.Groups[n-1].Name != hf.Severity {
 			p.Groups = append(p.Groups, htmlGroup{Name: hf.Severity, Class: hf.SevClass})
@@ -295,6 +305,7 @@ func htmlPageOf(r *Result) htmlPage {
 		})
 	}
 	p.PhonesOpen = len(p.Phones) <= htmlOpenPhones
+	p.Symptoms = htmlSymptomsOf(r)
 	return p
 }
 

@@ -96,6 +96,19 @@ func TestDroppingFindingsFirst(t *testing.T) {
 		len(ev.Problems) != 1 || len(ev.Phones) != 3 || ev.Phones[0].Period.MedianS != 965 || !ev.Phones[0].Period.Regular {
 		t.Errorf("json events %+v", ev)
 	}
+	html := render(t, mustNew(t, "html"), r)
+	for _, want := range []string{
+		`<p class="drops dropping"><span class="k">Drops</span>2 of 2 phones dropped 20 times`,
+		`<section id="unregistrations">`, "Unregistrations no finding explains", "<code>kaudit confirm -i INVENTORY --phone SEP0000000000AA</code>",
+		"syslog.log:31: EndPointUnregistered: tag Reason: no closing ]",
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("html lacks %q", want)
+		}
+	}
+	if i, j := strings.Index(html, `<p class="msg">aging 2 min`), strings.Index(html, `<p class="msg">aging 1 min`); i < 0 || j < 0 || i > j {
+		t.Error("html: the finding whose phones drop is not first")
+	}
 	md := render(t, mustNew(t, "markdown"), r)
 	for _, want := range []string{"## Unregistrations", "### Unregistrations no finding explains", "**2 of 2 phones dropped 20 times", "### Syslog lines not read (1)"} {
 		if !strings.Contains(md, want) {
@@ -118,6 +131,9 @@ func TestNoSymptomsNoChange(t *testing.T) {
 	}
 	if md := render(t, mustNew(t, "markdown"), r); strings.Contains(md, "Unregistrations") {
 		t.Error("markdown has the section without syslog")
+	}
+	if html := render(t, mustNew(t, "html"), r); strings.Contains(html, "unregistrations") || strings.Contains(html, `class="drops`) {
+		t.Error("html has the section without syslog")
 	}
 }
 
