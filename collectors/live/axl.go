@@ -98,6 +98,10 @@ func (c *collector) viaAXL(ctx context.Context, h *inventory.Host, d *facts.Devi
 		case errors.As(err, &fe), errors.Is(err, sshx.ErrRefused):
 			log.Debug("axl query failed", "key", cmd.Key, "err", err.Error())
 			collectors.Add(d, cmd, nil, err)
+		case len(d.Keys) == 0 && len(d.Errors) == 0:
+			// The first query is where a set schema version meets
+			// the node: failing there, AXL was of no use.
+			return nil, unusable(err)
 		default:
 			return nil, err
 		}

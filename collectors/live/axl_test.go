@@ -208,27 +208,44 @@ func TestAXLFaultsPerDevice(t *testing.T) {
 }
 
 // TestAXLAuto: auto reads a call manager over AXL when it can, and over
-// the CLI, saying why, when AXL cannot be used.
+// the CLI, saying why, when AXL cannot be used: a refused login, or a
+// schema version set that the node does not take.
 func TestAXLAuto(t *testing.T) {
 	lab := repoLab(t, "case2-port-security-aging")
-	s := axlLab(t, lab, func(h *devsim.Host) {
-		if h.Name == "cucm-pub" {
-			h.AXL.Faults.AuthFail = true
-		}
-	})
-	snap, err := Collect(context.Background(), s.useAXL(t, inventory.TransportAuto), quick(nil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, sub := device(t, snap, "cucm-pub"), device(t, snap, "cucm-sub")
-	if pub.Status != facts.StatusOK || !slices.Contains(pub.Keys, "sql_phones") || len(s.srv.Commands("cucm-pub")) == 0 {
-		t.Errorf("cucm-pub: %s %s, keys %v: want read over the CLI", pub.Status, pub.Error, pub.Keys)
-	}
-	if len(pub.Warnings) != 1 || !strings.Contains(pub.Warnings[0].Error(), "read over the CLI: AXL could not be used") || !strings.Contains(pub.Warnings[0].Error(), "refused the login") {
-		t.Errorf("cucm-pub warnings %v", pub.Warnings)
-	}
-	if sub.Status != facts.StatusOK || !slices.Contains(sub.Keys, "axl_phones") || len(s.srv.Commands("cucm-sub")) != 0 || len(sub.Warnings) != 0 {
-		t.Errorf("cucm-sub: %s, keys %v, ssh %q: want read over AXL", sub.Status, sub.Keys, s.srv.Commands("cucm-sub"))
+	for _, tc := range []struct {
+		name   string
+		faults devsim.AXLFaults
+		host   func(h *inventory.Host)
+		why    string
+	}{
+		{name: "refused login", faults: devsim.AXLFaults{AuthFail: true}, why: "refused the login"},
+		{name: "schema not taken", host: func(h *inventory.Host) { h.AXLVersion = "15.0" }, why: "does not support AXL schema 15.0"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := axlLab(t, lab, func(h *devsim.Host) {
+				if h.Name == "cucm-pub" {
+					h.AXL.Faults = tc.faults
+				}
+			})
+			inv := s.useAXL(t, inventory.TransportAuto)
+			if tc.host != nil {
+				tc.host(inv.Host("cucm-pub"))
+			}
+			snap, err := Collect(context.Background(), inv, quick(nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			pub, sub := device(t, snap, "cucm-pub"), device(t, snap, "cucm-sub")
+			if pub.Status != facts.StatusOK || !slices.Equal(pub.Keys, []string{"sql_phones", "sql_processconfig", "sql_sipprofile"}) || len(s.srv.Commands("cucm-pub")) == 0 {
+				t.Errorf("cucm-pub: %s %s, keys %v: want read over the CLI", pub.Status, pub.Error, pub.Keys)
+			}
+			if len(pub.Warnings) != 1 || !strings.Contains(pub.Warnings[0].Error(), "read over the CLI: AXL could not be used") || !strings.Contains(pub.Warnings[0].Error(), tc.why) {
+				t.Errorf("cucm-pub warnings %v", pub.Warnings)
+			}
+			if sub.Status != facts.StatusOK || !slices.Contains(sub.Keys, "axl_phones") || len(s.srv.Commands("cucm-sub")) != 0 || len(sub.Warnings) != 0 {
+				t.Errorf("cucm-sub: %s, keys %v, ssh %q: want read over AXL", sub.Status, sub.Keys, s.srv.Commands("cucm-sub"))
+			}
+		})
 	}
 }
 
