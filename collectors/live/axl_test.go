@@ -152,6 +152,27 @@ func TestAXLSameSnapshotAsCLI(t *testing.T) {
 	}
 }
 
+// collectPub serves lab with faults in cucm-pub's AXL service and
+// collects it, the call managers read with transport and cucm-pub's
+// inventory entry changed by host (when set).
+func collectPub(t *testing.T, lab, transport string, faults devsim.AXLFaults, host func(h *inventory.Host)) (*sim, *facts.Snapshot) {
+	t.Helper()
+	s := axlLab(t, lab, func(h *devsim.Host) {
+		if h.Name == "cucm-pub" {
+			h.AXL.Faults = faults
+		}
+	})
+	inv := s.useAXL(t, transport)
+	if host != nil {
+		host(inv.Host("cucm-pub"))
+	}
+	snap, err := Collect(context.Background(), inv, quick(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, snap
+}
+
 // TestAXLFaultsPerDevice: each AXL fault of one call manager fails that
 // device alone, with an error that says what went wrong; the other call
 // manager and the switch are collected.
@@ -176,19 +197,7 @@ func TestAXLFaultsPerDevice(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := axlLab(t, lab, func(h *devsim.Host) {
-				if h.Name == "cucm-pub" {
-					h.AXL.Faults = tc.faults
-				}
-			})
-			inv := s.useAXL(t, inventory.TransportAXL)
-			if tc.host != nil {
-				tc.host(inv.Host("cucm-pub"))
-			}
-			snap, err := Collect(context.Background(), inv, quick(nil))
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, snap := collectPub(t, lab, inventory.TransportAXL, tc.faults, tc.host)
 			for _, d := range snap.Devices {
 				if d.Name == "cucm-pub" && !tc.ok {
 					if d.Status != facts.StatusFailed || !strings.HasPrefix(d.Error, "cucm-pub: ") || !strings.Contains(d.Error, tc.want) {
@@ -222,19 +231,7 @@ func TestAXLAuto(t *testing.T) {
 		{name: "schema not taken", host: func(h *inventory.Host) { h.AXLVersion = "15.0" }, why: "does not support AXL schema 15.0"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := axlLab(t, lab, func(h *devsim.Host) {
-				if h.Name == "cucm-pub" {
-					h.AXL.Faults = tc.faults
-				}
-			})
-			inv := s.useAXL(t, inventory.TransportAuto)
-			if tc.host != nil {
-				tc.host(inv.Host("cucm-pub"))
-			}
-			snap, err := Collect(context.Background(), inv, quick(nil))
-			if err != nil {
-				t.Fatal(err)
-			}
+			s, snap := collectPub(t, lab, inventory.TransportAuto, tc.faults, tc.host)
 			pub, sub := device(t, snap, "cucm-pub"), device(t, snap, "cucm-sub")
 			if pub.Status != facts.StatusOK || !slices.Equal(pub.Keys, []string{"sql_phones", "sql_processconfig", "sql_sipprofile"}) || len(s.srv.Commands("cucm-pub")) == 0 {
 				t.Errorf("cucm-pub: %s %s, keys %v: want read over the CLI", pub.Status, pub.Error, pub.Keys)
