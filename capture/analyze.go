@@ -156,7 +156,10 @@ type analyzer struct {
 	curDir  int
 	emitFn  func(*msgEvent)
 	badLink map[uint32]int
-	status  map[int]string
+	// byStatus counts SIP responses by status code (100 to 699, as
+	// sipStartLine accepts), folded into Counts.SIPByStatus by finish:
+	// an array index instead of a map update per response.
+	byStatus []int
 }
 
 func newAnalyzer(name string, opts Options) (*analyzer, error) {
@@ -442,23 +445,16 @@ func (a *analyzer) onStreamMsg(m *msgEvent) {
 	}
 }
 
-func (a *analyzer) statusName(code int) string {
-	s, ok := a.status[code]
-	if !ok {
-		if a.status == nil {
-			a.status = map[int]string{}
-		}
-		s = strconv.Itoa(code)
-		a.status[code] = s
-	}
-	return s
-}
-
 func (a *analyzer) onSIP(x *sipCtx, m *sipMsg) {
 	c := &a.fa.Counts
 	if !m.request {
 		c.SIPResponses++
-		c.SIPByStatus[a.statusName(m.status)]++
+		if a.byStatus == nil {
+			a.byStatus = make([]int, 700)
+		}
+		if m.status >= 0 && m.status < len(a.byStatus) {
+			a.byStatus[m.status]++
+		}
 		if m.cseqMethod == "REGISTER" {
 			a.registerResponse(x, m)
 		}
@@ -680,6 +676,11 @@ func (a *analyzer) finish() {
 	}
 	a.fa.state = a.flows.state()
 	a.fa.openPeak = a.openPeak
+	for code, n := range a.byStatus {
+		if n > 0 {
+			a.fa.Counts.SIPByStatus[strconv.Itoa(code)] += n
+		}
+	}
 	for _, tl := range a.tls {
 		a.fa.Timelines = append(a.fa.Timelines, tl)
 	}

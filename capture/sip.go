@@ -153,49 +153,86 @@ func parseSIP(b []byte, m *sipMsg) bool {
 		if colon <= 0 {
 			continue
 		}
-		name := trimBlank(line[:colon])
-		val := bytes.TrimSpace(line[colon+1:])
-		m.header(name, val)
+		m.header(trimBlank(line[:colon]), line[colon+1:])
 	}
 	return true
 }
 
-// header takes the headers the analysis reads. The switch on length
-// passes over the others (Via, From, To, ...) without comparing them.
-func (m *sipMsg) header(name, val []byte) {
+// The headers the analysis reads.
+const (
+	hdrOther = iota
+	hdrCallID
+	hdrCSeq
+	hdrExpires
+	hdrContact
+	hdrContentLength
+)
+
+// headerKind names a header, full or compact form, ignoring case. The
+// switch on length and first letter passes over the others (Via, From,
+// To, ...) without comparing them. Names of the same length in bytes
+// fold equal only in ASCII, so matchFold is bytes.EqualFold here.
+func headerKind(name []byte) int {
+	if len(name) == 0 {
+		return hdrOther
+	}
+	first := name[0] | 0x20
 	switch len(name) {
 	case 1:
-		switch name[0] | 0x20 {
+		switch first {
 		case 'i':
-			m.callID = val
+			return hdrCallID
 		case 'm':
-			m.contact(val)
+			return hdrContact
 		case 'l':
-			m.contentLength = atoi(val)
+			return hdrContentLength
 		}
 	case 4:
-		if bytes.EqualFold(name, []byte("CSeq")) {
-			sp := bytes.IndexByte(val, ' ')
-			if sp > 0 {
-				if n := atoi(val[:sp]); n >= 0 {
-					m.cseq = uint32(n)
-				}
-				m.cseqMethod = internMethod(bytes.TrimSpace(val[sp+1:]))
-			}
+		if first == 'c' && matchFold(name, []byte("cseq")) {
+			return hdrCSeq
 		}
 	case 7:
 		switch {
-		case bytes.EqualFold(name, []byte("Call-ID")):
-			m.callID = val
-		case bytes.EqualFold(name, []byte("Expires")):
-			m.expires = atoi(val)
-		case bytes.EqualFold(name, []byte("Contact")):
-			m.contact(val)
+		case first == 'e' && matchFold(name, []byte("expires")):
+			return hdrExpires
+		case first != 'c':
+		case matchFold(name, []byte("call-id")):
+			return hdrCallID
+		case matchFold(name, []byte("contact")):
+			return hdrContact
 		}
 	case 14:
-		if bytes.EqualFold(name, []byte("Content-Length")) {
-			m.contentLength = atoi(val)
+		if first == 'c' && matchFold(name, []byte("content-length")) {
+			return hdrContentLength
 		}
+	}
+	return hdrOther
+}
+
+// header takes one header line's name and what follows its colon.
+func (m *sipMsg) header(name, raw []byte) {
+	kind := headerKind(name)
+	if kind == hdrOther {
+		return
+	}
+	val := bytes.TrimSpace(raw)
+	switch kind {
+	case hdrCallID:
+		m.callID = val
+	case hdrCSeq:
+		sp := bytes.IndexByte(val, ' ')
+		if sp > 0 {
+			if n := atoi(val[:sp]); n >= 0 {
+				m.cseq = uint32(n)
+			}
+			m.cseqMethod = internMethod(bytes.TrimSpace(val[sp+1:]))
+		}
+	case hdrExpires:
+		m.expires = atoi(val)
+	case hdrContact:
+		m.contact(val)
+	case hdrContentLength:
+		m.contentLength = atoi(val)
 	}
 }
 

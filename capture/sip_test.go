@@ -223,3 +223,35 @@ func TestIndexFold(t *testing.T) {
 		}
 	}
 }
+
+// TestHeaderKind checks the header dispatch against bytes.EqualFold, the
+// comparison it replaces, in random case.
+func TestHeaderKind(t *testing.T) {
+	kinds := map[string]int{"Call-ID": hdrCallID, "i": hdrCallID, "CSeq": hdrCSeq, "Expires": hdrExpires,
+		"Contact": hdrContact, "m": hdrContact, "Content-Length": hdrContentLength, "l": hdrContentLength}
+	names := []string{"Via", "From", "To", "Date", "Max-Forwards", "User-Agent", "Allow", "Content-Type", "v", "f", "t", "c", "e",
+		"Cseq-", "Contacts", "Call-IE", "Expirez", "Content-Lengt", "", "-", "Ca\xc5\xbfll-ID"}
+	for n := range kinds {
+		names = append(names, n)
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, name := range names {
+		for i := 0; i < 20; i++ {
+			b := []byte(name)
+			for j, c := range b {
+				if rng.IntN(2) == 0 && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+					b[j] = c ^ 0x20
+				}
+			}
+			want := hdrOther
+			for n, k := range kinds {
+				if bytes.EqualFold(b, []byte(n)) {
+					want = k
+				}
+			}
+			if got := headerKind(b); got != want {
+				t.Errorf("headerKind(%q) = %d, want %d", b, got, want)
+			}
+		}
+	}
+}
