@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/binary"
+	"fmt"
 	"net/netip"
 	"reflect"
 	"strings"
@@ -252,6 +253,37 @@ func TestBinaryDamaged(t *testing.T) {
 	}
 	if _, err := s.Snapshot(ctx, id); err == nil || !strings.Contains(err.Error(), "is damaged") {
 		t.Errorf("Snapshot of a damaged run: %v", err)
+	}
+}
+
+// TestRunFindingsDamaged: a run whose findings blob is gone or altered
+// reads as damaged, naming the run.
+func TestRunFindingsDamaged(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTemp(t, Options{})
+	rec, snap := labRun(t, "case2-port-security-aging")
+	id, err := s.SaveRun(ctx, rec, snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.Exec("UPDATE blobs SET data = ? WHERE id = (SELECT findings FROM run_devices WHERE run_id = ? AND findings IS NOT NULL LIMIT 1)", []byte(binMagic+"x"), id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Run(ctx, id); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("run %d is damaged", id)) {
+		t.Errorf("Run with an altered findings blob: %v", err)
+	}
+	c, err := s.db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for _, q := range []string{"PRAGMA foreign_keys = OFF", "DELETE FROM findings", "DELETE FROM blobs WHERE id IN (SELECT findings FROM run_devices)"} {
+		if _, err := c.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Run(ctx, id); err == nil || !strings.Contains(err.Error(), "is missing") || !strings.Contains(err.Error(), "is damaged") {
+		t.Errorf("Run with a findings blob gone: %v", err)
 	}
 }
 

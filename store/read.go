@@ -159,23 +159,32 @@ func (s *Store) Run(ctx context.Context, id int64) (*RunRecord, error) {
 		return nil, err
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT name, platform, status, error, missing, errors, reported, findings
-		FROM run_devices WHERE run_id = ? ORDER BY seq`, id)
+	// The findings blobs come with their rows: one query for a
+	// 10,000-device run rather than one a device.
+	rows, err := tx.QueryContext(ctx, `SELECT r.name, r.platform, r.status, r.error, r.missing, r.errors, r.reported, r.findings, b.hash, b.data
+		FROM run_devices r LEFT JOIN blobs b ON b.id = r.findings WHERE r.run_id = ? ORDER BY r.seq`, id)
 	if err != nil {
 		return nil, s.wrap(fmt.Sprintf("read run %d devices", id), err)
 	}
-	var groups []int64 // findings blobs, in row order
+	var groups []rawBlob // findings blobs, in row order
 	for rows.Next() {
 		var d report.DeviceResult
 		var errText, missing, perrs sql.NullString
 		var reported bool
 		var group sql.NullInt64
-		if err := rows.Scan(&d.Name, &d.Platform, &d.Status, &errText, &missing, &perrs, &reported, &group); err != nil {
+		var raw rawBlob
+		var hb []byte
+		if err := rows.Scan(&d.Name, &d.Platform, &d.Status, &errText, &missing, &perrs, &reported, &group, &hb, &raw.data); err != nil {
 			rows.Close()
 			return nil, s.wrap(fmt.Sprintf("read run %d devices", id), err)
 		}
 		if group.Valid {
-			groups = append(groups, group.Int64)
+			if hb == nil {
+				rows.Close()
+				return nil, s.damaged(id, "findings blob %d of %s is missing", group.Int64, d.Name)
+			}
+			copy(raw.h[:], hb)
+			groups = append(groups, raw)
 		}
 		if !reported {
 			continue
@@ -199,9 +208,15 @@ func (s *Store) Run(ctx context.Context, id int64) (*RunRecord, error) {
 		return nil, s.damaged(id, "%d devices stored, %d recorded", len(h.rec.Devices), h.devices)
 	}
 	if h.extra.Valid {
-		groups = append(groups, h.extra.Int64)
+		var raw rawBlob
+		var b []byte
+		if err := tx.QueryRowContext(ctx, "SELECT hash, data FROM blobs WHERE id = ?", h.extra.Int64).Scan(&b, &raw.data); err != nil {
+			return nil, s.damaged(id, "findings blob %d: %v", h.extra.Int64, err)
+		}
+		copy(raw.h[:], b)
+		groups = append(groups, raw)
 	}
-	if h.rec.Findings, err = s.readFindings(ctx, tx, id, groups); err != nil {
+	if h.rec.Findings, err = s.readFindings(ctx, id, groups); err != nil {
 		return nil, err
 	}
 	if len(h.rec.Findings) != h.findings {
@@ -271,28 +286,21 @@ type rawBlob struct {
 	data []byte
 }
 
-func (s *Store) readFindings(ctx context.Context, tx *sql.Tx, id int64, groups []int64) ([]rules.Finding, error) {
-	if len(groups) == 0 {
+// readFindings decodes the findings blobs of run id, in order, into one
+// list.
+func (s *Store) readFindings(ctx context.Context, id int64, raws []rawBlob) ([]rules.Finding, error) {
+	if len(raws) == 0 {
 		return []rules.Finding{}, nil
-	}
-	st, err := tx.PrepareContext(ctx, "SELECT hash, data FROM blobs WHERE id = ?")
-	if err != nil {
-		return nil, s.wrap("prepare", err)
-	}
-	defer st.Close()
-	raws := make([]rawBlob, len(groups))
-	for i, g := range groups {
-		var b []byte
-		if err := st.QueryRowContext(ctx, g).Scan(&b, &raws[i].data); err != nil {
-			return nil, s.damaged(id, "findings blob %d: %v", g, err)
-		}
-		copy(raws[i].h[:], b)
 	}
 	lists, err := decodeAll[[]rules.Finding](ctx, s, raws)
 	if err != nil {
 		return nil, s.damaged(id, "%v", err)
 	}
-	out := []rules.Finding{}
+	n := 0
+	for _, l := range lists {
+		n += len(l)
+	}
+	out := make([]rules.Finding, 0, n)
 	for _, l := range lists {
 		out = append(out, l...)
 	}
