@@ -207,17 +207,24 @@ func TestBinaryOlderSchemaInStore(t *testing.T) {
 	}
 }
 
+// savedCase2 is a new store holding an audit of lab case2.
+func savedCase2(t *testing.T) (*Store, *facts.Snapshot, int64) {
+	t.Helper()
+	s, _ := openTemp(t, Options{})
+	rec, snap := labRun(t, "case2-port-security-aging")
+	id, err := s.SaveRun(context.Background(), rec, snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, snap, id
+}
+
 // TestBinaryDamaged: a stored binary blob that does not match its hash,
 // is cut short or names a schema the store lacks is an error, never a
 // panic or other facts.
 func TestBinaryDamaged(t *testing.T) {
 	ctx := context.Background()
-	s, _ := openTemp(t, Options{})
-	rec, snap := labRun(t, "case2-port-security-aging")
-	id, err := s.SaveRun(ctx, rec, snap)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, snap, id := savedCase2(t)
 	e := newEncoder()
 	body, c, h, err := e.binary(snap.Devices[2])
 	if err != nil {
@@ -260,12 +267,7 @@ func TestBinaryDamaged(t *testing.T) {
 // reads as damaged, naming the run.
 func TestRunFindingsDamaged(t *testing.T) {
 	ctx := context.Background()
-	s, _ := openTemp(t, Options{})
-	rec, snap := labRun(t, "case2-port-security-aging")
-	id, err := s.SaveRun(ctx, rec, snap)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, _, id := savedCase2(t)
 	if _, err := s.db.Exec("UPDATE blobs SET data = ? WHERE id = (SELECT findings FROM run_devices WHERE run_id = ? AND findings IS NOT NULL LIMIT 1)", []byte(binMagic+"x"), id); err != nil {
 		t.Fatal(err)
 	}
