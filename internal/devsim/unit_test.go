@@ -244,6 +244,16 @@ func FuzzShell(f *testing.F) {
 			t.Fatal("enable password printed")
 		}
 		typed := strings.ToValidUTF8(string(in), "")
+		// The line editor ignores control bytes it has no use for, so
+		// the bytes around one join as a terminal would join them
+		// ("\xca\x13\x8b" is "ʋ" once Ctrl-S is dropped).
+		var kept []byte
+		for _, b := range in {
+			if b >= 0x20 || b == '\n' || b == '\r' || b == '\t' {
+				kept = append(kept, b)
+			}
+		}
+		joined := strings.ToValidUTF8(string(kept), "")
 		for _, c := range h.cmds {
 			if c == Redacted {
 				continue
@@ -253,7 +263,7 @@ func FuzzShell(f *testing.F) {
 					t.Fatalf("recorded a control byte: %q", c)
 				}
 			}
-			if utf8.ValidString(c) && strings.TrimSpace(c) != "" && !containsWords(typed, c) {
+			if utf8.ValidString(c) && strings.TrimSpace(c) != "" && !containsWords(typed, c) && !containsWords(joined, c) {
 				t.Fatalf("recorded %q which was not typed", c)
 			}
 		}
