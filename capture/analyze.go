@@ -149,6 +149,7 @@ type analyzer struct {
 	tls            map[tlKey]*Timeline
 	arp            arpState
 	udpMsg         sipMsg
+	scratch        streamScratch // the TCP streams' (see streamScratch)
 	listed         int
 
 	// The stream callback's context, set before every feed.
@@ -333,6 +334,7 @@ func (a *analyzer) startApp(cn *conn, k connKey, d int, f *frame) *appConn {
 	app := &appConn{key: k, proto: proto}
 	for s := range app.st {
 		app.st[s].proto = proto
+		app.st[s].sc = &a.scratch
 		// A flow known by its port would have been reassembled from its
 		// SYN: start where the SYN said the data starts.
 		if byPort && cn.dir[s].synSeen {

@@ -46,8 +46,23 @@ type stream struct {
 	ooo      []oooSeg
 	oooBytes int
 	skip     bool
-	msg      sipMsg
-	ev       msgEvent // reused: the callback must not keep it
+	sc       *streamScratch // shared by the analysis's streams; nil: own
+}
+
+// streamScratch is where a stream parses a SIP message and builds the
+// event it emits. Streams are fed one at a time and the callback feeds
+// none, so one scratch serves all the streams of an analysis, instead of
+// 216 bytes in each direction of every signalling flow.
+type streamScratch struct {
+	msg sipMsg
+	ev  msgEvent // reused: the callback must not keep it
+}
+
+func (s *stream) scratch() *streamScratch {
+	if s.sc == nil {
+		s.sc = &streamScratch{}
+	}
+	return s.sc
 }
 
 type oooSeg struct {
@@ -122,13 +137,14 @@ func (s *stream) truncated(seq uint32, seglen int, payload []byte, ref segRef, e
 	ok := false
 	switch s.proto {
 	case protoSIP:
-		ok = parseSIP(payload, &s.msg)
+		ok = parseSIP(payload, &s.scratch().msg)
 	case protoSCCP:
 		ok = plausibleSCCP(payload)
 	}
 	if ok {
-		s.ev = msgEvent{data: payload, seq: seq, start: ref, truncated: true, sip: &s.msg}
-		emit(&s.ev)
+		sc := s.scratch()
+		sc.ev = msgEvent{data: payload, seq: seq, start: ref, truncated: true, sip: &sc.msg}
+		emit(&sc.ev)
 	}
 }
 
@@ -232,8 +248,9 @@ func (s *stream) parse(b []byte, seq0 uint32, first segRef, at int, cur segRef, 
 		if off < at {
 			ref = first
 		}
-		s.ev = msgEvent{data: b[off : off+n], seq: seq0 + uint32(off), start: ref, sip: &s.msg}
-		emit(&s.ev)
+		sc := s.scratch()
+		sc.ev = msgEvent{data: b[off : off+n], seq: seq0 + uint32(off), start: ref, sip: &sc.msg}
+		emit(&sc.ev)
 		off += n
 	}
 	rest := b[off:]
@@ -258,7 +275,7 @@ func (s *stream) frameLen(b []byte) int {
 	if s.proto == protoSCCP {
 		return sccpFrame(b)
 	}
-	return sipFrame(b, &s.msg)
+	return sipFrame(b, &s.scratch().msg)
 }
 
 func (s *stream) findStart(b []byte) int {
