@@ -69,7 +69,7 @@ func TestFaultMatrix(t *testing.T) {
 		want     string        // regexp the device error must match
 		within   time.Duration // from device start to failure
 		dials    int           // dial attempts expected
-		cmdLimit time.Duration // per-command timeout, when not 2s
+		cmdLimit time.Duration // per-command timeout, when not shortWait
 	}
 	mk := func(name, plat, lab string, f devsim.Faults) devsim.Host {
 		h := simHost(name, plat, dir(lab), c)
@@ -84,19 +84,19 @@ func TestFaultMatrix(t *testing.T) {
 		{host: mk("f-refuse", "ios", "sw1", devsim.Faults{Refuse: true}),
 			want: `^f-refuse: connect 127\.0\.0\.1:\d+: connection refused after 3 tries$`, within: 5 * time.Second, dials: 3},
 		{host: mk("f-hang-auth", "ios", "sw1", devsim.Faults{HangAfterAuth: true}),
-			want: `^f-hang-auth: login: no prompt within 2s$`, within: 6 * time.Second, dials: 1},
+			want: `^f-hang-auth: login: no prompt within 5s$`, within: 9 * time.Second, dials: 1},
 		{host: mk("f-hang-mid", "ios", "sw1", devsim.Faults{HangMidOutput: true}),
-			want: `^f-hang-mid: show version: no prompt within 2s$`, within: 6 * time.Second, dials: 1},
+			want: `^f-hang-mid: show version: no prompt within 5s$`, within: 9 * time.Second, dials: 1},
 		{host: mk("f-reset", "asa", "asa1", devsim.Faults{ResetMidOutput: true}),
 			want: `^f-reset: show version: connection closed by the device`, within: 6 * time.Second, dials: 1},
 		{host: mk("f-garbage", "ios", "sw1", devsim.Faults{Garbage: true}),
-			want: `^f-garbage: show version: no prompt within 2s$`, within: 6 * time.Second, dials: 1},
+			want: `^f-garbage: show version: no prompt within 5s$`, within: 9 * time.Second, dials: 1},
 		{host: mk("f-flood", "ios", "sw1", devsim.Faults{Flood: true, FloodBytes: 100 << 20}),
 			want: `^f-flood: show version: output exceeds 1 MiB limit$`, within: 20 * time.Second, dials: 1, cmdLimit: 20 * time.Second},
 		{host: mk("f-trickle", "asa", "asa1", devsim.Faults{Trickle: true}),
-			want: `^f-trickle: show version: no prompt within 2s$`, within: 6 * time.Second, dials: 1},
+			want: `^f-trickle: show version: no prompt within 5s$`, within: 9 * time.Second, dials: 1},
 		{host: mk("f-noprompt", "cucm", "cucm1", devsim.Faults{PromptNeverReturns: true}),
-			want: `^f-noprompt: run sql select pkid,.*: no prompt within 2s$`, within: 6 * time.Second, dials: 1},
+			want: `^f-noprompt: run sql select pkid,.*: no prompt within 5s$`, within: 9 * time.Second, dials: 1},
 	}
 	baseline := runtime.NumGoroutine()
 	healthy, labInv := labSim(t, ownLab, c)
@@ -277,8 +277,8 @@ func TestHandshakeEOFIsRetried(t *testing.T) {
 	}
 }
 
-// faultSlack is added to every fault's time bound: a fault with a 2 s
-// timeout failed within 3 s under the race detector beside three busy
+// faultSlack is added to every fault's time bound: a fault failed within
+// a second of its timeout under the race detector beside three busy
 // loops, and the bound stays below quick's 30 s device timeout, the
 // fallback when a fault's own timeout is not applied.
 const faultSlack = 10 * time.Second

@@ -32,7 +32,11 @@ const (
 	ownLab      = "testdata/lab"
 	// shortWait is the timeout of hosts expected to fail; healthy hosts
 	// get okWait so a loaded test machine cannot make them time out.
-	shortWait = 2 * time.Second
+	// shortWait also covers the steps before a fault (login, enable, the
+	// commands before the faulty one), so it is well above the stalls of
+	// a loaded machine: at 2 s, a 2.7 s stall failed two faulty hosts at
+	// enable instead of at their fault.
+	shortWait = 5 * time.Second
 	okWait    = 10 * time.Second
 )
 

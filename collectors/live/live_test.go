@@ -538,11 +538,15 @@ func TestCUCMSlowLogin(t *testing.T) {
 	slow := simHost("cucm-slow", "cucm", filepath.Join(ownLab, "cucm1"), c)
 	slow.Faults.CUCMLoginDelay = 1500 * time.Millisecond
 	slower := simHost("cucm-slower", "cucm", filepath.Join(ownLab, "cucm1"), c)
-	slower.Faults.CUCMLoginDelay = 4 * time.Second
+	// The slower node's delay is far beyond its timeout: the simulator
+	// counts it from the session's start, the login timeout from later,
+	// and on a loaded machine the gap between the two once let a 4 s
+	// delay pass a 2 s timeout. The session ends with the simulator.
+	slower.Faults.CUCMLoginDelay = time.Minute
 	s := startSim(t, []devsim.Host{slow, slower}, devsim.Options{}, c, nil)
-	// The slow node's login takes 1.5 s: 5 s is plenty, 2 s is not
-	// enough for the slower one's 4 s.
-	s.setWait(5*time.Second, okWait, "cucm-slow")
+	// The slow node's login takes 1.5 s: okWait is plenty, shortWait is
+	// not enough for the slower one's minute.
+	s.setWait(okWait, okWait, "cucm-slow")
 	s.setWait(shortWait, okWait, "cucm-slower")
 	snap, err := Collect(context.Background(), s.inv, quick(nil))
 	if err != nil {
@@ -551,7 +555,7 @@ func TestCUCMSlowLogin(t *testing.T) {
 	if d := device(t, snap, "cucm-slow"); d.Status != facts.StatusOK || d.CUCM == nil {
 		t.Errorf("cucm-slow: %s %s", d.Status, d.Error)
 	}
-	if d := device(t, snap, "cucm-slower"); d.Status != facts.StatusFailed || d.Error != "cucm-slower: login: no prompt within 2s" {
+	if d := device(t, snap, "cucm-slower"); d.Status != facts.StatusFailed || d.Error != "cucm-slower: login: no prompt within 5s" {
 		t.Errorf("cucm-slower: %s %q", d.Status, d.Error)
 	}
 }
