@@ -147,6 +147,7 @@ type analyzer struct {
 	f              frame
 	flows          *flowTable
 	tls            map[tlKey]*Timeline
+	tlIgnored      flowSketch // timelines past Options.MaxTimelines
 	arp            arpState
 	udpMsg         sipMsg
 	scratch        streamScratch // the TCP streams' (see streamScratch)
@@ -471,12 +472,16 @@ func (a *analyzer) onSIP(x *sipCtx, m *sipMsg) {
 }
 
 // timeline returns the timeline of phone towards cm, or nil for a phone
-// Options.Phones leaves out.
+// Options.Phones leaves out and past Options.MaxTimelines.
 func (a *analyzer) timeline(phone, cm netip.Addr, proto string) *Timeline {
 	k := tlKey{phone, cm, proto}
 	tl := a.tls[k]
 	if tl == nil {
 		if a.phones != nil && !a.phones[phone.Unmap()] {
+			return nil
+		}
+		if len(a.tls) >= a.opts.MaxTimelines {
+			a.tlIgnored.add(k.hash())
 			return nil
 		}
 		tl = &Timeline{Phone: phone.String(), CallManager: cm.String(), Protocol: proto, Role: "primary", key: k, Keepalives: []Keepalive{}}
@@ -674,6 +679,9 @@ func (a *analyzer) finish() {
 	a.fa.Counts.TCPFlowsIgnored = 0
 	if note := a.flows.note(); note != "" {
 		a.fa.Counts.TCPFlowsIgnored = a.flows.ignored.estimate()
+		a.fa.Notes = append(a.fa.Notes, note)
+	}
+	if note := a.timelinesNote(); note != "" {
 		a.fa.Notes = append(a.fa.Notes, note)
 	}
 	a.fa.state = a.flows.state()

@@ -22,9 +22,11 @@ var (
 
 // BenchmarkAnalyze analyses a generated 100,000-packet SIP/TCP capture
 // (200 phones re-registering, some retransmissions) from memory and
-// reports throughput in MB/s and packets/s. The 1,000,000-packet
-// comparison with tshark is run by hand: internal/gencap writes the file,
-// internal/analyzecmd analyses it.
+// reports throughput in MB/s and packets/s. The comparison with tshark
+// is run by hand on what users run: internal/gencap writes a
+// 1,000,000-packet file, and the built kaudit pcap analyze FILE --format
+// table|markdown|json and tshark -q -z io,stat,0,... each read it once,
+// interleaved, under /usr/bin/time -v.
 func BenchmarkAnalyze(b *testing.B) {
 	benchOnce.Do(func() {
 		var buf bytes.Buffer

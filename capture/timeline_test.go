@@ -3,10 +3,12 @@ package capture
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -171,5 +173,37 @@ func TestMedianSketch(t *testing.T) {
 	want := all[len(all)/2]
 	if got := m.median(); got < want-time.Millisecond || got > want+time.Millisecond || len(m.buckets) > maxMedianBuckets {
 		t.Errorf("median %v, want %v ± 1 ms, %d buckets", got, want, len(m.buckets))
+	}
+}
+
+// TestMaxTimelines: REGISTERs over UDP from ever more addresses (a scan,
+// or spoofed sources) cannot grow the timelines past MaxTimelines; their
+// messages are still counted and the file says how many were ignored.
+func TestMaxTimelines(t *testing.T) {
+	const phones, max = 300, 40
+	var buf bytes.Buffer
+	w, err := pcapgen.NewWriter(&buf, pcapgen.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < phones; i++ {
+		ip := fmt.Sprintf("10.62.%d.%d", i/250, 1+i%250)
+		phone := pcapgen.NewHost("00:1b:54:00:00:01", ip)
+		r := pcapgen.Register{Phone: phone, CM: pcapgen.CUCM1, PhonePort: 5060, Transport: "UDP", Device: fmt.Sprintf("SEP001B5400%04X", i),
+			Line: "2000", CallID: fmt.Sprintf("c%d@%s", i, ip), CSeq: 1, Expires: 3600}
+		if err := w.UDP(pcapgen.T0.Add(time.Duration(i)*time.Millisecond), phone, pcapgen.CUCM1, 5060, 5060, r.Request()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	fa, err := AnalyzeReader(context.Background(), "udp", &buf, Options{MaxTimelines: max})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const note = "too many keepalive timelines: followed the first 40, about 260 more ignored"
+	if len(fa.Timelines) != max || fa.Counts.SIPRegisters != phones || len(fa.Notes) != 1 || !strings.HasPrefix(fa.Notes[0], note) {
+		t.Errorf("%d timelines, %d REGISTERs, notes %q", len(fa.Timelines), fa.Counts.SIPRegisters, fa.Notes)
 	}
 }

@@ -51,6 +51,11 @@ type Options struct {
 	// Phones, when set, limits the timelines (and their verdicts) to
 	// these phone addresses; the counts cover every packet.
 	Phones []string
+	// MaxTimelines bounds the keepalive timelines (phone, call manager,
+	// protocol), which cost about 1 KB each: a timeline past it is not
+	// followed (its messages are still counted), and the file carries a
+	// note saying about how many. Default DefaultMaxTimelines.
+	MaxTimelines int
 	// MaxFlows bounds the TCP flows analysed, so that memory stays
 	// bounded whatever the capture: at most MaxFlows flows that carry
 	// signalling (on a SIP or SCCP port, 5060, 5061, 2000 or 2443, or with
@@ -82,6 +87,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxFlows <= 0 {
 		o.MaxFlows = DefaultMaxFlows
+	}
+	if o.MaxTimelines <= 0 {
+		o.MaxTimelines = DefaultMaxTimelines
 	}
 	return o
 }

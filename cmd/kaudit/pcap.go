@@ -39,6 +39,7 @@ type pcapOpts struct {
 	grace        time.Duration
 	failOn       string
 	maxFlows     int
+	maxTimelines int
 	all          bool
 }
 
@@ -49,19 +50,20 @@ func newPcapAnalyzeCmd() *cobra.Command {
 		Short: "Analyse a pcap/pcapng: per-phone keepalive timeline, TCP retransmissions, ARP",
 		Long: `analyze reads a pcap or pcapng capture (Ethernet, 802.1Q, Linux cooked, raw
 IPv4; streamed, so memory grows with flows and phones, not packets, up to
---max-flows TCP flows: later ones are ignored and the report says how many) and
-reports, per phone and call manager, the keepalive timeline (SIP REGISTER
-refreshes, SCCP KeepAlive/Ack), late or missing keepalives, TCP retransmissions
-with their RTO ladder, and whether a keepalive landed past the call manager's
-expiry window (the registration is lost). A timeline lists the keepalives with
-something to show (late, lost, unanswered, retransmitted, or after missing
-ones) and counts the others in its summary; --all-keepalives lists every one
-(memory then grows with the capture's length), as do --peer and, for the
-timeline it draws, --svg. JSON is written one timeline at a time. With --peer,
-a second capture taken at the call manager is matched segment by segment:
-keepalives sent but never received, and how late the others arrived. ARP:
-every MAC that answered for an address; several MACs, or an ASA interface MAC
-(from --offline DIR), answering for the call manager is proxy ARP confirmed.
+--max-flows TCP flows and --max-timelines keepalive timelines: later ones are
+ignored and the report says how many) and reports, per phone and call manager,
+the keepalive timeline (SIP REGISTER refreshes, SCCP KeepAlive/Ack), late or
+missing keepalives, TCP retransmissions with their RTO ladder, and whether a
+keepalive landed past the call manager's expiry window (the registration is
+lost). A timeline lists the keepalives with something to show (late, lost,
+unanswered, retransmitted, or after missing ones) and counts the others in its
+summary; --all-keepalives lists every one (memory then grows with the capture's
+length), as do --peer and, for the timeline it draws, --svg. JSON is written
+one timeline at a time. With --peer, a second capture taken at the call manager
+is matched segment by segment: keepalives sent but never received, and how late
+the others arrived. ARP: every MAC that answered for an address; several MACs,
+or an ASA interface MAC (from --offline DIR), answering for the call manager is
+proxy ARP confirmed.
 
 Exit codes: 0 nothing at or above --fail-on, 1 a verdict at or above it, 2
 usage or unreadable capture.`,
@@ -83,6 +85,7 @@ usage or unreadable capture.`,
 	f.StringVar(&o.failOn, "fail-on", "critical", "exit 1 when a verdict is at or above: info, warning, critical")
 	f.BoolVar(&o.all, "all-keepalives", false, "list every keepalive of every timeline, not only the late, lost, unanswered or retransmitted ones (memory grows with the capture)")
 	f.IntVar(&o.maxFlows, "max-flows", capture.DefaultMaxFlows, "TCP flows analysed, and as many again that carry SIP or SCCP; later ones are ignored with a note (memory stays bounded)")
+	f.IntVar(&o.maxTimelines, "max-timelines", capture.DefaultMaxTimelines, "keepalive timelines (phone, call manager, protocol) followed; later ones are ignored with a note (memory stays bounded)")
 	return cmd
 }
 
@@ -97,8 +100,11 @@ func runPcapAnalyze(ctx context.Context, stdout io.Writer, file string, o *pcapO
 	if o.maxFlows < 1 {
 		return usageErr("--max-flows: %d is not a positive number of flows", o.maxFlows)
 	}
+	if o.maxTimelines < 1 {
+		return usageErr("--max-timelines: %d is not a positive number of timelines", o.maxTimelines)
+	}
 	opts := capture.Options{SIPInterval: o.interval, Grace: o.grace, CallManagers: o.callManagers, MaxFlows: o.maxFlows,
-		OnlyNotable: !o.all, FirstInFull: o.svg != ""}
+		MaxTimelines: o.maxTimelines, OnlyNotable: !o.all, FirstInFull: o.svg != ""}
 	phones := map[string]bool{}
 	for _, p := range o.phones {
 		phones[p] = true

@@ -107,6 +107,9 @@ func TestPcapAnalyzeMaxFlows(t *testing.T) {
 	if code, _, errOut := kaudit(t, "", "pcap", "analyze", file, "--max-flows", "0"); code != 2 || !strings.Contains(errOut, "--max-flows") {
 		t.Errorf("--max-flows 0: exit %d %q", code, errOut)
 	}
+	if code, _, errOut := kaudit(t, "", "pcap", "analyze", file, "--max-timelines", "0"); code != 2 || !strings.Contains(errOut, "--max-timelines") {
+		t.Errorf("--max-timelines 0: exit %d %q", code, errOut)
+	}
 }
 
 // TestPcapAnalyzeKeepalives: by default a timeline lists the keepalives

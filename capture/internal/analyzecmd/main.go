@@ -1,9 +1,11 @@
 // Command analyzecmd runs the capture analysis on files and prints the
 // counts the tests compare with tshark (or the full report with -text,
-// -md or -json), for benchmarking by hand until `kaudit pcap analyze`
-// exists:
+// -md or -json, every keepalive listed):
 //
-//	/usr/bin/time -v go run ./capture/internal/analyzecmd /tmp/big.pcap
+//	go run ./capture/internal/analyzecmd /tmp/big.pcap
+//
+// Benchmark the built `kaudit pcap analyze` instead (see
+// BenchmarkAnalyze): it is what users run, with its output formats.
 package main
 
 import (
