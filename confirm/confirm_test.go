@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -183,6 +184,16 @@ func servePlan(t *testing.T, dir string, tune func(h *devsim.Host), pick finding
 	return l, p
 }
 
+// labTimeout is the login and command timeout of the lab's devices: no
+// healthy step may meet it, even on a loaded machine (at 2 s, a stall
+// failed a status poll). hangTimeout is the command timeout of a device
+// made to hang, which must meet it; it too is above a loaded machine's
+// stalls, since the commands before the hang share it.
+const (
+	labTimeout  = 10 * time.Second
+	hangTimeout = 5 * time.Second
+)
+
 // startLab serves lab dir on loopback (tune changes its hosts) and
 // audits its saved outputs.
 func startLab(t *testing.T, dir string, tune func(h *devsim.Host)) (*labsim.Lab, *facts.Snapshot, []rules.Finding) {
@@ -193,8 +204,8 @@ func startLab(t *testing.T, dir string, tune func(h *devsim.Host)) (*labsim.Lab,
 	}
 	t.Cleanup(func() { l.Close() })
 	for i := range l.Inventory.Hosts {
-		l.Inventory.Hosts[i].Timeout = 5 * time.Second
-		l.Inventory.Hosts[i].CommandTimeout = 2 * time.Second
+		l.Inventory.Hosts[i].Timeout = labTimeout
+		l.Inventory.Hosts[i].CommandTimeout = labTimeout
 	}
 	t.Setenv("KAUDIT_PASSWORD", "unused")
 	inv, err := offline.Load(dir)
@@ -248,13 +259,14 @@ func stoppedEarly(t *testing.T, t0 time.Time) {
 	}
 }
 
-// wantNoPrompt checks that err is a hung command cut off by the lab's 2 s
-// command timeout, not by the 60 s default: the error names the timeout
-// that fired, which says so without measuring the time.
+// wantNoPrompt checks that err is a hung command cut off by hangTimeout,
+// not by the lab's or the 60 s default: the error names the timeout that
+// fired, which says so without measuring the time.
 func wantNoPrompt(t *testing.T, err error) {
 	t.Helper()
-	if !errors.Is(err, sshx.ErrNoPrompt) || !strings.Contains(err.Error(), "no prompt within 2s") {
-		t.Errorf("error %v, want no prompt within the lab's 2s command timeout", err)
+	want := fmt.Sprintf("no prompt within %ds", int(hangTimeout.Seconds()))
+	if !errors.Is(err, sshx.ErrNoPrompt) || !strings.Contains(err.Error(), want) {
+		t.Errorf("error %v, want %s", err, want)
 	}
 }
 
@@ -331,6 +343,7 @@ func TestCleanupOnFailure(t *testing.T) {
 				hangOn: tc.hangOn, hung: make(chan struct{}), free: make(chan struct{})}
 			defer close(s.free)
 			l, p := serveSim(t, case2, s, gi101)
+			l.Inventory.Host("sw-floor1").CommandTimeout = hangTimeout
 			p.SetBounds(captureFor, 100)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()

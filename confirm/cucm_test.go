@@ -167,6 +167,7 @@ func TestCUCMCleanup(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.cc.Pcap = pcapBytes(t, "seed_case2.pcap")
 			l, p := serveCUCM(t, &tc.cc)
+			l.Inventory.Host("cucm-pub").CommandTimeout = hangTimeout
 			p.SetBounds(time.Second, 0)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
