@@ -244,16 +244,28 @@ func FuzzShell(f *testing.F) {
 			t.Fatal("enable password printed")
 		}
 		typed := strings.ToValidUTF8(string(in), "")
-		// The line editor ignores control bytes it has no use for, so
-		// the bytes around one join as a terminal would join them
-		// ("\xca\x13\x8b" is "ʋ" once Ctrl-S is dropped).
-		var kept []byte
+		// The line editor works on bytes, as a device's does: it drops
+		// control bytes it has no use for and erases a byte on DEL or
+		// BS, a line on ^U, so the bytes around them join ("\xca\x13\x8b"
+		// is "ʋ" once Ctrl-S is dropped, "\xc60\x7f\x8b" is "Ƌ" once
+		// the 0 is erased). What it records is what this editing types.
+		var kept, line []byte
 		for _, b := range in {
-			if b >= 0x20 || b == '\n' || b == '\r' || b == '\t' {
-				kept = append(kept, b)
+			switch {
+			case b == '\r' || b == '\n':
+				kept = append(append(kept, line...), '\n')
+				line = line[:0]
+			case b == 0x7f || b == 0x08:
+				if len(line) > 0 {
+					line = line[:len(line)-1]
+				}
+			case b == 0x15:
+				line = line[:0]
+			case b >= 0x20:
+				line = append(line, b)
 			}
 		}
-		joined := strings.ToValidUTF8(string(kept), "")
+		joined := strings.ToValidUTF8(string(append(kept, line...)), "")
 		for _, c := range h.cmds {
 			if c == Redacted {
 				continue
