@@ -146,8 +146,10 @@ func parseSIP(b []byte, m *sipMsg) bool {
 			m.hdrEnd = pos
 			return true
 		}
-		if line[0] == ' ' || line[0] == '\t' {
-			continue // folded continuation of the previous header
+		if !readHeader[line[0]] {
+			// A folded continuation of the previous header, or a
+			// header headerKind passes over (Via, From, To, ...).
+			continue
 		}
 		colon := bytes.IndexByte(line, ':')
 		if colon <= 0 {
@@ -157,6 +159,15 @@ func parseSIP(b []byte, m *sipMsg) bool {
 	}
 	return true
 }
+
+// readHeader holds the first letters of the headers headerKind names,
+// in either case: other lines need not be split at their colon.
+var readHeader = func() (t [256]bool) {
+	for _, c := range "ceilm" {
+		t[c], t[c-'a'+'A'] = true, true
+	}
+	return t
+}()
 
 // The headers the analysis reads.
 const (

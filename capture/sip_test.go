@@ -252,6 +252,9 @@ func TestHeaderKind(t *testing.T) {
 			if got := headerKind(b); got != want {
 				t.Errorf("headerKind(%q) = %d, want %d", b, got, want)
 			}
+			if want != hdrOther && !readHeader[b[0]] {
+				t.Errorf("parseSIP skips %q: readHeader lacks %q", b, b[0])
+			}
 		}
 	}
 }
