@@ -7,9 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/google/gopacket"
-	"github.com/google/gopacket/pcapgo"
 )
 
 // ReadError is a problem reading a capture file, located to the packet
@@ -81,54 +81,92 @@ func openSource(r io.Reader) (source, error) {
 	}
 }
 
+// pcapSource reads classic pcap records straight from the buffered
+// reader: each record is peeked and skipped, not copied, so a packet
+// costs no read call and no copy (gopacket's pcapgo reads through a
+// second buffer and copies every record). It checks what pcapgo checks,
+// with its messages.
 type pcapSource struct {
-	r    *pcapgo.Reader
-	lt   uint32 // from the header: pcapgo truncates link types to 8 bits
-	off  int64  // offset of the next record
-	last int64  // offset of the record last read
+	br      *bufio.Reader
+	order   binary.ByteOrder
+	nanoMul uint32 // 1000 for microsecond captures, 1 for nanosecond
+	lt      uint32
+	off     int64 // offset of the next record
+	last    int64 // offset of the record last read
 }
 
 func newPcapSource(br *bufio.Reader) (*pcapSource, error) {
-	var lt uint32
-	if h, err := br.Peek(24); err == nil {
-		if binary.LittleEndian.Uint32(h[0:4])&0xffff == 0xc3d4 || binary.LittleEndian.Uint32(h[0:4]) == 0xa1b23c4d {
-			lt = binary.LittleEndian.Uint32(h[20:24])
-		} else {
-			lt = binary.BigEndian.Uint32(h[20:24])
-		}
-		// The upper bits hold FCS information (pcap-linktype(7)).
-		lt &= 0x03ffffff
-	}
-	r, err := pcapgo.NewReader(br)
+	h, err := br.Peek(24)
 	if err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("pcap header: %w", ErrTruncated)
 		}
 		return nil, fmt.Errorf("pcap header: %w", err)
 	}
-	// pcapgo refuses records longer than the header's snaplen, which some
-	// writers do not honour (Wireshark ignores it too); and it allocates
-	// its buffer from the snaplen, which a garbage header sets to 4 GiB.
-	r.SetSnaplen(maxPacket)
-	return &pcapSource{r: r, off: 24, lt: lt}, nil
+	s := &pcapSource{order: binary.ByteOrder(binary.LittleEndian), nanoMul: 1000, off: 24}
+	switch binary.LittleEndian.Uint32(h[0:4]) {
+	case 0xd4c3b2a1:
+		s.order = binary.BigEndian
+	case 0xa1b23c4d:
+		s.nanoMul = 1
+	case 0x4d3cb2a1:
+		s.order, s.nanoMul = binary.BigEndian, 1
+	}
+	if v := s.order.Uint16(h[4:6]); v != 2 {
+		return nil, fmt.Errorf("pcap header: Unknown major version %d", v)
+	}
+	if v := s.order.Uint16(h[6:8]); v != 4 {
+		return nil, fmt.Errorf("pcap header: Unknown minor version %d", v)
+	}
+	// The upper bits hold FCS information (pcap-linktype(7)). The
+	// snaplen is not enforced: some writers do not honour it (Wireshark
+	// ignores it too), and a garbage header sets it to 4 GiB; maxPacket
+	// bounds a record instead.
+	s.lt = s.order.Uint32(h[20:24]) & 0x03ffffff
+	if _, err := br.Discard(24); err != nil {
+		return nil, fmt.Errorf("pcap header: %w", err)
+	}
+	// A record is peeked whole: the buffer must hold the largest.
+	s.br = bufio.NewReaderSize(br, 16+maxPacket)
+	return s, nil
 }
 
 func (s *pcapSource) next() ([]byte, gopacket.CaptureInfo, uint32, error) {
+	var ci gopacket.CaptureInfo
 	s.last = s.off
-	data, ci, err := s.r.ZeroCopyReadPacketData()
+	h, err := s.br.Peek(16)
 	if err != nil {
-		// A zero CaptureInfo means not even a byte of the record header
-		// was there: the file ended cleanly between records.
-		if err == io.EOF && ci.Timestamp.IsZero() {
+		switch {
+		case err == io.EOF && len(h) == 0:
+			// The file ended cleanly between records.
 			return nil, ci, 0, io.EOF
+		case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+			return nil, ci, 0, ErrTruncated
 		}
+		return nil, ci, 0, fmt.Errorf("garbage record: %w", err)
+	}
+	// The microseconds are scaled in 32 bits, as pcapgo does.
+	ci.Timestamp = time.Unix(int64(s.order.Uint32(h[0:4])), int64(s.order.Uint32(h[4:8])*s.nanoMul)).UTC()
+	ci.CaptureLength = int(s.order.Uint32(h[8:12]))
+	ci.Length = int(s.order.Uint32(h[12:16]))
+	if ci.CaptureLength > maxPacket {
+		return nil, ci, 0, fmt.Errorf("garbage record: capture length exceeds snap length: %d > %d", ci.CaptureLength, maxPacket)
+	}
+	if ci.CaptureLength > ci.Length {
+		return nil, ci, 0, fmt.Errorf("garbage record: capture length exceeds original packet length: %d > %d", ci.CaptureLength, ci.Length)
+	}
+	rec, err := s.br.Peek(16 + ci.CaptureLength)
+	if err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 			return nil, ci, 0, ErrTruncated
 		}
 		return nil, ci, 0, fmt.Errorf("garbage record: %w", err)
 	}
-	s.off += 16 + int64(ci.CaptureLength)
-	return data, ci, s.lt, nil
+	// Discarding what Peek returned cannot fail, and leaves rec valid
+	// until the next Peek.
+	s.br.Discard(len(rec))
+	s.off += int64(len(rec))
+	return rec[16:], ci, s.lt, nil
 }
 
 func (s *pcapSource) offset() int64    { return s.last }
