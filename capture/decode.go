@@ -120,6 +120,14 @@ func linkTypeName(lt uint32) string {
 // decode fills f from data. It returns false for frames that carry
 // nothing the analysis reads (not IP or ARP, or too broken to decode).
 func (d *decoder) decode(lt uint32, data []byte, f *frame) (ok bool) {
+	if lt == uint32(layers.LinkTypeEthernet) && fastDecode(data, f) {
+		return true
+	}
+	return d.decodeLayers(lt, data, f)
+}
+
+// decodeLayers is decode through gopacket.
+func (d *decoder) decodeLayers(lt uint32, data []byte, f *frame) (ok bool) {
 	first, err := d.firstLayer(lt, data)
 	if err != nil {
 		return false
@@ -191,6 +199,72 @@ func (d *decoder) decode(lt uint32, data []byte, f *frame) (ok bool) {
 	return f.hasIP || f.arp != nil
 }
 
+// fastDecode decodes the usual frame, Ethernet II carrying IPv4 without
+// options and TCP or UDP, without gopacket's layer machinery (a map
+// lookup and an interface call per layer), and says whether it did.
+// What it fills is what decodeLayers fills for such a frame, by the same
+// rules (gopacket 1.1.19's IPv4 with its zero-length TSO case, UDP's
+// length field, a TCP header read as fillRawTCP reads it, which is what
+// fillTCP or the broken-options fallback give); anything else is left to
+// decodeLayers. TestFastDecode holds the two together.
+func fastDecode(data []byte, f *frame) bool {
+	if len(data) < 14+20 || data[12] != 0x08 || data[13] != 0x00 || data[14]&0x0f != 5 {
+		return false
+	}
+	ip := data[14:]
+	proto := ip[9]
+	if proto != 6 && proto != 17 {
+		return false
+	}
+	length := binary.BigEndian.Uint16(ip[2:4])
+	if length == 0 {
+		length = uint16(len(ip)) // TCP segmentation offload
+	}
+	if length < 20 {
+		return false
+	}
+	if len(ip) > int(length) {
+		ip = ip[:length]
+	}
+	f.hasIP, f.isTCP, f.isUDP, f.tcpOK, f.arp = true, false, false, false, nil
+	f.payload, f.seglen = nil, 0
+	f.src = netip.AddrFrom4([4]byte(ip[12:16]))
+	f.dst = netip.AddrFrom4([4]byte(ip[16:20]))
+	flagsFrag := binary.BigEndian.Uint16(ip[6:8])
+	f.fragment = flagsFrag&0x2000 != 0 || flagsFrag&0x1fff != 0
+	raw := ip[20:]
+	if f.fragment || len(raw) == 0 {
+		return true
+	}
+	ipPayloadLen := int(length) - 20
+	switch proto {
+	case 6:
+		if len(raw) >= 20 {
+			f.isTCP = true
+			f.fillRawTCP(raw, ipPayloadLen)
+		}
+	case 17:
+		if len(raw) < 8 {
+			return true
+		}
+		payload := raw[8:]
+		switch ulen := int(binary.BigEndian.Uint16(raw[4:6])); {
+		case ulen >= 8:
+			payload = raw[8:min(ulen, len(raw))]
+		case ulen != 0:
+			return true // UDP length below its header: not decoded
+		}
+		f.isUDP = true
+		f.sport, f.dport = binary.BigEndian.Uint16(raw[0:2]), binary.BigEndian.Uint16(raw[2:4])
+		f.seglen = ipPayloadLen - 8
+		if f.seglen < len(payload) {
+			payload = payload[:max(f.seglen, 0)]
+		}
+		f.payload = payload
+	}
+	return true
+}
+
 func (f *frame) fillTCP(t *layers.TCP, ipPayloadLen int) {
 	f.sport, f.dport = uint16(t.SrcPort), uint16(t.DstPort)
 	f.seq, f.ack, f.win = t.Seq, t.Ack, t.Window
@@ -214,9 +288,9 @@ func (f *frame) fillTCP(t *layers.TCP, ipPayloadLen int) {
 	hlen := int(t.DataOffset) * 4
 	f.seglen = ipPayloadLen - hlen
 	f.tcpOK = t.DataOffset >= 5 && f.seglen >= 0
-	f.payload = t.Payload
-	if f.seglen >= 0 && len(f.payload) > f.seglen {
-		f.payload = f.payload[:f.seglen]
+	f.payload = nil // as fillRawTCP: a segment that is not tcpOK is not read
+	if f.tcpOK {
+		f.payload = t.Payload[:min(len(t.Payload), f.seglen)]
 	}
 }
 
